@@ -1,0 +1,136 @@
+"""PuLP backend: the same formulation arrays turned into a ``pulp.LpProblem``.
+
+CBC (bundled with PuLP) by default, or any PuLP solver class by name (``pulp:GLPK_CMD``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SolverError
+from ..model import COLUMN_GROUPS, Formulation
+from .base import RawSolution, Status
+
+
+def build_problem(
+    form: Formulation,
+    cost: np.ndarray,
+    extra_row: tuple[np.ndarray, float] | None = None,
+    name: str = "quotaopt",
+):
+    """Return ``(problem, variables)``: a minimisation ``pulp.LpProblem`` and its columns.
+
+    Variables are named ``<group>_<k>`` (k = position within the block's units) so names are
+    deterministic and valid in every solver's file format.
+    """
+    import pulp
+
+    prob = pulp.LpProblem(name, pulp.LpMinimize)
+    n = form.n
+    variables = []
+    for k in range(form.num_col):
+        group = COLUMN_GROUPS[k // n] if n else "x"
+        lo = None if np.isinf(form.col_lower[k]) else float(form.col_lower[k])
+        hi = None if np.isinf(form.col_upper[k]) else float(form.col_upper[k])
+        cat = pulp.LpInteger if form.integrality[k] else pulp.LpContinuous
+        variables.append(pulp.LpVariable(f"{group}_{k % n}", lo, hi, cat))
+    prob += pulp.LpAffineExpression(
+        [(variables[k], float(cost[k])) for k in np.flatnonzero(cost)], name="objective"
+    )
+    m = form.matrix
+    indptr, indices, data = m.indptr, m.indices, m.data
+    for r in range(m.shape[0]):
+        expr = pulp.LpAffineExpression(
+            [(variables[j], float(v)) for j, v in
+             zip(indices[indptr[r]:indptr[r + 1]].tolist(), data[indptr[r]:indptr[r + 1]].tolist(),
+                 strict=True)]
+        )
+        lo, hi = form.row_lower[r], form.row_upper[r]
+        if np.isfinite(lo) and np.isfinite(hi) and lo == hi:
+            prob += expr == float(hi), f"r{r}"
+        else:
+            if np.isfinite(hi):
+                prob += expr <= float(hi), f"r{r}"
+            if np.isfinite(lo):
+                prob += expr >= float(lo), f"r{r}_lo"
+    if extra_row is not None:
+        coeffs, rhs = extra_row
+        prob += pulp.LpAffineExpression(
+            [(variables[k], float(coeffs[k])) for k in np.flatnonzero(coeffs)]
+        ) >= float(rhs), "stage1_optimum"
+    return prob, variables
+
+
+def make_solver(solver_class: str | None, time_limit: float | None):
+    """A PuLP solver object configured for proven optimality (relative gap 0)."""
+    import pulp
+
+    kwargs = {"msg": False}
+    if time_limit is not None:
+        kwargs["timeLimit"] = float(time_limit)
+    if solver_class is None:
+        return pulp.PULP_CBC_CMD(gapRel=0.0, gapAbs=0.5, **kwargs)
+    cls = getattr(pulp, solver_class, None)
+    if cls is None or not isinstance(cls, type):
+        raise SolverError(
+            f"PuLP has no solver class {solver_class!r}; installed ones: "
+            + ", ".join(pulp.listSolvers(onlyAvailable=True))
+            + " (use --solver pulp:<name>, or highs / cbc)"
+        )
+    try:
+        solver = cls(gapRel=0.0, **kwargs)
+    except TypeError:
+        solver = cls(**kwargs)
+    if not solver.available():
+        raise SolverError(
+            f"the PuLP solver {solver_class} is not available on this machine; installed ones: "
+            + ", ".join(pulp.listSolvers(onlyAvailable=True))
+        )
+    return solver
+
+
+def solve_problem(prob, variables, solver) -> RawSolution:
+    """Solve a built problem and map PuLP's statuses to :class:`Status` (the only place)."""
+    import pulp
+
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"the PuLP solver failed: {exc}; try --solver highs") from None
+    status = prob.status
+    sol_status = getattr(prob, "sol_status", None)
+    if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
+        return RawSolution(Status.INFEASIBLE, None)
+    values = [v.varValue for v in variables]
+    have_x = all(v is not None for v in values)
+    x = np.array(values, dtype=np.float64) if have_x else None
+    if status == pulp.LpStatusOptimal and sol_status in (None, pulp.LpSolutionOptimal):
+        return RawSolution(Status.OPTIMAL, x)
+    if x is not None and sol_status == pulp.LpSolutionIntegerFeasible:
+        return RawSolution(Status.NOT_PROVEN, x, "the time limit stopped the solver first")
+    if status == pulp.LpStatusNotSolved or x is None:
+        return RawSolution(Status.NO_SOLUTION, None,
+                           f"PuLP status {pulp.LpStatus.get(status, status)}")
+    return RawSolution(Status.NO_SOLUTION, None, f"PuLP status {pulp.LpStatus.get(status, status)}")
+
+
+class PulpBackend:
+    def __init__(self, solver_class: str | None = None):
+        self.solver_class = solver_class
+        self.name = "cbc" if solver_class is None else f"pulp:{solver_class}"
+
+    def version(self) -> str:
+        import pulp
+
+        return f"PuLP {pulp.__version__} / {self.solver_class or 'CBC (bundled)'}"
+
+    def solve(
+        self,
+        form: Formulation,
+        cost: np.ndarray,
+        extra_row: tuple[np.ndarray, float] | None,
+        time_limit: float | None,
+    ) -> RawSolution:
+        solver = make_solver(self.solver_class, time_limit)
+        prob, variables = build_problem(form, cost, extra_row)
+        return solve_problem(prob, variables, solver)

@@ -1,0 +1,192 @@
+"""Exact share and cap arithmetic — integers and fractions only, no floats.
+
+Every share of a unit type is a fraction; all of them are put over one common
+denominator ``D`` so that ``σ·T`` for every unit is the integer ``num / D`` held exactly in an
+integer array (int64 while it cannot overflow, Python integers otherwise). Rounding is integer
+division, so ``0.1 × 30`` is exactly 3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from .scenario import Incumbents, Level, Policy, Rounding, Scope, Shares
+
+_INT64_SAFE = 2**62
+
+
+def round_fraction(value: Fraction, rounding: Rounding) -> int:
+    """Round an exact fraction: floor, nearest (halves up) or ceil."""
+    if rounding is Rounding.FLOOR:
+        return math.floor(value)
+    if rounding is Rounding.CEIL:
+        return math.ceil(value)
+    return math.floor(value + Fraction(1, 2))
+
+
+def round_num(num: np.ndarray, den: int, rounding: Rounding) -> np.ndarray:
+    """Round ``num / den`` element-wise with integer arithmetic (``num >= 0``)."""
+    if rounding is Rounding.FLOOR:
+        out = num // den
+    elif rounding is Rounding.CEIL:
+        out = -((-num) // den)
+    else:
+        out = (2 * num + den) // (2 * den)
+    return out.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class UnitLimits:
+    """Per-unit and per-pool quantities the model needs, all exact.
+
+    ``*_num`` arrays hold ``share × total_posts × den``; e.g. the proportional senior share
+    of unit ``i`` is exactly ``qa_num[i] / den`` posts.
+    """
+
+    den: int
+    type_shares: dict[str, Shares]
+    qa_num: np.ndarray  # σ_s·T·D            (stage-2 target for senior posts)
+    qb_num: np.ndarray  # (σ_s+σ_m)·T·D      (stage-2 target for senior+intermediate posts)
+    qc_num: np.ndarray  # (σ_s+σ_m+f·σ_j)·T·D (the senior+intermediate cap share)
+    base_cap_s: np.ndarray  # unit-level rounded caps, before minimums and grandfathering
+    base_cap_sm: np.ndarray
+    min_s: np.ndarray  # minimum posts per level from the minimum rules (already min(n, T))
+    min_m: np.ndarray
+    min_j: np.ndarray
+    cap_s: np.ndarray  # unit caps in force (unit scope), or the unit's own upper bound (pool)
+    cap_sm: np.ndarray
+    over_ratio: np.ndarray  # bool: a cap was raised to the incumbents (grandfather)
+    pool_codes: np.ndarray  # int index into pool_names
+    pool_names: tuple[str, ...]
+    pool_cap_s: np.ndarray  # pool scope only (else empty)
+    pool_cap_sm: np.ndarray
+    pool_base_cap_s: np.ndarray
+    pool_base_cap_sm: np.ndarray
+    pool_over_ratio: np.ndarray
+
+
+def type_shares(policy: Policy, types: list[str]) -> dict[str, Shares]:
+    return {t: policy.shares_for(t) for t in types}
+
+
+def minimum_arrays(policy: Policy, units: pd.DataFrame) -> dict[Level, np.ndarray]:
+    """Largest applicable minimum per level and unit: ``min(posts, T)`` of every matching rule."""
+    total = units["total_posts"].to_numpy(np.int64)
+    types = units["type"].astype(str).to_numpy()
+    out = {lvl: np.zeros(len(units), dtype=np.int64) for lvl in Level}
+    for rule in policy.minimum:
+        applies = total >= rule.when_total_at_least
+        if rule.type is not None:
+            applies &= types == rule.type
+        need = np.where(applies, np.minimum(rule.posts, total), 0)
+        out[rule.level] = np.maximum(out[rule.level], need)
+    return out
+
+
+def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
+    """All caps and bounds of a variant, vectorised and exact."""
+    n = len(units)
+    total = units["total_posts"].to_numpy(np.int64)
+    types = units["type"].astype(str).to_numpy()
+    uniq = sorted(set(types.tolist()))
+    shares = type_shares(policy, uniq)
+    den = 1
+    for sh in shares.values():
+        for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
+            den = math.lcm(den, v.denominator)
+    big = den * (int(total.max()) if n else 0) * 4 >= _INT64_SAFE
+    tot = total.astype(object) if big else total
+    type_index = {t: i for i, t in enumerate(uniq)}
+    codes = np.fromiter((type_index[t] for t in types), dtype=np.int64, count=n)
+
+    def per_unit(share_of) -> np.ndarray:
+        nums = np.array([int(share_of(shares[t]) * den) for t in uniq], dtype=object if big else np.int64)
+        return nums[codes] * tot if n else np.zeros(0, dtype=np.int64)
+
+    qa = per_unit(lambda s: s.senior)
+    qb = per_unit(lambda s: s.senior + s.intermediate)
+    qc = per_unit(lambda s: s.senior_intermediate_cap_share)
+    base_cap_s = round_num(qa, den, policy.rounding)
+    base_cap_sm = round_num(qc, den, policy.rounding)
+
+    mins = minimum_arrays(policy, units)
+    min_s, min_m, min_j = mins[Level.SENIOR], mins[Level.INTERMEDIATE], mins[Level.JUNIOR]
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
+
+    pool_series = units["pool"].astype(str)
+    pool_names = tuple(sorted(set(pool_series.tolist())))
+    pindex = {p: i for i, p in enumerate(pool_names)}
+    pool_codes = np.fromiter((pindex[p] for p in pool_series), dtype=np.int64, count=n)
+
+    over = np.zeros(n, dtype=bool)
+    empty = np.zeros(0, dtype=np.int64)
+    pool_cap_s = pool_cap_sm = pool_base_s = pool_base_sm = empty
+    pool_over = np.zeros(0, dtype=bool)
+    if policy.scope is Scope.UNIT:
+        # A minimum rule is a policy exception: it lifts the unit's caps as far as it needs.
+        lower_s = np.maximum(min_s, inc_s)
+        need_sm = np.where(min_m > 0, lower_s + min_m, min_s)
+        cap_s = np.maximum(base_cap_s, min_s)
+        cap_sm = np.maximum(base_cap_sm, need_sm)
+        if policy.incumbents is Incumbents.GRANDFATHER:
+            over = (inc_s > cap_s) | (inc_sm > cap_sm)
+            cap_s = np.maximum(cap_s, inc_s)
+            cap_sm = np.maximum(cap_sm, inc_sm)
+    else:
+        k = len(pool_names)
+        pool_qa = _pool_sum(qa, pool_codes, k, big)
+        pool_qc = _pool_sum(qc, pool_codes, k, big)
+        pool_base_s = round_num(pool_qa, den, policy.rounding)
+        pool_base_sm = round_num(pool_qc, den, policy.rounding)
+        pool_cap_s, pool_cap_sm = pool_base_s.copy(), pool_base_sm.copy()
+        if policy.incumbents is Incumbents.GRANDFATHER:
+            pin_s = np.bincount(pool_codes, weights=inc_s, minlength=k).astype(np.int64)
+            pin_sm = np.bincount(pool_codes, weights=inc_sm, minlength=k).astype(np.int64)
+            pool_over = (pin_s > pool_cap_s) | (pin_sm > pool_cap_sm)
+            pool_cap_s = np.maximum(pool_cap_s, pin_s)
+            pool_cap_sm = np.maximum(pool_cap_sm, pin_sm)
+            over = pool_over[pool_codes]
+        else:
+            pool_over = np.zeros(k, dtype=bool)
+        # In pool scope a unit is bounded only by its own size.
+        cap_s = total.copy()
+        cap_sm = total.copy()
+    return UnitLimits(
+        den=den,
+        type_shares=shares,
+        qa_num=qa,
+        qb_num=qb,
+        qc_num=qc,
+        base_cap_s=base_cap_s,
+        base_cap_sm=base_cap_sm,
+        min_s=min_s,
+        min_m=min_m,
+        min_j=min_j,
+        cap_s=np.minimum(cap_s, total),
+        cap_sm=np.minimum(cap_sm, total),
+        over_ratio=over,
+        pool_codes=pool_codes,
+        pool_names=pool_names,
+        pool_cap_s=pool_cap_s,
+        pool_cap_sm=pool_cap_sm,
+        pool_base_cap_s=pool_base_s,
+        pool_base_cap_sm=pool_base_sm,
+        pool_over_ratio=pool_over,
+    )
+
+
+def _pool_sum(num: np.ndarray, codes: np.ndarray, k: int, big: bool) -> np.ndarray:
+    if not big:
+        out = np.zeros(k, dtype=np.int64)
+        np.add.at(out, codes, num)
+        return out
+    acc = [0] * k
+    for c, v in zip(codes.tolist(), num.tolist(), strict=True):
+        acc[c] += int(v)
+    return np.array(acc, dtype=object)

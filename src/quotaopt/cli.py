@@ -1,0 +1,280 @@
+"""The ``quotaopt`` command line. The only module that prints or chooses exit codes.
+
+Exit codes: 0 success · 1 audit found violations · 2 bad input or usage · 3 infeasible ·
+4 no proven optimum (time limit, solver missing or failed) · 70 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .backends import Status
+from .caps import compute_limits
+from .errors import InternalError, QuotaoptError
+from .output import FORMATS, prepare_out_dir, write_results
+from .scenario import Scenario, Scope, load_scenario
+from .solve import Result, solve, solve_status_exit_code
+
+EXIT_INTERNAL = InternalError.exit_code
+
+
+class QuotaoptGroup(click.Group):
+    """Turns library errors into messages and exit codes — in exactly one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except QuotaoptError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; no result files were changed", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: one line, the traceback only under --debug
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} — this is a bug in quotaopt "
+                f"{__version__}; please report it with the input files (run with --debug for "
+                "the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=QuotaoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quotaopt")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of internal errors.")
+def main(debug: bool) -> None:
+    """Plan senior / intermediate / junior posts of township public institutions.
+
+    Exit codes: 0 success, 1 audit found violations, 2 bad input or usage,
+    3 infeasible, 4 no proven optimum, 70 internal error.
+    """
+
+
+def _fmt_share(value: Fraction) -> str:
+    pct = value * 100
+    pct_text = f"{float(pct):g}" if pct.denominator != 1 else str(pct.numerator)
+    frac = str(value) if value.denominator != 1 else str(value.numerator)
+    return f"{frac} ({pct_text} %)"
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> str:
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        parts = []
+        for i, c in enumerate(r):
+            pad = widths[i] - _width(c)
+            parts.append(c + " " * pad if i == 0 else " " * pad + c)
+        lines.append("  ".join(parts).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+def validate(scenario: Path) -> None:
+    """Check a scenario and its units tables; report every problem, exit 0 or 2."""
+    sc = load_scenario(scenario)
+    click.echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
+               + ", ".join(sc.variant_names))
+    for name in sc.variant_names:
+        click.echo("")
+        click.echo(describe_variant(sc, name))
+
+
+def describe_variant(sc: Scenario, name: str) -> str:
+    v = sc.variant(name)
+    u, pol = v.units, v.policy
+    lim = compute_limits(pol, u)
+    types = sorted(set(u["type"].astype(str)))
+    lines = [
+        f"[{name}] units {len(u)} · pools {len(lim.pool_names)} · types {len(types)} · "
+        f"total posts {int(u['total_posts'].sum())}",
+        f"  ratio {pol.ratio} · scope {pol.scope} · rounding {pol.rounding} · "
+        f"junior_to_intermediate {pol.junior_to_intermediate} · incumbents {pol.incumbents}",
+        f"  weights senior {pol.weight_senior}, intermediate {pol.weight_intermediate}"
+        + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
+        + f" · solver {v.solver.backend or 'default'}",
+    ]
+    for rule in pol.minimum:
+        lines.append(f"  minimum: {rule.describe()}")
+    rows = []
+    for t in types:
+        sh = pol.shares_for(t)
+        mask = (u["type"].astype(str) == t).to_numpy()
+        rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
+                     _fmt_share(sh.senior), _fmt_share(sh.intermediate), _fmt_share(sh.junior),
+                     _fmt_share(sh.senior_intermediate_cap_share)])
+    lines.append(_indent(_table(rows, ["type", "units", "posts", "senior share",
+                                       "intermediate share", "junior share",
+                                       "senior+intermediate cap"])))
+    if pol.scope is Scope.POOL:
+        cs, csm = int(lim.pool_cap_s.sum()), int(lim.pool_cap_sm.sum())
+        where = "summed over pools"
+    else:
+        cs, csm = int(lim.cap_s.sum()), int(lim.cap_sm.sum())
+        where = "summed over units"
+    lines.append(f"  caps ({where}): senior {cs} · senior+intermediate {csm}")
+    return "\n".join(lines)
+
+
+def _indent(text: str, n: int = 2) -> str:
+    return "\n".join(" " * n + line for line in text.splitlines())
+
+
+# --------------------------------------------------------------------------------------------
+# run
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--variant", "-v", default=None, help="Variant to solve (default: baseline).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the result files (created if missing). Without it, only prints.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="csv: allocation.csv + summary.json; xlsx: results.xlsx; "
+                   "json: allocation.json + summary.json.")
+@click.option("--solver", default=None,
+              help="highs | cbc | pulp:<PuLP solver class>; default: the scenario's, else "
+                   "the fastest installed.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds; on expiry without proof the run exits 4.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
+        solver: str | None, time_limit: float | None, quiet: bool) -> None:
+    """Solve a scenario, print a summary table and write the results."""
+    sc = load_scenario(scenario)
+    sc.variant(variant)  # unknown variant: exit 2 before anything else
+    if out_dir is not None:
+        prepare_out_dir(out_dir)
+    res = solve(sc, variant, backend=solver, time_limit=time_limit)
+    if not quiet:
+        click.echo(render_summary(res))
+    if out_dir is not None and res.has_plan:
+        paths = write_results(res, out_dir, fmt)
+        if not quiet:
+            click.echo("wrote " + ", ".join(str(p) for p in paths))
+    code = solve_status_exit_code(res.status)
+    if res.status is Status.INFEASIBLE:
+        click.echo("error: the scenario is infeasible:\n"
+                   + "\n".join(f"  - {r}" for r in res.reasons), err=True)
+    elif res.status is Status.NOT_PROVEN:
+        click.echo("error: time limit reached before the plan was proven optimal; the plan "
+                   "shown (and written) is the best found, NOT proven optimal — raise "
+                   "--time-limit", err=True)
+    elif res.status is Status.NO_SOLUTION:
+        click.echo(f"error: no plan found: {res.message}; raise --time-limit or choose "
+                   "another --solver", err=True)
+    sys.exit(code)
+
+
+def render_summary(res: Result) -> str:
+    s = res.summary
+    solver = s["solver"]
+    status = {"optimal": "optimal (proven, gap 0)",
+              "not_proven": "NOT PROVEN optimal (time limit)",
+              "infeasible": "infeasible", "no_solution": "no plan found"}[res.status.value]
+    lines = [
+        f"scenario {s['scenario']} · variant {s['variant']}",
+        f"status: {status} · solver {solver['backend']} ({solver['version']}) · "
+        f"{solver['seconds']:.2f} s",
+    ]
+    if res.allocation is None:
+        return "\n".join(lines)
+    a = res.allocation
+    pol = s["policy"]
+    lines.append(f"units {s['units']} · pools {s['pools']} · total posts "
+                 f"{s['totals']['total_posts']} · ratio {pol['ratio']} · scope {pol['scope']}")
+    cap_s = int(a.groupby("pool")["cap_senior"].first().sum()) if pol["scope"] == "pool" \
+        else int(a["cap_senior"].sum())
+    cap_sm = int(a.groupby("pool")["cap_senior_intermediate"].first().sum()) \
+        if pol["scope"] == "pool" else int(a["cap_senior_intermediate"].sum())
+    ap = s["appointments"]
+    rows = [
+        ["senior", int(a["posts_senior"].sum()), cap_s, int(a["senior_incumbents"].sum()),
+         ap["senior"]["appointed"], ap["senior"]["waiting"], ap["senior"]["left"],
+         int(a["vacant_senior"].sum())],
+        ["intermediate", int(a["posts_intermediate"].sum()),
+         f"(s+m {cap_sm})", int(a["intermediate_incumbents"].sum()),
+         ap["intermediate"]["appointed"], ap["intermediate"]["waiting"],
+         ap["intermediate"]["left"], int(a["vacant_intermediate"].sum())],
+        ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
+         "", "", "", int(a["vacant_junior"].sum())],
+    ]
+    lines += ["", _table(rows, ["level", "posts", "cap", "incumbents", "appointed", "waiting",
+                                "waiting left", "vacant"])]
+    trows = []
+    for t, d in s["by_type"].items():
+        trows.append([t, d["units"], d["total_posts"], d["posts_senior"],
+                      d["posts_intermediate"], d["posts_junior"],
+                      f"{d['appointed_senior']}/{d['waiting_senior']}",
+                      f"{d['appointed_intermediate']}/{d['waiting_intermediate']}"])
+    lines += ["", _table(trows, ["type", "units", "posts", "senior", "intermediate", "junior",
+                                 "appointed senior", "appointed intermediate"])]
+    obj = s["objective"]
+    lines += ["", f"objective: weighted appointments {obj['weighted_appointments_exact']} · "
+                  f"deviation from proportional share {obj['deviation_from_share_exact']}"]
+    if s.get("units_over_ratio"):
+        lines.append(f"units over ratio (grandfathered): {s['units_over_ratio']}")
+    if s.get("promotion_cost") is not None:
+        lines.append(f"promotion cost {s['promotion_cost']} of budget "
+                     f"{s['budget_max_increase']}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# init
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing example files.")
+def init(directory: Path, force: bool) -> None:
+    """Write a small worked example (scenario.toml + units.csv) to start from."""
+    names = ("scenario.toml", "units.csv")
+    targets = [directory / n for n in names]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise click.UsageError(
+            "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    from .output import atomic_write
+
+    for name, target in zip(names, targets, strict=True):
+        data = resources.files("quotaopt").joinpath("templates", name).read_bytes()
+        atomic_write(target, lambda fh, d=data: fh.write(d))
+    click.echo(f"wrote {targets[0]} and {targets[1]}\n"
+               f"next: quotaopt validate {targets[0]}\n"
+               f"      quotaopt run {targets[0]} --out {directory / 'out'}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,90 @@
+"""One exception hierarchy for quotaopt.
+
+Every error a user can cause is a :class:`QuotaoptError` whose message says what to
+change. ``cli.py`` turns them into exit codes; nothing else prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file, located as precisely as possible.
+
+    ``row`` counts as a spreadsheet user does: the header is row 1, the first unit row 2.
+    """
+
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    unit: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.unit:
+            where.append(f"unit {self.unit}")
+        if self.column:
+            where.append(f"column {self.column}")
+        if self.key:
+            where.append(f"key {self.key}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class QuotaoptError(Exception):
+    """Base of every error quotaopt raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(QuotaoptError):
+    """Bad input: one or more problems in a scenario file or units table (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Iterable[Problem | str]):
+        items = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        if not items:
+            items = [Problem("invalid input")]
+        self.problems: tuple[Problem, ...] = tuple(items)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        lines = [f"{len(self.problems)} problems found:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class InfeasibleError(QuotaoptError):
+    """The policy and the data admit no plan (exit code 3). ``reasons`` are in policy words."""
+
+    exit_code = 3
+
+    def __init__(self, reasons: Iterable[str]):
+        self.reasons: tuple[str, ...] = tuple(reasons) or ("the scenario admits no plan",)
+        super().__init__(
+            "the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in self.reasons)
+        )
+
+
+class SolverError(QuotaoptError):
+    """The solver is missing, failed, or found no proven optimum in time (exit code 4)."""
+
+    exit_code = 4
+
+
+class InternalError(QuotaoptError):
+    """A bug in quotaopt, e.g. a plan that fails the independent checker (exit code 70)."""
+
+    exit_code = 70

@@ -1,0 +1,155 @@
+"""Writing results: whole files or nothing, spreadsheet-safe text.
+
+Every file is written to a temporary file in the target folder and renamed over the target,
+so a reader (or a crash) never sees half a file. Text cells that a spreadsheet would run as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are written with a
+leading apostrophe in CSV (the OWASP rule) and as plain string cells in XLSX.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from .errors import InputError, Problem
+
+FORMATS = ("csv", "xlsx", "json")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def prepare_out_dir(path: str | Path) -> Path:
+    """Create ``path`` if needed and make sure we can write there — before any solving."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem("exists and is not a folder; choose another --out",
+                                  file=str(out))])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".quotaopt-probe-"):
+            pass
+    except OSError as exc:
+        raise InputError([Problem(f"cannot write results there ({exc.strerror}); choose "
+                                  "another --out", file=str(out))]) from None
+    return out
+
+
+def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``target`` through a temporary file in the same folder, then rename it."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def safe_text(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_text)
+    return out
+
+
+def write_csv(df: pd.DataFrame, target: Path) -> None:
+    data = csv_safe(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    atomic_write(target, lambda fh: fh.write(data))
+
+
+def write_json(obj: Any, target: Path) -> None:
+    data = (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+    atomic_write(target, lambda fh: fh.write(data))
+
+
+def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested dicts → (dotted key, value) rows, for a key/value sheet."""
+    rows: list[tuple[str, Any]] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            rows += flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(obj, list):
+        if not obj:
+            rows.append((prefix, ""))
+        for i, v in enumerate(obj):
+            rows += flatten(v, f"{prefix}[{i + 1}]")
+    else:
+        rows.append((prefix, "" if obj is None else obj))
+    return rows
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
+    """One workbook; every text cell is a string cell (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+
+    wb = Workbook(write_only=False)
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append([str(c) for c in df.columns])
+        for row in df.itertuples(index=False):
+            ws.append([_xlsx_value(v) for v in row])
+        for row in ws.iter_rows(min_row=1):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = TYPE_STRING
+    atomic_write(target, wb.save)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def write_results(result, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write a :class:`~quotaopt.solve.Result`; returns the paths written."""
+    out = Path(out_dir)
+    written: list[Path] = []
+    summary_path = out / "summary.json"
+    if fmt == "xlsx":
+        sheets = {}
+        if result.allocation is not None:
+            sheets["allocation"] = result.allocation
+        summary_rows = [(k, v) for k, v in flatten(result.summary) if not k.startswith("policy.")]
+        sheets["summary"] = pd.DataFrame(summary_rows, columns=["key", "value"])
+        sheets["policy"] = pd.DataFrame(flatten(result.summary.get("policy", {})),
+                                        columns=["key", "value"])
+        target = out / "results.xlsx"
+        write_xlsx(sheets, target)
+        written.append(target)
+        return written
+    if result.allocation is not None:
+        if fmt == "json":
+            target = out / "allocation.json"
+            records = json.loads(result.allocation.to_json(orient="records", force_ascii=False))
+            write_json(records, target)
+        else:
+            target = out / "allocation.csv"
+            write_csv(result.allocation, target)
+        written.append(target)
+    write_json(result.summary, summary_path)
+    written.append(summary_path)
+    return written

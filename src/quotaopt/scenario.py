@@ -1,0 +1,801 @@
+"""Scenarios: TOML files (plus variants) → frozen :class:`Scenario` objects.
+
+All validation of scenario files happens here, before anything is built. Every problem is
+collected and reported at once as one :class:`~quotaopt.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError, Problem
+from .units import normalize_units, read_units
+
+BASELINE = "baseline"
+
+
+class Level(StrEnum):
+    SENIOR = "senior"
+    INTERMEDIATE = "intermediate"
+    JUNIOR = "junior"
+
+
+class Scope(StrEnum):
+    UNIT = "unit"
+    POOL = "pool"
+
+
+class Rounding(StrEnum):
+    FLOOR = "floor"
+    NEAREST = "nearest"
+    CEIL = "ceil"
+
+
+class Incumbents(StrEnum):
+    PROTECT = "protect"
+    GRANDFATHER = "grandfather"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ceiling ratio senior:intermediate:junior, kept exactly (e.g. ``1:4:5``)."""
+
+    senior: Fraction
+    intermediate: Fraction
+    junior: Fraction
+
+    @classmethod
+    def parse(cls, text: str) -> Ratio:
+        """Parse ``"1:4:5"`` (any positive decimal numbers, also ``：`` or ``/``)."""
+        if not isinstance(text, str):
+            raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
+        parts = text.replace("：", ":").replace("/", ":").split(":")
+        if len(parts) != 3:
+            raise ValueError(
+                f"{text!r} has {len(parts)} part(s); write three numbers "
+                "senior:intermediate:junior, e.g. \"1:4:5\""
+            )
+        values = []
+        for part in parts:
+            value = _decimal_fraction(part.strip())
+            if value is None or value <= 0:
+                raise ValueError(
+                    f"{text!r}: {part.strip()!r} is not a positive number; write three "
+                    "positive numbers senior:intermediate:junior, e.g. \"1:4:5\""
+                )
+            values.append(value)
+        return cls(*values)
+
+    @property
+    def shares(self) -> tuple[Fraction, Fraction, Fraction]:
+        """The three shares of the total, summing to exactly 1."""
+        total = self.senior + self.intermediate + self.junior
+        return self.senior / total, self.intermediate / total, self.junior / total
+
+    def __str__(self) -> str:
+        return ":".join(_fmt_number(v) for v in (self.senior, self.intermediate, self.junior))
+
+
+@dataclass(frozen=True)
+class TypePolicy:
+    """Per unit type overrides: its own ratio, a senior bonus, its own transfer fraction."""
+
+    senior_bonus: Fraction = Fraction(0)
+    ratio: Ratio | None = None
+    junior_to_intermediate: Fraction | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class MinimumRule:
+    """``P_level >= min(posts, T)`` for units (of ``type``) with ``T >= when_total_at_least``."""
+
+    level: Level
+    posts: int
+    type: str | None = None
+    when_total_at_least: int = 0
+    source: str | None = None
+
+    def describe(self) -> str:
+        who = f"every {self.type}" if self.type else "every unit"
+        cond = f" with at least {self.when_total_at_least} posts" if self.when_total_at_least else ""
+        return f"{who}{cond} gets at least {self.posts} {self.level} post(s)"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Promotion budget: extra yearly cost of appointments must stay within ``max_increase``."""
+
+    cost_senior: Fraction
+    cost_intermediate: Fraction
+    cost_junior: Fraction
+    max_increase: Fraction
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Exact shares for one unit type (fractions of the unit's total posts)."""
+
+    senior: Fraction
+    intermediate: Fraction
+    junior: Fraction
+    junior_to_intermediate: Fraction
+
+    @property
+    def senior_intermediate_cap_share(self) -> Fraction:
+        """Share capping senior+intermediate posts: ``σ_s + σ_m + f·σ_j``."""
+        return self.senior + self.intermediate + self.junior_to_intermediate * self.junior
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything that decides the caps, the objective and the budget. Immutable."""
+
+    ratio: Ratio = field(default_factory=lambda: Ratio.parse("1:4:5"))
+    scope: Scope = Scope.UNIT
+    rounding: Rounding = Rounding.FLOOR
+    junior_to_intermediate: Fraction = Fraction(0)
+    incumbents: Incumbents = Incumbents.PROTECT
+    types: Mapping[str, TypePolicy] = field(default_factory=dict)
+    minimum: tuple[MinimumRule, ...] = ()
+    weight_senior: Fraction = Fraction(1)
+    weight_intermediate: Fraction = Fraction(1)
+    budget: Budget | None = None
+    source: str | None = None
+
+    def shares_for(self, unit_type: str) -> Shares:
+        """Exact shares of a unit type; raises ``ValueError`` if the bonus exceeds the junior share."""
+        tp = self.types.get(unit_type, TypePolicy())
+        s, m, j = (tp.ratio or self.ratio).shares
+        bonus = tp.senior_bonus
+        f = (
+            tp.junior_to_intermediate
+            if tp.junior_to_intermediate is not None
+            else self.junior_to_intermediate
+        )
+        if bonus > j:
+            raise ValueError(
+                f"the senior bonus {_fmt_pct(bonus)} of type {unit_type!r} is larger than its "
+                f"junior share {_fmt_pct(j)}"
+            )
+        return Shares(s + bonus, m, j - bonus, f)
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Which backend solves the model and for how long (seconds; ``None`` = no limit)."""
+
+    backend: str | None = None
+    time_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One policy variant, fully resolved: policy, solver options and units table."""
+
+    name: str
+    policy: Policy
+    solver: SolverOptions
+    units: pd.DataFrame
+    units_file: str | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario: a baseline and its variants.
+
+    Examples
+    --------
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")  # doctest: +SKIP
+    >>> sc.variant_names  # doctest: +SKIP
+    ('baseline', 'old-ratio', ...)
+    """
+
+    name: str
+    variants: Mapping[str, Variant]
+    path: Path | None = None
+    description: str | None = None
+    input_hash: str = ""
+
+    @property
+    def variant_names(self) -> tuple[str, ...]:
+        return tuple(self.variants)
+
+    @property
+    def policy(self) -> Policy:
+        """The baseline policy."""
+        return self.variants[BASELINE].policy
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """The baseline units table."""
+        return self.variants[BASELINE].units
+
+    def variant(self, name: str | None = None) -> Variant:
+        """Return a variant by name (``None`` or ``"baseline"`` is the base)."""
+        key = name or BASELINE
+        if key not in self.variants:
+            hint = _did_you_mean(key, self.variants)
+            raise InputError(
+                [
+                    Problem(
+                        f"no variant named {key!r}{hint}; the scenario has: "
+                        + ", ".join(self.variants),
+                        file=self.path.name if self.path else None,
+                    )
+                ]
+            )
+        return self.variants[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Schema of the TOML file: nested dicts of allowed keys. A leaf is a type tag.
+
+_NUM = "number"
+_STR = "text"
+_INT = "whole number"
+_MIN_SCHEMA: dict[str, Any] = {
+    "type": _STR,
+    "level": _STR,
+    "posts": _INT,
+    "when_total_at_least": _INT,
+    "source": _STR,
+}
+_TYPE_SCHEMA: dict[str, Any] = {
+    "ratio": _STR,
+    "senior_bonus": _NUM,
+    "junior_to_intermediate": _NUM,
+    "source": _STR,
+}
+_SCHEMA: dict[str, Any] = {
+    "scenario": {"name": _STR, "units": _STR, "sheet": _STR, "description": _STR},
+    "policy": {
+        "ratio": _STR,
+        "scope": _STR,
+        "rounding": _STR,
+        "junior_to_intermediate": _NUM,
+        "incumbents": _STR,
+        "source": _STR,
+        "types": ("table-of", _TYPE_SCHEMA),
+        "minimum": ("array-of", _MIN_SCHEMA),
+    },
+    "objective": {"weights": {"senior": _NUM, "intermediate": _NUM}},
+    "budget": {
+        "cost": {"senior": _NUM, "intermediate": _NUM, "junior": _NUM},
+        "max_increase": _NUM,
+        "source": _STR,
+    },
+    "solver": {"backend": _STR, "time_limit": _NUM},
+}
+
+
+def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: str) -> None:
+    """Check ``data`` against ``schema``; append a Problem per unknown key or wrong type."""
+    if isinstance(schema, dict):
+        if not isinstance(data, dict):
+            out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
+            return
+        for key, value in data.items():
+            path = f"{where}.{key}" if where else key
+            if key not in schema:
+                out.append(
+                    Problem(
+                        f"unknown key{_did_you_mean(key, schema)}; allowed here: "
+                        + ", ".join(schema),
+                        file=file,
+                        key=path,
+                    )
+                )
+                continue
+            _check_schema(value, schema[key], path, out, file)
+        return
+    if isinstance(schema, tuple):
+        kind, inner = schema
+        if kind == "table-of":
+            if not isinstance(data, dict):
+                out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
+                return
+            for name, sub in data.items():
+                _check_schema(sub, inner, f"{where}.{name}", out, file)
+        else:
+            if not isinstance(data, list):
+                out.append(
+                    Problem(
+                        f"expected an array of tables ([[{where}]]), got {_tname(data)}",
+                        file=file,
+                        key=where,
+                    )
+                )
+                return
+            for i, sub in enumerate(data):
+                _check_schema(sub, inner, f"{where}[{i + 1}]", out, file)
+        return
+    ok = {
+        _STR: isinstance(data, str),
+        _NUM: (isinstance(data, int | float) and not isinstance(data, bool))
+        or isinstance(data, str),
+        _INT: isinstance(data, int) and not isinstance(data, bool),
+    }[schema]
+    if not ok:
+        out.append(Problem(f"expected a {schema}, got {_tname(data)}", file=file, key=where))
+
+
+def _tname(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _decimal_fraction(value: Any) -> Fraction | None:
+    """Exact value of a TOML number or numeric text; ``None`` if it is not a finite number.
+
+    Floats are read through their shortest decimal text, so ``0.05`` is exactly 1/20.
+    A trailing ``%`` divides by 100.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return Fraction(Decimal(repr(value)))
+    if isinstance(value, str):
+        text = value.strip()
+        scale = Fraction(1)
+        if text.endswith("%"):
+            text, scale = text[:-1].strip(), Fraction(1, 100)
+        try:
+            dec = Decimal(text)
+        except InvalidOperation:
+            return None
+        if not dec.is_finite():
+            return None
+        return Fraction(dec) * scale
+    return None
+
+
+def _fmt_number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    if Fraction(Decimal(repr(as_float))) == value:
+        return repr(as_float)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _fmt_pct(value: Fraction) -> str:
+    pct = value * 100
+    text = _fmt_number(pct)
+    return f"{text} %"
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``: tables merge key by key, anything else
+    (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Building typed objects from validated dicts
+
+
+class _Collector:
+    def __init__(self, file: str, variant: str):
+        self.file = file
+        self.variant = variant
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str) -> None:
+        if self.variant != BASELINE:
+            message = f"{message} (in variant {self.variant!r})"
+        self.problems.append(Problem(message, file=self.file, key=key))
+
+    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum], default):
+        if key not in table:
+            return default
+        value = table[key]
+        try:
+            return enum(str(value).strip().lower())
+        except ValueError:
+            allowed = " | ".join(e.value for e in enum)  # type: ignore[attr-defined]
+            self.add(path, f"{value!r} is not one of {allowed}{_did_you_mean(value, allowed.split(' | '))}")
+            return default
+
+    def number(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        default: Fraction | None,
+        lo: Fraction | None = None,
+        hi: Fraction | None = None,
+        positive: bool = False,
+    ) -> Fraction | None:
+        if key not in table:
+            return default
+        value = _decimal_fraction(table[key])
+        if value is None:
+            self.add(path, f"{table[key]!r} is not a number")
+            return default
+        if positive and value <= 0:
+            self.add(path, f"must be greater than 0, got {_fmt_number(value)}")
+            return default
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            self.add(
+                path,
+                f"must be between {_fmt_number(lo or Fraction(0))} and "
+                f"{_fmt_number(hi or Fraction(0))}, got {_fmt_number(value)}",
+            )
+            return default
+        return value
+
+    def ratio(self, table: Mapping[str, Any], key: str, path: str, default: Ratio | None):
+        if key not in table:
+            return default
+        try:
+            return Ratio.parse(table[key])
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return default
+
+
+def _build_policy(
+    cfg: Mapping[str, Any], col: _Collector
+) -> tuple[Policy, SolverOptions]:
+    pol = cfg.get("policy", {}) if isinstance(cfg.get("policy"), dict) else {}
+    ratio = col.ratio(pol, "ratio", "policy.ratio", Ratio.parse("1:4:5"))
+    scope = col.choice(pol, "scope", "policy.scope", Scope, Scope.UNIT)
+    rounding = col.choice(pol, "rounding", "policy.rounding", Rounding, Rounding.FLOOR)
+    incumbents = col.choice(pol, "incumbents", "policy.incumbents", Incumbents, Incumbents.PROTECT)
+    f = col.number(
+        pol, "junior_to_intermediate", "policy.junior_to_intermediate", Fraction(0),
+        Fraction(0), Fraction(1),
+    )
+    types: dict[str, TypePolicy] = {}
+    raw_types = pol.get("types", {})
+    if isinstance(raw_types, dict):
+        for tname, traw in raw_types.items():
+            if not isinstance(traw, dict):
+                continue
+            base = f"policy.types.{tname}"
+            t_ratio = col.ratio(traw, "ratio", f"{base}.ratio", None)
+            bonus = col.number(
+                traw, "senior_bonus", f"{base}.senior_bonus", Fraction(0), Fraction(0), Fraction(1)
+            )
+            tf = col.number(
+                traw, "junior_to_intermediate", f"{base}.junior_to_intermediate", None,
+                Fraction(0), Fraction(1),
+            )
+            tp = TypePolicy(
+                senior_bonus=bonus or Fraction(0),
+                ratio=t_ratio,
+                junior_to_intermediate=tf,
+                source=traw.get("source"),
+            )
+            junior = (t_ratio or ratio or Ratio.parse("1:4:5")).shares[2]
+            if tp.senior_bonus > junior:
+                col.add(
+                    f"{base}.senior_bonus",
+                    f"the bonus {_fmt_pct(tp.senior_bonus)} is larger than the junior share "
+                    f"{_fmt_pct(junior)} it is taken from; lower the bonus or change the ratio",
+                )
+            types[str(tname)] = tp
+    minimum: list[MinimumRule] = []
+    raw_min = pol.get("minimum", [])
+    if isinstance(raw_min, list):
+        for i, rule in enumerate(raw_min):
+            if not isinstance(rule, dict):
+                continue
+            base = f"policy.minimum[{i + 1}]"
+            level = col.choice(rule, "level", f"{base}.level", Level, None)
+            if "level" not in rule:
+                col.add(f"{base}.level", "missing: say senior, intermediate or junior")
+            posts = rule.get("posts")
+            if not isinstance(posts, int) or isinstance(posts, bool) or posts < 0:
+                col.add(f"{base}.posts", "missing or not a whole number ≥ 0")
+                posts = 0
+            when = rule.get("when_total_at_least", 0)
+            if not isinstance(when, int) or isinstance(when, bool) or when < 0:
+                col.add(f"{base}.when_total_at_least", "must be a whole number ≥ 0")
+                when = 0
+            if level is not None:
+                minimum.append(
+                    MinimumRule(level, posts, rule.get("type"), when, rule.get("source"))
+                )
+    obj = cfg.get("objective", {}) if isinstance(cfg.get("objective"), dict) else {}
+    weights = obj.get("weights", {}) if isinstance(obj.get("weights"), dict) else {}
+    ws = col.number(weights, "senior", "objective.weights.senior", Fraction(1), positive=True)
+    wm = col.number(
+        weights, "intermediate", "objective.weights.intermediate", Fraction(1), positive=True
+    )
+    budget = None
+    if isinstance(cfg.get("budget"), dict):
+        b = cfg["budget"]
+        cost = b.get("cost", {}) if isinstance(b.get("cost"), dict) else {}
+        for lvl in ("senior", "intermediate", "junior"):
+            if lvl not in cost:
+                col.add(f"budget.cost.{lvl}", "missing: a budget needs the cost of each level")
+        if "max_increase" not in b:
+            col.add("budget.max_increase", "missing: the largest allowed cost increase")
+        cs = col.number(cost, "senior", "budget.cost.senior", Fraction(0), lo=Fraction(0))
+        cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0), lo=Fraction(0))
+        cj = col.number(cost, "junior", "budget.cost.junior", Fraction(0), lo=Fraction(0))
+        mx = col.number(b, "max_increase", "budget.max_increase", Fraction(0))
+        if mx is not None and mx < 0:
+            col.add(
+                "budget.max_increase",
+                f"is {_fmt_number(mx)}, below zero: no plan can cost less than nothing; "
+                "set 0 or more",
+            )
+        if cs is not None and cm is not None and cj is not None and not cs >= cm >= cj:
+            col.add(
+                "budget.cost",
+                "costs must not fall with the level (senior ≥ intermediate ≥ junior)",
+            )
+        budget = Budget(cs or Fraction(0), cm or Fraction(0), cj or Fraction(0),
+                        mx or Fraction(0), b.get("source"))
+    sol = cfg.get("solver", {}) if isinstance(cfg.get("solver"), dict) else {}
+    backend = sol.get("backend")
+    if isinstance(backend, str):
+        backend = backend.strip()
+        if backend.lower() in ("highs", "cbc"):
+            backend = backend.lower()
+        elif not backend.startswith("pulp:") or len(backend) <= 5:
+            col.add(
+                "solver.backend",
+                f"{backend!r} is not highs, cbc or pulp:<PuLP solver class name>"
+                + _did_you_mean(backend, ["highs", "cbc"]),
+            )
+            backend = None
+    time_limit = col.number(sol, "time_limit", "solver.time_limit", None, positive=True)
+    policy = Policy(
+        ratio=ratio or Ratio.parse("1:4:5"),
+        scope=scope,
+        rounding=rounding,
+        junior_to_intermediate=f if f is not None else Fraction(0),
+        incumbents=incumbents,
+        types=types,
+        minimum=tuple(minimum),
+        weight_senior=ws or Fraction(1),
+        weight_intermediate=wm or Fraction(1),
+        budget=budget,
+        source=pol.get("source"),
+    )
+    return policy, SolverOptions(
+        backend=backend, time_limit=float(time_limit) if time_limit is not None else None
+    )
+
+
+def check_policy_against_units(
+    policy: Policy, units: pd.DataFrame, file: str | None, variant: str = BASELINE
+) -> list[Problem]:
+    """Rules that name a unit type must name one that the units table has."""
+    present = set(units["type"].astype(str)) if "type" in units else set()
+    problems: list[Problem] = []
+    suffix = "" if variant == BASELINE else f" (in variant {variant!r})"
+    for tname in policy.types:
+        if tname not in present:
+            problems.append(
+                Problem(
+                    f"type {tname!r} does not occur in the units table"
+                    f"{_did_you_mean(tname, present)}; types present: "
+                    + ", ".join(sorted(present)) + suffix,
+                    file=file,
+                    key=f"policy.types.{tname}",
+                )
+            )
+    for i, rule in enumerate(policy.minimum):
+        if rule.type is not None and rule.type not in present:
+            problems.append(
+                Problem(
+                    f"type {rule.type!r} does not occur in the units table"
+                    f"{_did_you_mean(rule.type, present)}; types present: "
+                    + ", ".join(sorted(present)) + suffix,
+                    file=file,
+                    key=f"policy.minimum[{i + 1}].type",
+                )
+            )
+    return problems
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario TOML file, its variants and units tables; validate everything.
+
+    Parameters
+    ----------
+    path
+        The scenario file. The units table path inside it is relative to this file.
+
+    Returns
+    -------
+    Scenario
+        Frozen; ``scenario.variant("old-ratio")`` gives a fully resolved variant.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found in the scenario and in the units tables.
+    """
+    path = Path(path)
+    file = path.name
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem("file not found; check the path", file=str(path))]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("is a folder, not a scenario file", file=str(path))]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot be read: {exc.strerror}", file=str(path))]) from None
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [Problem(f"is not UTF-8 text (byte {exc.start}); save the scenario as UTF-8",
+                     file=file)]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(f"is not valid TOML: {exc}", file=file)]) from None
+    return scenario_from_dict(data, base_dir=path.parent, file=file, path=path,
+                              raw_bytes=raw_bytes)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    file: str = "<scenario>",
+    path: Path | None = None,
+    raw_bytes: bytes | None = None,
+    units: pd.DataFrame | None = None,
+) -> Scenario:
+    """Build a scenario from an already parsed TOML mapping (see :func:`load_scenario`).
+
+    ``units`` may be given as a DataFrame instead of the ``scenario.units`` file.
+    """
+    problems: list[Problem] = []
+    top_schema = dict(_SCHEMA)
+    top_schema["variants"] = ("table-of", {k: v for k, v in _SCHEMA.items()})
+    _check_schema(dict(data), top_schema, "", problems, file)
+    if problems:
+        raise InputError(problems)
+    variants_raw = data.get("variants", {})
+    base_cfg = {k: v for k, v in data.items() if k != "variants"}
+    scen = base_cfg.get("scenario", {})
+    name = scen.get("name") or (path.stem if path else "scenario")
+    if BASELINE in variants_raw:
+        problems.append(
+            Problem(f"{BASELINE!r} is the name of the base scenario; rename this variant",
+                    file=file, key=f"variants.{BASELINE}")
+        )
+    hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
+    unit_cache: dict[tuple[str, str | None], pd.DataFrame | None] = {}
+    configs = [(BASELINE, base_cfg, {})] + [
+        (vname, deep_merge(base_cfg, vraw), vraw)
+        for vname, vraw in variants_raw.items()
+        if vname != BASELINE
+    ]
+    variants: dict[str, Variant] = {}
+    for vname, cfg, overrides in configs:
+        col = _Collector(file, vname)
+        policy, solver = _build_policy(cfg, col)
+        problems.extend(col.problems)
+        s = cfg.get("scenario", {})
+        units_file = s.get("units")
+        sheet = s.get("sheet")
+        df: pd.DataFrame | None
+        if units is not None and (vname == BASELINE or "units" not in overrides.get("scenario", {})):
+            key = ("<DataFrame>", None)
+            if key not in unit_cache:
+                try:
+                    unit_cache[key] = normalize_units(units)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    unit_cache[key] = None
+            df = unit_cache[key]
+        elif not units_file:
+            if vname == BASELINE:
+                problems.append(
+                    Problem("missing: the path of the units table (CSV or XLSX), relative to "
+                            "this file", file=file, key="scenario.units")
+                )
+            df = None
+        else:
+            key = (units_file, sheet)
+            if key not in unit_cache:
+                upath = Path(base_dir) / units_file
+                try:
+                    unit_cache[key] = read_units(upath, sheet=sheet)
+                    hasher.update(upath.read_bytes())
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    unit_cache[key] = None
+            df = unit_cache[key]
+        if df is None:
+            continue
+        problems.extend(check_policy_against_units(policy, df, file, vname))
+        variants[vname] = Variant(
+            name=vname,
+            policy=policy,
+            solver=solver,
+            units=df,
+            units_file=units_file,
+            overrides=overrides,
+            config=cfg,
+        )
+    if problems:
+        raise InputError(problems)
+    return Scenario(
+        name=str(name),
+        variants=variants,
+        path=path,
+        description=scen.get("description"),
+        input_hash="sha256:" + hasher.hexdigest(),
+    )
+
+
+def make_scenario(
+    units: pd.DataFrame,
+    policy: Policy | None = None,
+    *,
+    name: str = "scenario",
+    solver: SolverOptions | None = None,
+    variants: Mapping[str, Policy] | None = None,
+) -> Scenario:
+    """Build a scenario in code from a units DataFrame and :class:`Policy` objects.
+
+    Examples
+    --------
+    >>> import pandas as pd, quotaopt
+    >>> units = pd.DataFrame({"unit_id": ["A"], "type": ["school"], "total_posts": [20]})
+    >>> sc = quotaopt.make_scenario(units, quotaopt.Policy(ratio=quotaopt.Ratio.parse("1:4:5")))
+    >>> sc.units.loc[0, "total_posts"]
+    np.int64(20)
+    """
+    df = normalize_units(units)
+    policy = policy or Policy()
+    solver = solver or SolverOptions()
+    problems = check_policy_against_units(policy, df, None)
+    out = {BASELINE: Variant(BASELINE, policy, solver, df)}
+    for vname, vpol in (variants or {}).items():
+        problems.extend(check_policy_against_units(vpol, df, None, vname))
+        out[vname] = Variant(vname, vpol, solver, df)
+    if problems:
+        raise InputError(problems)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
+    return Scenario(name=name, variants=out, input_hash="sha256:" + digest.hexdigest())

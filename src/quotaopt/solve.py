@@ -1,0 +1,451 @@
+"""Solve a scenario variant exactly and return a checked :class:`Result`.
+
+Pipeline: units + policy → exact caps (``caps``) → simple infeasibility checks
+(``diagnose``) → one MIP per batch of independent blocks (``model`` + a backend) → integer
+plan → independent check (``check``) → allocation table and summary.
+
+Independent blocks are single units (scope ``unit``), pools (scope ``pool``), or everything
+(when a budget couples all units). Several blocks go into one MIP; units are put in canonical
+order (pool, unit_id) first, so the input row order cannot change any unit's result.
+
+Lexicographic objective. Stage 1 (weighted appointments) takes integer values in units of
+δ; stage 2 (deviation from the proportional share) takes values in units of ``1/D`` and can
+change by at most ``D·Σ 2T`` inside a block. The MIP minimises
+``−N·stage1/δ + D·stage2`` with ``N`` one more than that span, which is exactly lexicographic
+block by block. When ``N`` times the stage-1 range would be too large for double precision,
+the two stages are solved one after the other instead, the second with the row
+``stage1/δ ≥ optimum − ½`` (exact, because stage-1 values are whole numbers).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .backends import RawSolution, Status, get_backend
+from .caps import UnitLimits, compute_limits
+from .check import Violation, check_plan
+from .diagnose import precheck
+from .errors import InternalError, SolverError
+from .model import Formulation, build
+from .scenario import BASELINE, Policy, Scenario, Scope, Variant
+from .units import UNIT_COLUMNS
+
+ALLOCATION_COLUMNS = (
+    "unit_id", "name", "type", "pool", "total_posts",
+    "cap_senior", "cap_senior_intermediate",
+    "posts_senior", "posts_intermediate", "posts_junior",
+    "senior_incumbents", "intermediate_incumbents", "junior_incumbents",
+    "appointed_senior", "appointed_intermediate",
+    "waiting_left_senior", "waiting_left_intermediate",
+    "vacant_senior", "vacant_intermediate", "vacant_junior",
+    "over_ratio",
+)
+
+#: Largest objective magnitude solved as one weighted MIP; above it, two stages.
+WEIGHTED_LIMIT = 1e11
+#: Units per MIP when blocks are independent (blocks are never split).
+BATCH_UNITS = 2000
+
+
+@dataclass
+class Result:
+    """The outcome of solving one variant.
+
+    Attributes
+    ----------
+    status
+        ``optimal`` (proven), ``not_proven`` (time limit; best plan found), ``infeasible`` or
+        ``no_solution``.
+    allocation
+        One row per unit in input order (columns of ``allocation.csv``); ``None`` when there
+        is no plan.
+    summary
+        The content of ``summary.json``.
+    reasons
+        For an infeasible scenario: which rules collide, for which units or pools.
+    """
+
+    scenario: str
+    variant: str
+    status: Status
+    allocation: pd.DataFrame | None
+    summary: dict[str, Any]
+    reasons: tuple[str, ...] = ()
+    message: str = ""
+    limits: UnitLimits | None = field(default=None, repr=False)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+    @property
+    def has_plan(self) -> bool:
+        return self.allocation is not None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def canonical_order(units: pd.DataFrame) -> np.ndarray:
+    """Positions of the units sorted by (pool, unit_id): the order every model is built in."""
+    keys = pd.DataFrame({"pool": units["pool"].astype(str).to_numpy(),
+                         "uid": units["unit_id"].astype(str).to_numpy()})
+    return keys.sort_values(["pool", "uid"], kind="stable").index.to_numpy()
+
+
+def block_codes(policy: Policy, units: pd.DataFrame, limits: UnitLimits) -> np.ndarray:
+    """Independent blocks: one per unit, per pool, or one for all when a budget couples them."""
+    n = len(units)
+    if policy.budget is not None:
+        return np.zeros(n, dtype=np.int64)
+    if policy.scope is Scope.POOL:
+        return limits.pool_codes.copy()
+    return np.arange(n, dtype=np.int64)
+
+
+def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Cut the canonical order into batches of about ``size`` units, never splitting a block."""
+    if len(order) == 0:
+        return
+    ordered_blocks = blocks[order]
+    # block boundaries in canonical order (blocks are contiguous there: pool is the first key)
+    change = np.flatnonzero(np.diff(ordered_blocks)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(order)]])
+    cur_start = 0
+    for s, e in zip(starts, ends, strict=True):
+        if e - cur_start >= size or e == len(order):
+            yield order[cur_start:e]
+            cur_start = e
+        del s
+
+
+def solve_formulation(form: Formulation, backend, time_limit: float | None) -> RawSolution:
+    """Solve one formulation lexicographically (weighted, or two stages when too large)."""
+    span = form.block_span
+    stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
+                                                             form.col_upper)))
+    if span * (stage1_range + 1) < WEIGHTED_LIMIT:
+        return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
+    started = time.perf_counter()
+    first = backend.solve(form, -form.cost1, None, time_limit)
+    if first.status is not Status.OPTIMAL:
+        return first
+    best = round(float(np.dot(form.cost1, first.x)))
+    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
+    second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
+    if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
+        raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
+    return second
+
+
+def _integral(values: np.ndarray, what: str) -> np.ndarray:
+    rounded = np.rint(values)
+    if values.size and np.max(np.abs(values - rounded)) > 1e-5:
+        raise InternalError(f"the solver returned a non-integer {what}; please report")
+    return rounded.astype(np.int64)
+
+
+def solve(
+    scenario: Scenario,
+    variant: str | None = None,
+    *,
+    backend: str | None = None,
+    time_limit: float | None = None,
+    batch_units: int = BATCH_UNITS,
+) -> Result:
+    """Compute the proven-optimal post plan of one variant.
+
+    Parameters
+    ----------
+    scenario
+        From :func:`quotaopt.load_scenario` or :func:`quotaopt.make_scenario`.
+    variant
+        Variant name; ``None`` or ``"baseline"`` for the base.
+    backend
+        ``"highs"``, ``"cbc"`` or ``"pulp:<SolverClass>"``; default: the scenario's
+        ``[solver] backend``, else the fastest installed.
+    time_limit
+        Seconds for the whole solve; default: the scenario's ``[solver] time_limit``.
+
+    Returns
+    -------
+    Result
+        Infeasibility is a status with ``reasons``, not an exception.
+
+    Examples
+    --------
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")  # doctest: +SKIP
+    >>> res = quotaopt.solve(sc)                                       # doctest: +SKIP
+    >>> res.status, res.summary["appointments"]["senior"]["appointed"]  # doctest: +SKIP
+    """
+    v = scenario.variant(variant)
+    be = get_backend(backend or v.solver.backend)
+    limit = time_limit if time_limit is not None else v.solver.time_limit
+    started = time.perf_counter()
+    limits = compute_limits(v.policy, v.units)
+    reasons = precheck(v.policy, v.units, limits)
+    if reasons:
+        return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+                       reasons=reasons)
+    n = len(v.units)
+    A = np.zeros(n, dtype=np.int64)
+    B = np.zeros(n, dtype=np.int64)
+    ys = np.zeros(n, dtype=np.int64)
+    ym = np.zeros(n, dtype=np.int64)
+    blocks = block_codes(v.policy, v.units, limits)
+    status = Status.OPTIMAL
+    messages: list[str] = []
+    for idx in batches(canonical_order(v.units), blocks, batch_units):
+        form = build(v.policy, v.units, limits, idx, blocks[idx])
+        left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
+        raw = solve_formulation(form, be, left)
+        if raw.status is Status.INFEASIBLE:
+            ids = v.units["unit_id"].to_numpy()[idx]
+            shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
+            return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started, reasons=[
+                f"the rules admit no plan for the units {shown}: the caps, minimum rules, "
+                "incumbents and budget collide; run `quotaopt validate` and check the "
+                "minimum rules and budget"])
+        if raw.status is Status.NO_SOLUTION or raw.x is None:
+            return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+                           message=raw.message or "the solver found no plan in its time limit")
+        if raw.status is Status.NOT_PROVEN:
+            status = Status.NOT_PROVEN
+            messages.append(raw.message)
+        m = form.n
+        A[idx] = _integral(raw.x[0:m], "post count")
+        B[idx] = _integral(raw.x[m:2 * m], "post count")
+        ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
+        ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
+    allocation = build_allocation(v, limits, A, B, ys, ym)
+    violations = check_plan(v.policy, plan_for_check(v, allocation))
+    if violations:
+        raise InternalError(
+            "the solver's plan fails the independent check — this is a bug, please report:\n"
+            + "\n".join(f"  - {x}" for x in violations[:20])
+        )
+    return _finish(scenario, v, status, allocation, limits, be, started,
+                   message="; ".join(sorted(set(messages))))
+
+
+def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
+                     ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
+    """The allocation table (SPEC section 3) from the cumulative solution arrays."""
+    u = v.units
+    T = u["total_posts"].to_numpy(np.int64)
+    i_s = u["senior_incumbents"].to_numpy(np.int64)
+    i_m = u["intermediate_incumbents"].to_numpy(np.int64)
+    i_j = u["junior_incumbents"].to_numpy(np.int64)
+    ps, pm, pj = A, B - A, T - B
+    # staff per level after the appointments
+    h_s, h_m, h_j = i_s + ys, i_m - ys + ym, i_j - ym
+    # a post not needed at its own level may hold staff of the level below (cumulative rule)
+    over_j = np.maximum(0, h_j - pj)
+    over_m = np.maximum(0, h_m + over_j - pm)
+    if v.policy.scope is Scope.POOL:
+        cap_s = lim.pool_cap_s[lim.pool_codes]
+        cap_sm = lim.pool_cap_sm[lim.pool_codes]
+    else:
+        cap_s, cap_sm = lim.cap_s, lim.cap_sm
+    data = {
+        "unit_id": u["unit_id"].to_numpy(),
+        "name": u["name"].to_numpy(),
+        "type": u["type"].to_numpy(),
+        "pool": u["pool"].to_numpy(),
+        "total_posts": T,
+        "cap_senior": cap_s.astype(np.int64),
+        "cap_senior_intermediate": cap_sm.astype(np.int64),
+        "posts_senior": ps,
+        "posts_intermediate": pm,
+        "posts_junior": pj,
+        "senior_incumbents": i_s,
+        "intermediate_incumbents": i_m,
+        "junior_incumbents": i_j,
+        "appointed_senior": ys,
+        "appointed_intermediate": ym,
+        "waiting_left_senior": u["senior_waiting"].to_numpy(np.int64) - ys,
+        "waiting_left_intermediate": u["intermediate_waiting"].to_numpy(np.int64) - ym,
+        "vacant_senior": ps - h_s - over_m,
+        "vacant_intermediate": np.maximum(0, pm - h_m - over_j),
+        "vacant_junior": np.maximum(0, pj - h_j),
+        "over_ratio": lim.over_ratio.copy(),
+    }
+    out = pd.DataFrame(data)
+    for col in ("unit_id", "name", "type", "pool"):
+        out[col] = out[col].astype(object)
+    # carry unknown input columns through, after the standard ones
+    for c in u.columns:
+        if c not in out.columns and c not in UNIT_COLUMNS:
+            out[c] = u[c].to_numpy()
+    return out
+
+
+def plan_for_check(v: Variant, alloc: pd.DataFrame) -> pd.DataFrame:
+    """The units table plus the plan's posts and appointments, as ``check_plan`` reads it."""
+    cols = ["posts_senior", "posts_intermediate", "posts_junior", "appointed_senior",
+            "appointed_intermediate"]
+    return v.units.assign(**{c: alloc[c].to_numpy() for c in cols})
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+
+
+def _num(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[Fraction,
+                                                                                 Fraction]:
+    """(stage 1, stage 2) computed exactly from an integer plan."""
+    pol = v.policy
+    prio = v.units["priority"].to_numpy(np.float64)
+    ys = alloc["appointed_senior"].to_numpy(np.int64)
+    ym = alloc["appointed_intermediate"].to_numpy(np.int64)
+    stage1 = Fraction(0)
+    for g in sorted(set(prio.tolist())):
+        mask = prio == g
+        gf = Fraction(repr(float(g)))
+        stage1 += gf * (pol.weight_senior * int(ys[mask].sum())
+                        + pol.weight_intermediate * int(ym[mask].sum()))
+    D = lim.den
+    A = alloc["posts_senior"].to_numpy(np.int64)
+    B = A + alloc["posts_intermediate"].to_numpy(np.int64)
+    dev = sum(abs(int(a) * D - int(q)) for a, q in zip(A.tolist(), lim.qa_num.tolist(),
+                                                      strict=True))
+    dev += sum(abs(int(b) * D - int(q)) for b, q in zip(B.tolist(), lim.qb_num.tolist(),
+                                                       strict=True))
+    return stage1, Fraction(dev, D)
+
+
+def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
+    """The effective policy values, as every report shows them."""
+    shares = {}
+    for t in sorted(types):
+        sh = policy.shares_for(t)
+        shares[t] = {
+            "senior": str(sh.senior),
+            "intermediate": str(sh.intermediate),
+            "junior": str(sh.junior),
+            "junior_to_intermediate": str(sh.junior_to_intermediate),
+            "senior_intermediate_cap": str(sh.senior_intermediate_cap_share),
+        }
+    out: dict[str, Any] = {
+        "ratio": str(policy.ratio),
+        "scope": policy.scope.value,
+        "rounding": policy.rounding.value,
+        "junior_to_intermediate": str(policy.junior_to_intermediate),
+        "incumbents": policy.incumbents.value,
+        "types": {t: {"senior_bonus": str(tp.senior_bonus),
+                      "ratio": str(tp.ratio) if tp.ratio else None,
+                      "source": tp.source} for t, tp in sorted(policy.types.items())},
+        "shares": shares,
+        "minimum": [{"type": r.type, "level": r.level.value, "posts": r.posts,
+                     "when_total_at_least": r.when_total_at_least, "source": r.source}
+                    for r in policy.minimum],
+        "weights": {"senior": str(policy.weight_senior),
+                    "intermediate": str(policy.weight_intermediate)},
+        "budget": None,
+        "source": policy.source,
+    }
+    if policy.budget is not None:
+        b = policy.budget
+        out["budget"] = {"cost": {"senior": str(b.cost_senior),
+                                  "intermediate": str(b.cost_intermediate),
+                                  "junior": str(b.cost_junior)},
+                         "max_increase": str(b.max_increase), "source": b.source}
+    return out
+
+
+def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
+            lim: UnitLimits, be, started: float, *, reasons: list[str] | None = None,
+            message: str = "") -> Result:
+    seconds = time.perf_counter() - started
+    u = v.units
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "variant": v.name or BASELINE,
+        "status": status.value,
+        "proven_optimal": status is Status.OPTIMAL,
+        "message": message,
+        "reasons": list(reasons or []),
+        "units": int(len(u)),
+        "pools": int(len(lim.pool_names)),
+        "policy": policy_summary(v.policy, sorted(set(u["type"].astype(str)))),
+        "solver": {"backend": be.name, "version": be.version(), "seconds": round(seconds, 3)},
+        "input_hash": scenario.input_hash,
+        "quotaopt_version": __version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if alloc is not None:
+        stage1, stage2 = exact_objectives(v, lim, alloc)
+        summary["objective"] = {
+            "weighted_appointments": _num(stage1),
+            "weighted_appointments_exact": str(stage1),
+            "deviation_from_share": _num(stage2),
+            "deviation_from_share_exact": str(stage2),
+        }
+        summary["totals"] = totals(alloc)
+        summary["appointments"] = appointments(alloc)
+        summary["by_type"] = {
+            str(t): {**totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
+                     "appointed_intermediate": int(g["appointed_intermediate"].sum()),
+                     "waiting_senior": int(g["appointed_senior"].sum()
+                                           + g["waiting_left_senior"].sum()),
+                     "waiting_intermediate": int(g["appointed_intermediate"].sum()
+                                                 + g["waiting_left_intermediate"].sum())}
+            for t, g in alloc.groupby("type", sort=True)
+        }
+        summary["units_over_ratio"] = int(alloc["over_ratio"].sum())
+        summary["promotion_cost"] = None
+        if v.policy.budget is not None:
+            b = v.policy.budget
+            cost = ((b.cost_senior - b.cost_intermediate) * int(alloc["appointed_senior"].sum())
+                    + (b.cost_intermediate - b.cost_junior)
+                    * int(alloc["appointed_intermediate"].sum()))
+            summary["promotion_cost"] = _num(cost)
+            summary["budget_max_increase"] = _num(b.max_increase)
+    return Result(scenario.name, v.name, status, alloc, summary, tuple(reasons or ()),
+                  message, lim)
+
+
+def totals(alloc: pd.DataFrame) -> dict[str, int]:
+    """Post totals of a set of units."""
+    out = {c: int(alloc[c].sum()) for c in (
+        "total_posts", "posts_senior", "posts_intermediate", "posts_junior",
+        "vacant_senior", "vacant_intermediate", "vacant_junior")}
+    out["units"] = int(len(alloc))
+    return out
+
+
+def appointments(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
+    return {
+        "senior": {"waiting": int(alloc["appointed_senior"].sum()
+                                  + alloc["waiting_left_senior"].sum()),
+                   "appointed": int(alloc["appointed_senior"].sum()),
+                   "left": int(alloc["waiting_left_senior"].sum())},
+        "intermediate": {"waiting": int(alloc["appointed_intermediate"].sum()
+                                        + alloc["waiting_left_intermediate"].sum()),
+                         "appointed": int(alloc["appointed_intermediate"].sum()),
+                         "left": int(alloc["waiting_left_intermediate"].sum())},
+    }
+
+
+def solve_status_exit_code(status: Status) -> int:
+    """Exit code of the CLI for a solve status (SPEC section 4)."""
+    return {Status.OPTIMAL: 0, Status.INFEASIBLE: 3, Status.NOT_PROVEN: 4,
+            Status.NO_SOLUTION: 4}[status]
+
+
+__all__ = ["Result", "solve", "SolverError", "Violation"]
