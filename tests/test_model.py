@@ -22,7 +22,15 @@ from quotaopt.caps import compute_limits, round_fraction
 from quotaopt.check import check_plan
 from quotaopt.solve import plan_for_check
 
-BACKENDS = ["highs", "cbc"]
+# "auto" = the structured exact method (MIP where it does not apply); "highs" and "cbc" = the
+# MIP reference on each backend. Every reference case is checked on all three.
+BACKENDS = ["auto", "highs", "cbc"]
+
+
+def solve_with(sc: q.Scenario, how: str, variant: str | None = None) -> q.Result:
+    if how == "auto":
+        return q.solve(sc, variant, backend="highs", method="auto")
+    return q.solve(sc, variant, backend=how, method="mip")
 
 
 def units(rows: list[dict]) -> pd.DataFrame:
@@ -34,7 +42,7 @@ def scenario(rows: list[dict], **policy) -> q.Scenario:
 
 
 def solved(sc: q.Scenario, backend: str = "highs", variant: str | None = None) -> q.Result:
-    res = sc and q.solve(sc, variant, backend=backend)
+    res = solve_with(sc, backend, variant)
     if res.allocation is not None:
         assert check_plan(sc.variant(variant).policy,
                           plan_for_check(sc.variant(variant), res.allocation)) == []
@@ -237,9 +245,9 @@ def test_two_stage_fallback_gives_the_same_optimum(monkeypatch):
     solve_mod = importlib.import_module("quotaopt.solve")
 
     sc = q.load_scenario("scenarios/tongxi-county.toml")
-    one = q.solve(sc, "county-pool")
+    one = q.solve(sc, "county-pool", method="mip")
     monkeypatch.setattr(solve_mod, "WEIGHTED_LIMIT", 0.0)
-    two = q.solve(sc, "county-pool")
+    two = q.solve(sc, "county-pool", method="mip")
     assert two.summary["objective"] == one.summary["objective"]
 
 
@@ -267,7 +275,7 @@ def test_shipped_scenarios_solve_with_both_backends(path):
         results = {b: solved(sc, b, name) for b in BACKENDS}
         objs = {b: r.summary["objective"] for b, r in results.items()}
         assert all(r.status is q.Status.OPTIMAL for r in results.values()), name
-        assert objs["highs"] == objs["cbc"], name
+        assert objs["highs"] == objs["cbc"] == objs["auto"], name
 
 
 def test_init_example_solves(tmp_path):
@@ -351,12 +359,13 @@ PROPS = settings(max_examples=40, deadline=None,
 def test_every_plan_passes_the_checker_and_backends_agree(df, policy):
     policy = fit(policy, df)
     sc = q.make_scenario(df, policy)
-    res = {b: q.solve(sc, backend=b) for b in BACKENDS}
-    assert res["highs"].status == res["cbc"].status
+    res = {b: solve_with(sc, b) for b in BACKENDS}
+    assert res["highs"].status == res["cbc"].status == res["auto"].status
     if res["highs"].status is q.Status.OPTIMAL:
         for r in res.values():  # solve() already ran the checker; run it again here
             assert check_plan(policy, plan_for_check(sc.variant(), r.allocation)) == []
-        assert res["highs"].summary["objective"] == res["cbc"].summary["objective"]
+        assert (res["highs"].summary["objective"] == res["cbc"].summary["objective"]
+                == res["auto"].summary["objective"])
 
 
 @PROPS

@@ -1,18 +1,18 @@
 """Independent feasibility checker.
 
-Recomputes every cap, capacity, minimum and the budget from the policy and the units table,
-one unit at a time with :class:`fractions.Fraction` — deliberately sharing no code with
-``caps.py`` or ``model.py`` — and lists every rule a plan breaks. ``solve`` runs it on every
-plan before returning it; ``audit`` runs it on plans made by hand.
+Recomputes every cap, capacity, minimum and the budget from the policy's words and the units
+table with exact integer and :class:`fractions.Fraction` arithmetic — deliberately sharing no
+code with ``caps.py`` or ``model.py`` — and lists every rule a plan breaks. ``solve`` runs it
+on every plan before returning it; ``audit`` runs it on plans made by hand.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from .scenario import Incumbents, Level, Policy, Rounding, Scope
@@ -29,7 +29,8 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.unit}: {self.rule}: {self.message} (allowed {self.allowed}, plan has {self.actual})"
+        return (f"{self.unit}: {self.rule}: {self.message} "
+                f"(allowed {self.allowed}, plan has {self.actual})")
 
 
 def _round(value: Fraction, rounding: Rounding) -> int:
@@ -54,21 +55,43 @@ def _shares(policy: Policy, unit_type: str) -> tuple[Fraction, Fraction]:
     return senior, senior + ratio.intermediate / total + f * junior
 
 
-def _minimums(policy: Policy, unit_type: str, total: int) -> dict[str, int]:
-    need = {lvl.value: 0 for lvl in Level}
+def _minimums(policy: Policy, types: np.ndarray, total: np.ndarray) -> dict[str, np.ndarray]:
+    """Largest ``min(posts, T)`` of every rule that applies, per level."""
+    need = {lvl.value: np.zeros(len(total), dtype=np.int64) for lvl in Level}
     for rule in policy.minimum:
-        if rule.type is not None and rule.type != unit_type:
-            continue
-        if total < rule.when_total_at_least:
-            continue
-        need[rule.level.value] = max(need[rule.level.value], min(rule.posts, total))
+        applies = total >= rule.when_total_at_least
+        if rule.type is not None:
+            applies = applies & (types == rule.type)
+        need[rule.level.value] = np.maximum(
+            need[rule.level.value], np.where(applies, np.minimum(rule.posts, total), 0))
     return need
 
 
-def _int(value, default: int = 0) -> int:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return default
-    return int(value)
+def _round_ratio(num: np.ndarray, den: int, rounding: Rounding) -> np.ndarray:
+    """``round(num / den)`` for non-negative integer numerators (Python ints if needed)."""
+    if rounding == Rounding.FLOOR:
+        return num // den
+    if rounding == Rounding.CEIL:
+        return (num + den - 1) // den
+    return (2 * num + den) // (2 * den)
+
+
+def _column(plan: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in plan.columns:
+        return np.zeros(len(plan), dtype=np.int64)
+    return pd.to_numeric(plan[name], errors="coerce").fillna(0).to_numpy().astype(np.int64)
+
+
+def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
+    """Exact integer sum of ``values`` per pool code."""
+    if values.dtype == object:
+        acc = [0] * k
+        for c, x in zip(codes.tolist(), values.tolist(), strict=True):
+            acc[c] += int(x)
+        return acc
+    out = np.zeros(k, dtype=np.int64)
+    np.add.at(out, codes, values)
+    return out.tolist()
 
 
 def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
@@ -76,94 +99,106 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
 
     ``plan`` is a units table (canonical columns) plus ``posts_senior``,
     ``posts_intermediate``, ``posts_junior`` and optionally ``appointed_senior`` and
-    ``appointed_intermediate`` (missing = nobody appointed).
+    ``appointed_intermediate`` (missing = nobody appointed). Violations come unit by unit in
+    the plan's row order, then pool by pool, then the budget.
     """
-    out: list[Violation] = []
-    pool_s: dict[str, Fraction] = defaultdict(Fraction)
-    pool_sm: dict[str, Fraction] = defaultdict(Fraction)
-    pool_ps: dict[str, int] = defaultdict(int)
-    pool_psm: dict[str, int] = defaultdict(int)
-    pool_is: dict[str, int] = defaultdict(int)
-    pool_ism: dict[str, int] = defaultdict(int)
-    cost = Fraction(0)
-    has_appointed = "appointed_senior" in plan.columns
-    for row in plan.to_dict("records"):
-        uid = str(row["unit_id"])
-        T = int(row["total_posts"])
-        ps, pm, pj = (_int(row.get(c)) for c in
-                      ("posts_senior", "posts_intermediate", "posts_junior"))
-        i_s, i_m = int(row["senior_incumbents"]), int(row["intermediate_incumbents"])
-        ys = _int(row.get("appointed_senior")) if has_appointed else 0
-        ym = _int(row.get("appointed_intermediate")) if has_appointed else 0
+    n = len(plan)
+    uid = plan["unit_id"].astype(str).to_numpy()
+    types = plan["type"].astype(str).to_numpy()
+    T = _column(plan, "total_posts")
+    ps, pm, pj = (_column(plan, c) for c in ("posts_senior", "posts_intermediate",
+                                             "posts_junior"))
+    i_s, i_m = _column(plan, "senior_incumbents"), _column(plan, "intermediate_incumbents")
+    w_s, w_m = _column(plan, "senior_waiting"), _column(plan, "intermediate_waiting")
+    ys, ym = _column(plan, "appointed_senior"), _column(plan, "appointed_intermediate")
+    need = _minimums(policy, types, T)
 
-        def bad(rule: str, allowed, actual, message: str, _uid: str = uid) -> None:
-            out.append(Violation(_uid, rule, str(allowed), str(actual), message))
+    # exact shares per type over one common denominator: unit share = num[u] / den
+    share = {t: _shares(policy, t) for t in sorted(set(types.tolist()))}
+    den = 1
+    for s_share, sm_share in share.values():
+        den = math.lcm(den, s_share.denominator, sm_share.denominator)
+    big = den * int(T.max(initial=0)) * 4 >= 2**62
+    dtype = object if big else np.int64
+    names = sorted(share)
+    codes = pd.Categorical(types, categories=names).codes
+    s_num = np.array([int(share[t][0] * den) for t in names], dtype=dtype)[codes] * T.astype(dtype)
+    sm_num = (np.array([int(share[t][1] * den) for t in names], dtype=dtype)[codes]
+              * T.astype(dtype))
 
-        if min(ps, pm, pj) < 0:
-            bad("non-negative posts", "≥ 0", f"{ps}/{pm}/{pj}", "a post count is negative")
-        if ps + pm + pj != T:
-            bad("total posts", T, ps + pm + pj,
-                "senior + intermediate + junior posts must equal total_posts")
-        if not 0 <= ys <= int(row["senior_waiting"]):
-            bad("senior appointments", f"0..{row['senior_waiting']}", ys,
-                "more senior appointments than senior title-holders waiting")
-        if not 0 <= ym <= int(row["intermediate_waiting"]):
-            bad("intermediate appointments", f"0..{row['intermediate_waiting']}", ym,
-                "more intermediate appointments than intermediate title-holders waiting")
-        if i_s + ys > ps:
-            bad("incumbents keep their posts (senior)", ps, i_s + ys,
-                "senior incumbents plus senior appointments exceed the senior posts")
-        if i_s + i_m + ym > ps + pm:
-            bad("incumbents keep their posts (senior+intermediate)", ps + pm, i_s + i_m + ym,
-                "senior and intermediate incumbents plus intermediate appointments exceed "
-                "the senior+intermediate posts")
-        need = _minimums(policy, str(row["type"]), T)
-        for lvl, have in (("senior", ps), ("intermediate", pm), ("junior", pj)):
-            if have < need[lvl]:
-                bad(f"minimum {lvl} posts", f"≥ {need[lvl]}", have,
-                    f"a minimum rule requires at least {need[lvl]} {lvl} post(s)")
-        s_share, sm_share = _shares(policy, str(row["type"]))
-        if policy.scope == Scope.UNIT:
-            cap_s = _round(s_share * T, policy.rounding)
-            cap_sm = _round(sm_share * T, policy.rounding)
-            cap_s = max(cap_s, need["senior"])
-            lift = (max(need["senior"], i_s) + need["intermediate"]
-                    if need["intermediate"] > 0 else need["senior"])
-            cap_sm = max(cap_sm, lift)
-            if policy.incumbents == Incumbents.GRANDFATHER:
-                cap_s, cap_sm = max(cap_s, i_s), max(cap_sm, i_s + i_m)
-            if ps > cap_s:
-                bad("senior cap", cap_s, ps, "more senior posts than the ratio allows")
-            if ps + pm > cap_sm:
-                bad("senior+intermediate cap", cap_sm, ps + pm,
-                    "more senior+intermediate posts than the ratio allows")
-        else:
-            pool = str(row["pool"])
-            pool_s[pool] += s_share * T
-            pool_sm[pool] += sm_share * T
-            pool_ps[pool] += ps
-            pool_psm[pool] += ps + pm
-            pool_is[pool] += i_s
-            pool_ism[pool] += i_s + i_m
-        if policy.budget is not None:
-            b = policy.budget
-            cost += (b.cost_senior - b.cost_intermediate) * ys
-            cost += (b.cost_intermediate - b.cost_junior) * ym
-    for pool in sorted(pool_s):
-        cap_s = _round(pool_s[pool], policy.rounding)
-        cap_sm = _round(pool_sm[pool], policy.rounding)
+    found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
+
+    def flag(mask: np.ndarray, rule: str, allowed, actual, message: str,
+             fmt: str = "{}") -> None:
+        """Record a violation for every row in ``mask`` (texts made only for those rows)."""
+        allowed = np.broadcast_to(np.asarray(allowed, dtype=object), (n,))
+        actual = np.broadcast_to(np.asarray(actual, dtype=object), (n,))
+        for i in np.flatnonzero(mask):
+            found.append((int(i), Violation(uid[i], rule, fmt.format(allowed[i]),
+                                            str(actual[i]), message)))
+
+    negative = np.minimum(np.minimum(ps, pm), pj) < 0
+    if negative.any():
+        triple = np.full(n, "", dtype=object)
+        triple[negative] = [f"{a}/{b}/{c}" for a, b, c in
+                            zip(ps[negative], pm[negative], pj[negative], strict=True)]
+        flag(negative, "non-negative posts", "≥ 0", triple, "a post count is negative")
+    flag(ps + pm + pj != T, "total posts", T, ps + pm + pj,
+         "senior + intermediate + junior posts must equal total_posts")
+    flag((ys < 0) | (ys > w_s), "senior appointments", w_s, ys,
+         "more senior appointments than senior title-holders waiting", fmt="0..{}")
+    flag((ym < 0) | (ym > w_m), "intermediate appointments", w_m, ym,
+         "more intermediate appointments than intermediate title-holders waiting",
+         fmt="0..{}")
+    flag(i_s + ys > ps, "incumbents keep their posts (senior)", ps, i_s + ys,
+         "senior incumbents plus senior appointments exceed the senior posts")
+    flag(i_s + i_m + ym > ps + pm, "incumbents keep their posts (senior+intermediate)",
+         ps + pm, i_s + i_m + ym,
+         "senior and intermediate incumbents plus intermediate appointments exceed the "
+         "senior+intermediate posts")
+    for lvl, have in (("senior", ps), ("intermediate", pm), ("junior", pj)):
+        flag(have < need[lvl], f"minimum {lvl} posts", need[lvl], have,
+             f"a minimum rule requires at least that many {lvl} posts", fmt="≥ {}")
+    if policy.scope == Scope.UNIT:
+        cap_s = np.maximum(_round_ratio(s_num, den, policy.rounding).astype(np.int64),
+                           need["senior"])
+        lift = np.where(need["intermediate"] > 0,
+                        np.maximum(need["senior"], i_s) + need["intermediate"], need["senior"])
+        cap_sm = np.maximum(_round_ratio(sm_num, den, policy.rounding).astype(np.int64), lift)
         if policy.incumbents == Incumbents.GRANDFATHER:
-            cap_s, cap_sm = max(cap_s, pool_is[pool]), max(cap_sm, pool_ism[pool])
-        if pool_ps[pool] > cap_s:
-            out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
-                                 str(pool_ps[pool]),
-                                 "the pool's units have more senior posts than its pooled cap"))
-        if pool_psm[pool] > cap_sm:
-            out.append(Violation(f"pool {pool}", "pooled senior+intermediate cap", str(cap_sm),
-                                 str(pool_psm[pool]),
-                                 "the pool's units have more senior+intermediate posts than "
-                                 "its pooled cap"))
-    if policy.budget is not None and cost > policy.budget.max_increase:
-        out.append(Violation("all units", "budget", str(policy.budget.max_increase), str(cost),
-                             "the appointments cost more than the budget's max_increase"))
+            cap_s, cap_sm = np.maximum(cap_s, i_s), np.maximum(cap_sm, i_s + i_m)
+        flag(ps > cap_s, "senior cap", cap_s, ps, "more senior posts than the ratio allows")
+        flag(ps + pm > cap_sm, "senior+intermediate cap", cap_sm, ps + pm,
+             "more senior+intermediate posts than the ratio allows")
+    found.sort(key=lambda item: item[0])
+    out = [v for _, v in found]
+    if policy.scope == Scope.POOL:
+        pools = plan["pool"].astype(str).to_numpy()
+        names_p = sorted(set(pools.tolist()))
+        pc = pd.Categorical(pools, categories=names_p).codes
+        sums = {key: _pool_sums(pc, arr, len(names_p)) for key, arr in (
+            ("s", s_num), ("sm", sm_num), ("ps", ps), ("psm", ps + pm), ("is", i_s),
+            ("ism", i_s + i_m))}
+        for k, pool in enumerate(names_p):
+            cap_s = _round_ratio(int(sums["s"][k]), den, policy.rounding)
+            cap_sm = _round_ratio(int(sums["sm"][k]), den, policy.rounding)
+            if policy.incumbents == Incumbents.GRANDFATHER:
+                cap_s, cap_sm = max(cap_s, int(sums["is"][k])), max(cap_sm, int(sums["ism"][k]))
+            if int(sums["ps"][k]) > cap_s:
+                out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
+                                     str(int(sums["ps"][k])),
+                                     "the pool's units have more senior posts than its "
+                                     "pooled cap"))
+            if int(sums["psm"][k]) > cap_sm:
+                out.append(Violation(f"pool {pool}", "pooled senior+intermediate cap",
+                                     str(cap_sm), str(int(sums["psm"][k])),
+                                     "the pool's units have more senior+intermediate posts "
+                                     "than its pooled cap"))
+    if policy.budget is not None:
+        b = policy.budget
+        cost = ((b.cost_senior - b.cost_intermediate) * int(ys.sum())
+                + (b.cost_intermediate - b.cost_junior) * int(ym.sum()))
+        if cost > b.max_increase:
+            out.append(Violation("all units", "budget", str(b.max_increase), str(cost),
+                                 "the appointments cost more than the budget's max_increase"))
     return out

@@ -181,6 +181,7 @@ class SolverOptions:
 
     backend: str | None = None
     time_limit: float | None = None
+    method: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ _SCHEMA: dict[str, Any] = {
         "max_increase": _NUM,
         "source": _STR,
     },
-    "solver": {"backend": _STR, "time_limit": _NUM},
+    "solver": {"backend": _STR, "time_limit": _NUM, "method": _STR},
 }
 
 
@@ -583,6 +584,10 @@ def _build_policy(
             )
             backend = None
     time_limit = col.number(sol, "time_limit", "solver.time_limit", None, positive=True)
+    method = str(sol.get("method", "auto")).strip().lower()
+    if method not in ("auto", "mip"):
+        col.add("solver.method", f"{sol.get('method')!r} is not auto or mip")
+        method = "auto"
     policy = Policy(
         ratio=ratio or Ratio.parse("1:4:5"),
         scope=scope,
@@ -597,7 +602,8 @@ def _build_policy(
         source=pol.get("source"),
     )
     return policy, SolverOptions(
-        backend=backend, time_limit=float(time_limit) if time_limit is not None else None
+        backend=backend, time_limit=float(time_limit) if time_limit is not None else None,
+        method=method,
     )
 
 

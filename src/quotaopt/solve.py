@@ -34,7 +34,8 @@ from .backends import RawSolution, Status, get_backend
 from .caps import UnitLimits, compute_limits
 from .check import Violation, check_plan
 from .diagnose import precheck
-from .errors import InternalError, SolverError
+from .errors import InputError, InternalError, SolverError
+from .fastpath import eligible_blocks, solve_fast
 from .model import Formulation, build
 from .scenario import BASELINE, Policy, Scenario, Scope, Variant
 from .units import UNIT_COLUMNS
@@ -52,6 +53,7 @@ ALLOCATION_COLUMNS = (
 
 #: Largest objective magnitude solved as one weighted MIP; above it, two stages.
 WEIGHTED_LIMIT = 1e11
+METHODS = ("auto", "mip")
 #: Units per MIP when blocks are independent (blocks are never split).
 BATCH_UNITS = 2000
 
@@ -161,6 +163,7 @@ def solve(
     *,
     backend: str | None = None,
     time_limit: float | None = None,
+    method: str | None = None,
     batch_units: int = BATCH_UNITS,
 ) -> Result:
     """Compute the proven-optimal post plan of one variant.
@@ -176,6 +179,10 @@ def solve(
         ``[solver] backend``, else the fastest installed.
     time_limit
         Seconds for the whole solve; default: the scenario's ``[solver] time_limit``.
+    method
+        ``"auto"`` (default): blocks without a budget or intermediate minimum are solved by
+        the exact structured method of :mod:`quotaopt.fastpath`, the rest by the MIP;
+        ``"mip"``: everything by the MIP (the reference).
 
     Returns
     -------
@@ -204,9 +211,23 @@ def solve(
     ys = np.zeros(n, dtype=np.int64)
     ym = np.zeros(n, dtype=np.int64)
     blocks = block_codes(v.policy, v.units, limits)
+    order = canonical_order(v.units)
     status = Status.OPTIMAL
     messages: list[str] = []
-    for idx in batches(canonical_order(v.units), blocks, batch_units):
+    how = method or v.solver.method
+    if how not in METHODS:
+        raise InputError([f"unknown method {how!r}: choose {' or '.join(METHODS)}"])
+    structured = np.zeros(n, dtype=bool)
+    if how == "auto" and n:
+        eligible = eligible_blocks(v.policy, limits, blocks)
+        if eligible.any():
+            rank = np.empty(n, dtype=np.int64)
+            rank[order] = np.arange(n)
+            fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
+            structured = fast.solved
+            A[structured], B[structured] = fast.A[structured], fast.B[structured]
+            ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
+    for idx in batches(order[~structured[order]], blocks, batch_units):
         form = build(v.policy, v.units, limits, idx, blocks[idx])
         left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
         raw = solve_formulation(form, be, left)
@@ -235,8 +256,12 @@ def solve(
             "the solver's plan fails the independent check — this is a bug, please report:\n"
             + "\n".join(f"  - {x}" for x in violations[:20])
         )
-    return _finish(scenario, v, status, allocation, limits, be, started,
-                   message="; ".join(sorted(set(messages))))
+    res = _finish(scenario, v, status, allocation, limits, be, started,
+                  message="; ".join(sorted(set(messages))))
+    res.summary["solver"]["method"] = how
+    res.summary["solver"]["units_structured"] = int(structured.sum())
+    res.summary["solver"]["units_mip"] = int(n - structured.sum())
+    return res
 
 
 def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
