@@ -166,15 +166,19 @@ def _indent(text: str, n: int = 2) -> str:
                    "the fastest installed.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds; on expiry without proof the run exits 4.")
+@click.option("--method", type=click.Choice(["auto", "mip"]), default=None,
+              help="auto: exact structured method where it applies, MIP elsewhere (default); "
+                   "mip: the MIP for everything.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
-        solver: str | None, time_limit: float | None, quiet: bool) -> None:
+        solver: str | None, time_limit: float | None, method: str | None,
+        quiet: bool) -> None:
     """Solve a scenario, print a summary table and write the results."""
     sc = load_scenario(scenario)
     sc.variant(variant)  # unknown variant: exit 2 before anything else
     if out_dir is not None:
         prepare_out_dir(out_dir)
-    res = solve(sc, variant, backend=solver, time_limit=time_limit)
+    res = solve(sc, variant, backend=solver, time_limit=time_limit, method=method)
     if not quiet:
         click.echo(render_summary(res))
     if out_dir is not None and res.has_plan:
@@ -206,6 +210,9 @@ def render_summary(res: Result) -> str:
         f"status: {status} · solver {solver['backend']} ({solver['version']}) · "
         f"{solver['seconds']:.2f} s",
     ]
+    if "method" in solver:
+        lines.append(f"method {solver['method']}: {solver['units_structured']} units by the "
+                     f"exact structured method, {solver['units_mip']} by the MIP")
     if res.allocation is None:
         return "\n".join(lines)
     a = res.allocation
