@@ -6,6 +6,11 @@ Public API::
     sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")
     res = quotaopt.solve(sc, variant="old-ratio")
     res.allocation, res.summary
+    table = quotaopt.compare(sc)                 # KPI table, variants side by side
+    comp = quotaopt.compare_variants(sc)         # + by_type, unit_diff, rule_diff, results
+
+(``quotaopt.compare`` is the function; its module is reached with
+``from quotaopt.compare import ...``.)
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from .backends import Status  # noqa: E402
 from .check import Violation, check_plan  # noqa: E402
+from .compare import Comparison, RuleChange, compare, compare_variants  # noqa: E402
 from .errors import (  # noqa: E402
     InfeasibleError,
     InputError,
@@ -49,6 +55,7 @@ from .units import read_units  # noqa: E402
 __all__ = [
     "BASELINE",
     "Budget",
+    "Comparison",
     "Incumbents",
     "InfeasibleError",
     "InputError",
@@ -61,6 +68,7 @@ __all__ = [
     "Ratio",
     "Result",
     "Rounding",
+    "RuleChange",
     "Scenario",
     "Scope",
     "SolverError",
@@ -70,6 +78,8 @@ __all__ = [
     "Violation",
     "__version__",
     "check_plan",
+    "compare",
+    "compare_variants",
     "load_scenario",
     "make_scenario",
     "read_units",

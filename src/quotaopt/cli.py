@@ -18,8 +18,10 @@ import click
 from . import __version__
 from .backends import Status
 from .caps import compute_limits
+from .compare import compare_variants, resolve_variants
 from .errors import InternalError, QuotaoptError
 from .output import FORMATS, prepare_out_dir, write_results
+from .report import LANGS, REPORT_FORMATS, render_text, require_matplotlib, write_comparison
 from .scenario import Scenario, Scope, load_scenario
 from .solve import Result, solve, solve_status_exit_code
 
@@ -254,6 +256,69 @@ def render_summary(res: Result) -> str:
         lines.append(f"promotion cost {s['promotion_cost']} of budget "
                      f"{s['budget_max_increase']}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+
+
+@main.command("compare")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--variants", default=None,
+              help="Comma-separated variants to compare with the baseline (default: all).")
+@click.option("--baseline", default="baseline", show_default=True,
+              help="The variant the others are compared with.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
+@click.option("--format", "fmt", default="html,xlsx,csv", show_default=True,
+              help="With --out: which files, comma-separated (html, xlsx, csv).")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="Sheet names and column headers of the XLSX workbook (zh: Chinese).")
+@click.option("--solver", default=None, help="As for run.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per variant; as for run.")
+@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Variants solved at once in separate processes (default: 1 for small "
+                   "scenarios, else one per CPU). The results are the same either way.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
+                fmt: str, lang: str, solver: str | None, time_limit: float | None,
+                method: str | None, jobs: int | None, quiet: bool) -> None:
+    """Solve the baseline and the variants and show them side by side.
+
+    Prints what each variant changes in the rules, the key figures with their change
+    against the baseline, the same by unit type, and the units that gain or lose posts.
+    With --out it also writes an HTML report with charts, an XLSX workbook and CSVs.
+
+    Exit code: 0 only when every compared variant was solved to proven optimality;
+    otherwise 3 if any variant is infeasible, else 4 (a variant not proven optimal, or
+    without a plan). The other variants are still compared and written.
+    """
+    formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
+    if not formats or set(formats) - set(REPORT_FORMATS):
+        raise click.BadParameter(f"{fmt!r}: choose from html, xlsx, csv (comma-separated)",
+                                 param_hint="--format")
+    sc = load_scenario(scenario)
+    names = resolve_variants(sc, variants, baseline)  # unknown variant: exit 2 now
+    if out_dir is not None:
+        if "html" in formats:
+            require_matplotlib()
+        prepare_out_dir(out_dir)
+    comp = compare_variants(sc, names, baseline, backend=solver, time_limit=time_limit,
+                            method=method, jobs=jobs)
+    if not quiet:
+        click.echo(render_text(comp))
+    if out_dir is not None:
+        paths = write_comparison(comp, out_dir, formats, lang)
+        if not quiet:
+            click.echo("wrote " + ", ".join(str(p) for p in paths))
+    codes = {solve_status_exit_code(s) for s in comp.statuses.values()}
+    if codes != {0}:
+        click.echo("error: not every variant has a proven optimal plan: " + ", ".join(
+            f"{n} {s.value}" for n, s in comp.statuses.items() if s is not Status.OPTIMAL),
+            err=True)
+    sys.exit(3 if 3 in codes else max(codes))
 
 
 # --------------------------------------------------------------------------------------------
