@@ -1,97 +1,826 @@
-"""Infeasibility in the policy's own words.
+"""Infeasibility in the policy's own words, and the smallest change that fixes it.
 
-``precheck`` finds, before any solve and with exact numbers, the collisions that can be seen
-unit by unit or pool by pool: incumbents above a cap (incumbents = protect), minimum rules that
-do not fit in a unit or in a pool's caps, a junior minimum that leaves no room for incumbents.
+Two tools, used one after the other:
+
+``precheck`` / :func:`find_conflicts` (before any solve, exact)
+    With the rules quotaopt has, a variant has a plan exactly when
+
+    * every unit fits its own rules: ``max(max(min_s, I_s) + min_m, I_s + I_m) + min_j ≤ T``
+      (incumbents keep their posts, minimum rules get theirs);
+    * scope ``unit``, incumbents ``protect``: ``I_s ≤ C_s`` and ``I_s + I_m ≤ C_sm``;
+    * scope ``pool``: per pool, ``Σ max(min_s, I_s) ≤ pooled C_s`` and
+      ``Σ max(I_s + I_m, max(min_s, I_s) + min_m) ≤ pooled C_sm`` (with ``protect`` the
+      incumbents alone are checked first);
+    * the budget: the plan that appoints nobody costs 0, so ``max_increase ≥ 0`` suffices
+      (when the costs do not fall with the level).
+
+    (Each condition is necessary; together they are sufficient: the plan that gives every unit
+    ``P_s = max(min_s, I_s)``, ``P_s + P_m = max(I_s + I_m, P_s + min_m)`` and appoints nobody
+    meets every rule.) So every infeasible variant is named here, unit by unit and pool by
+    pool, with the smallest change found exactly — with the scenario's rounding, by the same
+    cap arithmetic (:mod:`quotaopt.caps`) the solver uses.
+
+:func:`elastic` (after a solve says "infeasible", or on request)
+    A safety net for what the conditions above cannot see (a rule added later, costs that
+    fall with the level in a scenario built in code): the model with one slack variable per
+    rule — unit caps, pooled caps, minimum rules, budget — and a penalty on each, solved by
+    the same open solvers (PuLP with HiGHS or CBC). Its non-zero slacks, grouped by rule and
+    unit, are the least relaxation that lets every rule hold at once.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
-from .caps import UnitLimits
-from .scenario import Incumbents, Policy, Scope
+from .caps import UnitLimits, compute_limits, round_fraction
+from .scenario import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+# --------------------------------------------------------------------------------------------
+# Exact numbers in words
 
 
-def _unit_label(units: pd.DataFrame, i: int) -> str:
+def fmt_num(value: Fraction | int) -> str:
+    """An exact number as a user types it: ``3``, ``2.5``, ``0.05``; a value without a finite
+    decimal expansion is written as a fraction (``7/3``), never rounded."""
+    x = Fraction(value)
+    if x.denominator == 1:
+        return str(x.numerator)
+    d = x.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return f"{x.numerator}/{x.denominator}"
+    digits = 0
+    while (x * 10**digits).denominator != 1:
+        digits += 1
+    return f"{Decimal(x.numerator) / Decimal(x.denominator):.{digits}f}"
+
+
+def fmt_pct(value: Fraction | int) -> str:
+    """A share as percent: ``1/10`` → ``10 %``, ``1/3`` → ``100/3 %``."""
+    return f"{fmt_num(Fraction(value) * 100)} %"
+
+
+def decimal_at_least(value: Fraction, strict: bool = False, digits: int = 4) -> str:
+    """The smallest decimal with ``digits`` places that is ≥ ``value`` (> when ``strict``):
+    a number a user can type into the scenario that is sure to suffice."""
+    scaled = value * 10**digits
+    k = math.floor(scaled) + 1 if strict else math.ceil(scaled)
+    return fmt_num(Fraction(k, 10**digits))
+
+
+def threshold(k: int, rounding: Rounding) -> tuple[Fraction, bool]:
+    """Smallest exact ``x`` with ``round(x) ≥ k``: ``(bound, strict)`` meaning ``x ≥ bound``
+    (``x > bound`` when strict). floor: ``x ≥ k``; nearest (halves up): ``x ≥ k − ½``;
+    ceil: ``x > k − 1``."""
+    if rounding is Rounding.FLOOR:
+        return Fraction(k), False
+    if rounding is Rounding.NEAREST:
+        return Fraction(k) - Fraction(1, 2), False
+    return Fraction(k - 1), True
+
+
+def unit_label(units: pd.DataFrame, i: int) -> str:
+    """``unit TX011 (石桥镇卫生院)``; the name only when it differs from the id."""
     uid = str(units["unit_id"].iat[i])
     name = str(units["name"].iat[i])
     return f"unit {uid} ({name})" if name and name != uid else f"unit {uid}"
 
 
-def precheck(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list[str]:
-    """Reasons why no plan can exist, each with the numbers and what to change."""
-    reasons: list[str] = []
+def _list_units(units: pd.DataFrame, positions: Sequence[int], limit: int = 6) -> str:
+    shown = [unit_label(units, int(i))[5:] for i in positions[:limit]]
+    more = len(positions) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"'
+
+
+# --------------------------------------------------------------------------------------------
+# What the data needs, unit by unit (the feasibility conditions of the module docstring)
+
+
+@dataclass(frozen=True)
+class _Needs:
+    T: np.ndarray
+    inc_s: np.ndarray
+    inc_sm: np.ndarray
+    need_s: np.ndarray  # fewest senior posts: max(min_s, I_s)
+    need_sm: np.ndarray  # fewest senior+intermediate posts: max(I_s + I_m, need_s + min_m)
+    need_total: np.ndarray  # fewest posts in all: need_sm + min_j
+
+
+def _needs(units: pd.DataFrame, lim: UnitLimits) -> _Needs:
     T = units["total_posts"].to_numpy(np.int64)
     inc_s = units["senior_incumbents"].to_numpy(np.int64)
     inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-    protect = policy.incumbents is Incumbents.PROTECT
-    ratio_words = f"ratio {policy.ratio}"
-
-    for i in np.flatnonzero(lim.min_s + lim.min_m + lim.min_j > T):
-        reasons.append(
-            f"{_unit_label(units, i)}: minimum rules need {lim.min_s[i]} senior + "
-            f"{lim.min_m[i]} intermediate + {lim.min_j[i]} junior posts but it has only "
-            f"{T[i]}; lower a minimum or raise its total_posts"
-        )
-    for i in np.flatnonzero(inc_sm > T - lim.min_j):
-        reasons.append(
-            f"{_unit_label(units, i)}: the junior minimum of {lim.min_j[i]} post(s) leaves "
-            f"{T[i] - lim.min_j[i]} senior+intermediate posts, but {inc_sm[i]} senior and "
-            "intermediate incumbents keep their posts; lower the junior minimum"
-        )
-    if policy.scope is Scope.UNIT:
-        if protect:
-            for i in np.flatnonzero(inc_s > lim.cap_s):
-                reasons.append(
-                    f"{_unit_label(units, i)} has {inc_s[i]} senior incumbents but the "
-                    f"{ratio_words} senior cap allows {lim.cap_s[i]} of its {T[i]} posts "
-                    f"(rounding {policy.rounding}); set incumbents = \"grandfather\", or raise "
-                    f"its total_posts"
-                )
-            for i in np.flatnonzero(inc_sm > lim.cap_sm):
-                reasons.append(
-                    f"{_unit_label(units, i)} has {inc_sm[i]} senior+intermediate incumbents "
-                    f"but the {ratio_words} senior+intermediate cap allows {lim.cap_sm[i]} of "
-                    f"its {T[i]} posts (rounding {policy.rounding}); set incumbents = "
-                    "\"grandfather\", raise junior_to_intermediate, or raise its total_posts"
-                )
-        return reasons
-
-    k = len(lim.pool_names)
-    codes = lim.pool_codes
     need_s = np.maximum(lim.min_s, inc_s)
     need_sm = np.maximum(inc_sm, need_s + lim.min_m)
-    pool_need_s = np.bincount(codes, weights=need_s, minlength=k).astype(np.int64)
-    pool_need_sm = np.bincount(codes, weights=need_sm, minlength=k).astype(np.int64)
-    pool_inc_s = np.bincount(codes, weights=inc_s, minlength=k).astype(np.int64)
-    pool_inc_sm = np.bincount(codes, weights=inc_sm, minlength=k).astype(np.int64)
+    return _Needs(T, inc_s, inc_sm, need_s, need_sm, need_sm + lim.min_j)
+
+
+def _unit_ok(policy: Policy, nd: _Needs, lim: UnitLimits) -> np.ndarray:
+    """Per unit: its own rules can all be met (scope ``unit``: including its caps)."""
+    ok = nd.need_total <= nd.T
+    if policy.scope is Scope.UNIT and policy.incumbents is Incumbents.PROTECT:
+        ok &= (nd.inc_s <= lim.cap_s) & (nd.inc_sm <= lim.cap_sm)
+    return ok
+
+
+def _pool_needs(nd: _Needs, lim: UnitLimits) -> tuple[np.ndarray, np.ndarray]:
+    k = len(lim.pool_names)
+    codes = lim.pool_codes
+    ps = np.bincount(codes, weights=nd.need_s, minlength=k).astype(np.int64)
+    psm = np.bincount(codes, weights=nd.need_sm, minlength=k).astype(np.int64)
+    return ps, psm
+
+
+def _pool_ok(nd: _Needs, lim: UnitLimits) -> np.ndarray:
+    """Per pool: the pooled caps hold the senior and senior+intermediate posts it needs."""
+    ps, psm = _pool_needs(nd, lim)
+    k = len(lim.pool_names)
+    units_ok = np.bincount(lim.pool_codes, weights=nd.need_total > nd.T, minlength=k) == 0
+    return (ps <= lim.pool_cap_s) & (psm <= lim.pool_cap_sm) & units_ok
+
+
+# --------------------------------------------------------------------------------------------
+# Smallest changes, searched exactly with the solver's own cap arithmetic (caps.py)
+
+
+def _search(ok_at: Callable[[np.ndarray], np.ndarray], start: int, stop: int) -> int | None:
+    """Smallest ``k`` in ``[start, stop]`` with ``ok_at`` true, trying growing chunks."""
+    chunk = 32
+    k = start
+    while k <= stop:
+        cand = np.arange(k, min(stop, k + chunk - 1) + 1, dtype=np.int64)
+        ok = ok_at(cand)
+        if ok.any():
+            return int(cand[int(np.argmax(ok))])
+        k = int(cand[-1]) + 1
+        chunk = min(chunk * 2, 4096)
+    return None
+
+
+def _level_rules(policy: Policy, unit_type: str, level: Level) -> list[MinimumRule]:
+    return [r for r in policy.minimum
+            if r.level is level and (r.type is None or r.type == unit_type)]
+
+
+def smallest_total(policy: Policy, units: pd.DataFrame, i: int) -> int | None:
+    """The smallest ``total_posts`` (≥ the unit's own) at which unit ``i``'s own rules all hold:
+    its caps cover its incumbents (scope ``unit``, ``protect``) and its minimum rules fit
+    beside the incumbents. Exact: evaluated with :func:`quotaopt.caps.compute_limits`."""
+    row = units.iloc[[i]]
+    T = int(row["total_posts"].iat[0])
+    sh = policy.shares_for(str(row["type"].iat[0]))
+    inc_s = int(row["senior_incumbents"].iat[0])
+    inc_sm = inc_s + int(row["intermediate_incumbents"].iat[0])
+    t = str(row["type"].iat[0])
+    most = {lvl: max([r.posts for r in _level_rules(policy, t, lvl)], default=0) for lvl in Level}
+    # At this size every condition surely holds: floor(σ·T) ≥ incumbents, minimums all fit.
+    stop = max(
+        T,
+        math.ceil(inc_s / sh.senior) if inc_s else 0,
+        math.ceil(inc_sm / sh.senior_intermediate_cap_share) if inc_sm else 0,
+        max(max(most[Level.SENIOR], inc_s) + most[Level.INTERMEDIATE], inc_sm)
+        + most[Level.JUNIOR],
+    )
+
+    def ok_at(totals: np.ndarray) -> np.ndarray:
+        df = row.loc[row.index.repeat(len(totals))].reset_index(drop=True)
+        df["total_posts"] = totals
+        df["pool"] = "what-if"
+        lim = compute_limits(policy, df)
+        return _unit_ok(policy, _needs(df, lim), lim)
+
+    return _search(ok_at, T, stop)
+
+
+def _smallest_pool_addition(policy: Policy, units: pd.DataFrame, members: np.ndarray,
+                            at: int) -> int | None:
+    """Fewest posts to add to unit ``at`` (a member of the pool) so that the pool fits.
+
+    Only unit ``at`` changes, so the other members' exact shares and needs are summed once
+    and each candidate size of ``at`` is evaluated with the caps arithmetic of ``caps.py``.
+    """
+    sub = units.iloc[members].reset_index(drop=True)
+    pos = int(np.flatnonzero(members == at)[0])
+    lim0 = compute_limits(policy, sub)
+    nd0 = _needs(sub, lim0)
+    if np.delete(nd0.need_total > nd0.T, pos).any():
+        return None  # another unit does not fit its own posts: adding here cannot help
+    others = np.arange(len(sub)) != pos
+    share_s = Fraction(int(lim0.qa_num[others].sum()), lim0.den)
+    share_sm = Fraction(int(lim0.qc_num[others].sum()), lim0.den)
+    need_s = int(nd0.need_s[others].sum())
+    need_sm = int(nd0.need_sm[others].sum())
+    floor_s = floor_sm = 0
+    if policy.incumbents is Incumbents.GRANDFATHER:  # pooled caps never below incumbents
+        floor_s, floor_sm = int(nd0.inc_s.sum()), int(nd0.inc_sm.sum())
+    row = sub.iloc[[pos]]
+    base_T = int(row["total_posts"].iat[0])
+    sh = policy.shares_for(str(row["type"].iat[0]))
+    extra = sum(r.posts for r in policy.minimum)
+    stop = max(1, math.ceil((need_s + int(nd0.need_s[pos]) + extra + 1) / sh.senior),
+               math.ceil((need_sm + int(nd0.need_sm[pos]) + extra + 1)
+                         / sh.senior_intermediate_cap_share))
+
+    def ok_at(adds: np.ndarray) -> np.ndarray:
+        df = row.loc[row.index.repeat(len(adds))].reset_index(drop=True)
+        df["total_posts"] = base_T + adds
+        lim = compute_limits(replace(policy, scope=Scope.UNIT), df)
+        nd = _needs(df, lim)
+        cap_s = [max(round_fraction(share_s + Fraction(int(q), lim.den), policy.rounding),
+                     floor_s) for q in lim.qa_num.tolist()]
+        cap_sm = [max(round_fraction(share_sm + Fraction(int(q), lim.den), policy.rounding),
+                      floor_sm) for q in lim.qc_num.tolist()]
+        return ((need_s + nd.need_s <= np.array(cap_s))
+                & (need_sm + nd.need_sm <= np.array(cap_sm)) & (nd.need_total <= nd.T))
+
+    return _search(ok_at, 1, stop)
+
+
+def _largest_minimum_that_fits(policy: Policy, rule_no: int,
+                               ok: Callable[[Policy], bool]) -> int | None:
+    """Largest ``posts`` for minimum rule ``rule_no`` (0-based) below its current value at
+    which ``ok(policy)`` holds; ``None`` if even 0 does not."""
+    rule = policy.minimum[rule_no]
+    for n in range(rule.posts - 1, -1, -1):
+        rules = list(policy.minimum)
+        rules[rule_no] = replace(rule, posts=n)
+        if ok(replace(policy, minimum=tuple(rules))):
+            return n
+        if rule.posts - n > 1000:  # pragma: no cover - implausible rules
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Conflicts found before solving
+
+#: Units for which the smallest total_posts is searched (each search costs a few ms).
+DETAILED = 50
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One collision between a rule and the data, with the smallest changes that resolve it.
+
+    ``needed`` is what the data needs (posts, or money for the budget), ``allowed`` what the
+    rule allows. ``fixes`` are alternatives, each enough on its own for this conflict.
+    """
+
+    rule: str  # "senior cap", "senior+intermediate cap", "pooled senior cap", …, "budget"
+    where: str  # "unit X (name)", "pool East" or "all units"
+    unit_ids: tuple[str, ...]
+    needed: Fraction
+    allowed: Fraction
+    text: str
+    fixes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.fixes:
+            return self.text
+        return f"{self.text}: {', or '.join(self.fixes)}"
+
+
+def _cap_words(policy: Policy, unit_type: str, T: int, which: str) -> str:
+    """``20 × (10 % + 5 %) = 3 → floor 3`` for a unit's senior or senior+intermediate cap."""
+    terms = share_terms(policy, unit_type, which)
+    total = sum((v for _, v in terms), Fraction(0))
+    parts = " + ".join(t for t, _ in terms)
+    if len(terms) > 1:
+        parts = f"({parts})"
+    value = total * T
+    return (f"{T} × {parts} = {fmt_num(value)} → {policy.rounding.value} "
+            f"{round_fraction(value, policy.rounding)}")
+
+
+def share_terms(policy: Policy, unit_type: str, which: str) -> list[tuple[str, Fraction]]:
+    """The terms of a cap share in the policy's words: ``[("10 %", 1/10), ("5 %", 1/20)]``.
+
+    ``which`` is ``"senior"`` (``σ_s = r_s + bonus``), ``"senior+intermediate"``
+    (``σ_s + σ_m + f·σ_j``) or ``"senior+intermediate share"`` (``σ_s + σ_m``, the
+    proportional target of stage 2).
+    """
+    sh = policy.shares_for(unit_type)
+    tp = policy.types.get(unit_type)
+    bonus = tp.senior_bonus if tp is not None else Fraction(0)
+    terms = [(fmt_pct(sh.senior - bonus), sh.senior - bonus)]
+    if bonus:
+        terms.append((fmt_pct(bonus), bonus))
+    if which == "senior":
+        return terms
+    terms.append((fmt_pct(sh.intermediate), sh.intermediate))
+    if which == "senior+intermediate" and sh.junior_to_intermediate:
+        f = sh.junior_to_intermediate
+        terms.append((f"{fmt_num(f)} × {fmt_pct(sh.junior)}", f * sh.junior))
+    return terms
+
+
+def _pool_cap_words(policy: Policy, units: pd.DataFrame, members: np.ndarray,
+                    which: str) -> str:
+    total = Fraction(0)
+    for i in members.tolist():
+        t = str(units["type"].iat[i])
+        sh = policy.shares_for(t)
+        share = sh.senior if which == "senior" else sh.senior_intermediate_cap_share
+        total += share * int(units["total_posts"].iat[i])
+    return (f"Σ posts × share over {len(members)} units = {fmt_num(total)} → "
+            f"{policy.rounding.value} {round_fraction(total, policy.rounding)}")
+
+
+def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: list[
+        tuple[Fraction, Fraction]], need: int) -> str | None:
+    """Smallest ``junior_to_intermediate`` f with ``R(Σ (a + f·j)) ≥ need`` over ``T_parts``
+    = [(σ_s + σ_m)·T, σ_j·T]; ``None`` when even 1.0 is not enough."""
+    fixed = sum((a for a, _ in T_parts), Fraction(0))
+    junior = sum((j for _, j in T_parts), Fraction(0))
+    if junior == 0:
+        return None
+    bound, strict = threshold(need, policy.rounding)
+    f = (bound - fixed) / junior
+    if f > 1 or (strict and f >= 1):
+        return None
+    f = max(f, Fraction(0))
+    key = (f"policy.types.{unit_type}.junior_to_intermediate"
+           if unit_type is not None and unit_type in policy.types
+           and policy.types[unit_type].junior_to_intermediate is not None
+           else "junior_to_intermediate")
+    return f"raise {key} to {decimal_at_least(f, strict)}"
+
+
+def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list[Conflict]:
+    """Every collision of rules and data that makes the variant infeasible (see the module
+    docstring: the list is empty exactly when a plan exists, unless a budget's costs fall
+    with the level)."""
+    out: list[Conflict] = []
+    nd = _needs(units, lim)
+    protect = policy.incumbents is Incumbents.PROTECT
+    ratio = f"ratio {policy.ratio}"
+    ids = units["unit_id"].astype(str).to_numpy()
+    total_fix: dict[int, int | None] = {}
+
+    def raise_total(i: int) -> str | None:
+        if i not in total_fix:
+            searched = len(total_fix) < DETAILED
+            total_fix[i] = smallest_total(policy, units, i) if searched else None
+        t = total_fix[i]
+        return None if t is None else f"raise its total_posts to {t}"
+
+    # 1. a unit whose minimum rules do not fit beside its incumbents
+    for i in np.flatnonzero(nd.need_total > nd.T).tolist():
+        T = int(nd.T[i])
+        i_m = int(nd.inc_sm[i] - nd.inc_s[i])
+        text = (
+            f"{unit_label(units, i)}: minimum rules need {lim.min_s[i]} senior + "
+            f"{lim.min_m[i]} intermediate + {lim.min_j[i]} junior posts and incumbents hold "
+            f"{nd.inc_s[i]} senior + {i_m} intermediate posts: together at least "
+            f"{nd.need_total[i]} posts, but it has {T}"
+        )
+        fixes = [f for f in [raise_total(i)] if f]
+        if len(total_fix) <= DETAILED:
+            fixes += _minimum_fixes(policy, units, lim, i)
+        out.append(Conflict("minimum rules", unit_label(units, i), (ids[i],),
+                            Fraction(int(nd.need_total[i])), Fraction(T), text, tuple(fixes)))
+
+    # 2. scope unit: incumbents above the unit's own caps
+    if policy.scope is Scope.UNIT and protect:
+        for i in np.flatnonzero(nd.inc_s > lim.cap_s).tolist():
+            t = str(units["type"].iat[i])
+            T = int(nd.T[i])
+            text = (f"{unit_label(units, i)} has {nd.inc_s[i]} senior incumbents but the "
+                    f"{ratio} senior cap allows {lim.cap_s[i]} of its {T} posts "
+                    f"({_cap_words(policy, t, T, 'senior')})")
+            fixes = ['set incumbents = "grandfather"']
+            if (f := raise_total(i)) is not None:
+                fixes.append(f)
+            if T > 0:
+                sh = policy.shares_for(t)
+                tp = policy.types.get(t)
+                bonus = tp.senior_bonus if tp is not None else Fraction(0)
+                bound, strict = threshold(int(nd.inc_s[i]), policy.rounding)
+                b = bound / T - (sh.senior - bonus)
+                if b <= sh.junior + bonus and not (strict and b >= sh.junior + bonus):
+                    fixes.append(f"raise policy.types.{t}.senior_bonus to "
+                                 f"{decimal_at_least(b, strict)}")
+            out.append(Conflict("senior cap", unit_label(units, i), (ids[i],),
+                                Fraction(int(nd.inc_s[i])), Fraction(int(lim.cap_s[i])), text,
+                                tuple(fixes)))
+        for i in np.flatnonzero(nd.inc_sm > lim.cap_sm).tolist():
+            t = str(units["type"].iat[i])
+            T = int(nd.T[i])
+            text = (f"{unit_label(units, i)} has {nd.inc_sm[i]} senior+intermediate incumbents "
+                    f"but the {ratio} senior+intermediate cap allows {lim.cap_sm[i]} of its "
+                    f"{T} posts ({_cap_words(policy, t, T, 'senior+intermediate')})")
+            fixes = ['set incumbents = "grandfather"']
+            if (f := raise_total(i)) is not None:
+                fixes.append(f)
+            sh = policy.shares_for(t)
+            jfix = _junior_to_intermediate_fix(
+                policy, t, [((sh.senior + sh.intermediate) * T, sh.junior * T)],
+                int(nd.inc_sm[i]))
+            if jfix:
+                fixes.append(jfix)
+            out.append(Conflict("senior+intermediate cap", unit_label(units, i), (ids[i],),
+                                Fraction(int(nd.inc_sm[i])), Fraction(int(lim.cap_sm[i])),
+                                text, tuple(fixes)))
+
+    # 3. scope pool: the pooled caps against incumbents and minimum rules
+    if policy.scope is Scope.POOL:
+        out += _pool_conflicts(policy, units, lim, nd)
+
+    # 4. the budget
+    if policy.budget is not None:
+        b = policy.budget
+        c_s = b.cost_senior - b.cost_intermediate
+        c_m = b.cost_intermediate - b.cost_junior
+        cheapest = (min(c_s, Fraction(0)) * int(units["senior_waiting"].sum())
+                    + min(c_m, Fraction(0)) * int(units["intermediate_waiting"].sum()))
+        if b.max_increase < cheapest:
+            what = ("a plan that appoints nobody costs 0" if cheapest == 0 else
+                    f"even the cheapest plan costs {fmt_num(cheapest)}")
+            out.append(Conflict(
+                "budget", "all units", (), cheapest, b.max_increase,
+                f"budget: max_increase is {fmt_num(b.max_increase)}, below what any plan costs "
+                f"({what})",
+                (f"raise budget.max_increase to {fmt_num(cheapest)} or more",)))
+    return out
+
+
+def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int) -> list[str]:
+    """For each minimum rule that sets unit ``i``'s minimum: the largest ``posts`` that fits,
+    and the ``when_total_at_least`` that exempts the unit, when that is enough."""
+    T = int(units["total_posts"].iat[i])
+    t = str(units["type"].iat[i])
+    row_ok = _unit_fit_checker(units, i)
+    fixes = []
+    for k, rule in enumerate(policy.minimum):
+        have = {Level.SENIOR: lim.min_s, Level.INTERMEDIATE: lim.min_m,
+                Level.JUNIOR: lim.min_j}[rule.level][i]
+        if (rule.type not in (None, t) or T < rule.when_total_at_least or have <= 0
+                or min(rule.posts, T) != have):
+            continue
+        n = _largest_minimum_that_fits(policy, k, row_ok)
+        if n is not None:
+            fixes.append(f"lower the {rule.level} minimum (policy.minimum[{k + 1}]) to {n} "
+                         "post(s)")
+        exempt = replace(policy, minimum=tuple(
+            replace(r, when_total_at_least=T + 1) if j == k else r
+            for j, r in enumerate(policy.minimum)))
+        if row_ok(exempt):
+            fixes.append(f"set policy.minimum[{k + 1}].when_total_at_least to {T + 1}")
+    return fixes
+
+
+def _unit_fit_checker(units: pd.DataFrame, i: int) -> Callable[[Policy], bool]:
+    row = units.iloc[[i]].reset_index(drop=True)
+
+    def ok(policy: Policy) -> bool:
+        lim = compute_limits(policy, row)
+        nd = _needs(row, lim)
+        return bool((nd.need_total <= nd.T).all())
+
+    return ok
+
+
+def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+                    nd: _Needs) -> list[Conflict]:
+    out: list[Conflict] = []
+    protect = policy.incumbents is Incumbents.PROTECT
+    ratio = f"ratio {policy.ratio}"
+    k = len(lim.pool_names)
+    codes = lim.pool_codes
+    pool_need_s, pool_need_sm = _pool_needs(nd, lim)
+    pool_inc_s = np.bincount(codes, weights=nd.inc_s, minlength=k).astype(np.int64)
+    pool_inc_sm = np.bincount(codes, weights=nd.inc_sm, minlength=k).astype(np.int64)
+    ids = units["unit_id"].astype(str).to_numpy()
     for p in range(k):
         name = lim.pool_names[p]
-        if protect and pool_inc_s[p] > lim.pool_cap_s[p]:
-            reasons.append(
-                f"pool {name}: its units have {pool_inc_s[p]} senior incumbents but the pooled "
-                f"{ratio_words} senior cap is {lim.pool_cap_s[p]}; set incumbents = "
-                "\"grandfather\" or add posts to the pool"
-            )
-        elif pool_need_s[p] > lim.pool_cap_s[p]:
-            reasons.append(
-                f"pool {name}: minimum rules and incumbents need {pool_need_s[p]} senior posts, "
-                f"the pooled cap is {lim.pool_cap_s[p]}; lower the senior minimum or use "
-                "scope = \"unit\" (where a minimum lifts the unit's cap)"
-            )
-        if protect and pool_inc_sm[p] > lim.pool_cap_sm[p]:
-            reasons.append(
-                f"pool {name}: its units have {pool_inc_sm[p]} senior+intermediate incumbents "
-                f"but the pooled {ratio_words} senior+intermediate cap is "
-                f"{lim.pool_cap_sm[p]}; set incumbents = \"grandfather\", raise "
-                "junior_to_intermediate, or add posts to the pool"
-            )
-        elif pool_need_sm[p] > lim.pool_cap_sm[p]:
-            reasons.append(
-                f"pool {name}: minimum rules and incumbents need {pool_need_sm[p]} "
-                f"senior+intermediate posts, the pooled cap is {lim.pool_cap_sm[p]}; lower the "
-                "minimums or raise junior_to_intermediate"
-            )
-    return reasons
+        members = np.flatnonzero(codes == p)
+        member_ids = tuple(ids[members].tolist())
+        where = f"pool {name}"
+        for which, need, inc, cap in (
+            ("senior", pool_need_s[p], pool_inc_s[p], lim.pool_cap_s[p]),
+            ("senior+intermediate", pool_need_sm[p], pool_inc_sm[p], lim.pool_cap_sm[p]),
+        ):
+            if need <= cap:
+                continue
+            words = _pool_cap_words(policy, units, members, which)
+            by_incumbents = protect and inc > cap
+            if by_incumbents:
+                text = (f"{where}: its units have {inc} {which} incumbents but the pooled "
+                        f"{ratio} {which} cap is {cap} ({words})")
+                fixes = ['set incumbents = "grandfather"']
+            else:
+                need_u, inc_u = ((nd.need_s, nd.inc_s) if which == "senior"
+                                 else (nd.need_sm, nd.inc_sm))
+                lifted = members[need_u[members] > inc_u[members]]
+                text = (f"{where}: minimum rules and incumbents need {need} {which} posts "
+                        f"({inc} held by incumbents, {need - inc} more for the minimum rules at "
+                        f"{_list_units(units, lifted.tolist())}), the pooled {which} cap is "
+                        f"{cap} ({words})")
+                fixes = []
+                levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR,
+                                                                   Level.INTERMEDIATE]
+                for rule_no, rule in enumerate(policy.minimum):
+                    if rule.level not in levels or rule.posts == 0:
+                        continue
+                    n = _largest_minimum_that_fits(policy, rule_no,
+                                                   _pool_fit_checker(units, members))
+                    if n is not None:
+                        fixes.append(f"lower the {rule.level} minimum "
+                                     f"(policy.minimum[{rule_no + 1}]) to {n} post(s)")
+                fixes.append('use scope = "unit" (there a minimum lifts the unit\'s own cap)')
+            # add posts where they raise the pooled cap fastest
+            share = np.array([
+                (policy.shares_for(str(units["type"].iat[i])).senior if which == "senior"
+                 else policy.shares_for(str(units["type"].iat[i]))
+                 .senior_intermediate_cap_share) for i in members.tolist()], dtype=object)
+            best = members[int(np.argmax(share))] if len(members) else None
+            if best is not None:
+                add = _smallest_pool_addition(policy, units, members, int(best))
+                if add is not None:
+                    fixes.append(f"add {add} post(s) to {unit_label(units, int(best))}, whose "
+                                 f"{which} share is the pool's largest")
+            if which == "senior+intermediate":
+                parts = []
+                for i in members.tolist():
+                    sh = policy.shares_for(str(units["type"].iat[i]))
+                    T = int(units["total_posts"].iat[i])
+                    parts.append(((sh.senior + sh.intermediate) * T, sh.junior * T))
+                if not any(t.junior_to_intermediate is not None for t in policy.types.values()):
+                    jfix = _junior_to_intermediate_fix(policy, None, parts, int(need))
+                    if jfix:
+                        fixes.append(jfix)
+            rule = f"pooled {which} cap"
+            out.append(Conflict(rule, where, member_ids, Fraction(int(need)), Fraction(int(cap)),
+                                text, tuple(fixes)))
+    return out
+
+
+def _pool_fit_checker(units: pd.DataFrame, members: np.ndarray) -> Callable[[Policy], bool]:
+    sub = units.iloc[members].reset_index(drop=True)
+
+    def ok(policy: Policy) -> bool:
+        lim = compute_limits(policy, sub)
+        return bool(_pool_ok(_needs(sub, lim), lim).all())
+
+    return ok
+
+
+def precheck(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list[str]:
+    """Reasons why no plan can exist, each with the numbers and the smallest changes."""
+    return [str(c) for c in find_conflicts(policy, units, lim)]
+
+
+# --------------------------------------------------------------------------------------------
+# The elastic relaxation
+
+
+#: Penalty per post of slack, by rule family. Caps cost a little more than minimum rules, so
+#: that where either would do, the relaxation lowers a minimum (a policy exception) rather
+#: than the ratio; the budget's slack is counted in appointments' worth of money.
+PENALTY = {"cap": 1001, "minimum": 1000, "budget": 1000}
+
+_RULE_ORDER = ("senior cap", "senior+intermediate cap", "pooled senior cap",
+               "pooled senior+intermediate cap", "senior minimum", "intermediate minimum",
+               "junior minimum", "budget")
+
+
+@dataclass(frozen=True)
+class Slack:
+    """A rule relaxed by the elastic model: ``limit`` would have to become ``relaxed``."""
+
+    rule: str
+    where: str
+    unit_ids: tuple[str, ...]
+    limit: Fraction
+    relaxed: Fraction
+
+    @property
+    def amount(self) -> Fraction:
+        return abs(self.relaxed - self.limit)
+
+    def __str__(self) -> str:
+        sign = "+" if self.relaxed > self.limit else "−"
+        return (f"{self.where}: the {self.rule} of {fmt_num(self.limit)} would have to be "
+                f"{fmt_num(self.relaxed)} ({sign}{fmt_num(self.amount)})")
+
+
+def _pulp_solver(backend: str | None, time_limit: float | None):
+    import pulp
+
+    from .backends import default_backend
+    from .backends.pulp import make_solver
+
+    name = (backend or default_backend()).strip()
+    if name.lower() == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
+        from .backends.highs import new_highs
+
+        new_highs()  # HiGHS's one-time banner must not reach standard output
+        kwargs: dict[str, Any] = {"msg": False, "gapRel": 0.0}
+        if time_limit is not None:
+            kwargs["timeLimit"] = float(time_limit)
+        return pulp.HiGHS(**kwargs)
+    if name.startswith("pulp:"):
+        return make_solver(name[5:], time_limit)
+    return make_solver(None, time_limit)
+
+
+def elastic(
+    policy: Policy,
+    units: pd.DataFrame,
+    lim: UnitLimits,
+    idx: np.ndarray | None = None,
+    *,
+    backend: str | None = None,
+    time_limit: float | None = None,
+) -> list[Slack]:
+    """The least relaxation of the rules that admits a plan, as non-zero slacks.
+
+    The model of SPEC section 2 over the units at positions ``idx`` (default: all), with
+    incumbents and total posts kept hard (they are data) and every rule elastic: the unit
+    caps (scope ``unit``), the pooled caps (scope ``pool``), each minimum rule's posts per
+    unit, and the budget. Penalties: :data:`PENALTY`. Solved with PuLP (HiGHS when the
+    backend is ``highs``, else CBC or the named PuLP solver).
+
+    Returns
+    -------
+    list of Slack
+        Sorted by rule, then unit; empty when the rules admit a plan as they are.
+    """
+    import pulp
+
+    idx = np.arange(len(units)) if idx is None else np.asarray(idx)
+    prob = pulp.LpProblem("quotaopt_elastic", pulp.LpMinimize)
+    T = units["total_posts"].to_numpy(np.int64)
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
+    w_s = units["senior_waiting"].to_numpy(np.int64)
+    w_m = units["intermediate_waiting"].to_numpy(np.int64)
+    ids = units["unit_id"].astype(str).to_numpy()
+    penalty: list[tuple[Any, int | float]] = []
+    slacks: list[tuple[Any, str, str, tuple[str, ...], Fraction, int]] = []
+
+    def slack(name: str, rule: str, where: str, uids: tuple[str, ...], limit: Fraction,
+              direction: int, weight: float):
+        e = pulp.LpVariable(name, 0)
+        penalty.append((e, weight))
+        slacks.append((e, rule, where, uids, limit, direction))
+        return e
+
+    A: dict[int, Any] = {}
+    B: dict[int, Any] = {}
+    ys: dict[int, Any] = {}
+    ym: dict[int, Any] = {}
+    for k, i in enumerate(idx.tolist()):
+        A[i] = pulp.LpVariable(f"posts_senior_cum_{k}", 0, int(T[i]), pulp.LpInteger)
+        B[i] = pulp.LpVariable(f"posts_si_cum_{k}", 0, int(T[i]), pulp.LpInteger)
+        ys[i] = pulp.LpVariable(f"appoint_senior_{k}", 0, int(w_s[i]), pulp.LpInteger)
+        ym[i] = pulp.LpVariable(f"appoint_intermediate_{k}", 0, int(w_m[i]), pulp.LpInteger)
+        where = unit_label(units, i)
+        uid = (str(ids[i]),)
+        prob += A[i] <= B[i], f"levels_{k}"
+        prob += inc_s[i] + ys[i] <= A[i], f"incumbents_senior_{k}"
+        prob += inc_sm[i] + ym[i] <= B[i], f"incumbents_si_{k}"
+        if policy.scope is Scope.UNIT:
+            cs, csm = int(lim.cap_s[i]), int(lim.cap_sm[i])
+            prob += A[i] <= cs + slack(f"e_cap_senior_{k}", "senior cap", where, uid,
+                                       Fraction(cs), 1, PENALTY["cap"]), f"cap_senior_{k}"
+            prob += B[i] <= csm + slack(f"e_cap_si_{k}", "senior+intermediate cap", where, uid,
+                                        Fraction(csm), 1, PENALTY["cap"]), f"cap_si_{k}"
+        for lvl, need, expr in ((Level.SENIOR, lim.min_s[i], A[i]),
+                                (Level.INTERMEDIATE, lim.min_m[i], B[i] - A[i]),
+                                (Level.JUNIOR, lim.min_j[i], int(T[i]) - B[i])):
+            if need > 0:
+                e = slack(f"e_min_{lvl.value}_{k}", f"{lvl} minimum", where, uid,
+                          Fraction(int(need)), -1, PENALTY["minimum"])
+                prob += expr + e >= int(need), f"minimum_{lvl.value}_{k}"
+    if policy.scope is Scope.POOL:
+        codes = lim.pool_codes[idx]
+        for p in sorted(set(codes.tolist())):
+            members = idx[codes == p].tolist()
+            where = f"pool {lim.pool_names[p]}"
+            uids = tuple(str(ids[i]) for i in members)
+            for cap, var, rule, tag in ((lim.pool_cap_s[p], A, "pooled senior cap", "senior"),
+                                        (lim.pool_cap_sm[p], B, "pooled senior+intermediate cap",
+                                         "si")):
+                e = slack(f"e_pool_cap_{tag}_{p}", rule, where, uids, Fraction(int(cap)), 1,
+                          PENALTY["cap"])
+                prob += pulp.lpSum(var[i] for i in members) <= int(cap) + e, \
+                    f"pool_cap_{tag}_{p}"
+    if policy.budget is not None:
+        b = policy.budget
+        c_s = b.cost_senior - b.cost_intermediate
+        c_m = b.cost_intermediate - b.cost_junior
+        scale = min([c for c in (c_s, c_m) if c > 0], default=Fraction(1))
+        e = slack("e_budget", "budget", "all units", (), b.max_increase, 1,
+                  PENALTY["budget"] / float(scale))
+        prob += (pulp.lpSum(float(c_s) * ys[i] + float(c_m) * ym[i] for i in idx.tolist())
+                 <= float(b.max_increase) + e), "budget"
+    prob += pulp.lpSum(w * e for e, w in penalty)
+    prob.solve(_pulp_solver(backend, time_limit))
+    if pulp.LpStatus[prob.status] != "Optimal":
+        from .errors import SolverError
+
+        raise SolverError(
+            "the elastic relaxation found no answer in time "
+            f"({pulp.LpStatus[prob.status]}); raise --time-limit"
+        )
+    out: list[Slack] = []
+    for e, rule, where, uids, limit, direction in slacks:
+        value = e.varValue or 0.0
+        if value <= 1e-6:
+            continue
+        amount = Fraction(round(value)) if rule != "budget" else \
+            Fraction(Decimal(repr(value))).limit_denominator(100)
+        out.append(Slack(rule, where, uids, limit, limit + direction * amount))
+    order = {r: n for n, r in enumerate(_RULE_ORDER)}
+    canon = {str(u): n for n, u in enumerate(ids.tolist())}
+    out.sort(key=lambda s: (order.get(s.rule, 99),
+                            canon.get(s.unit_ids[0], -1) if s.unit_ids else -1, s.where))
+    return out
+
+
+def infeasibility_reasons(
+    policy: Policy,
+    units: pd.DataFrame,
+    lim: UnitLimits,
+    idx: np.ndarray | None = None,
+    *,
+    backend: str | None = None,
+    time_limit: float | None = None,
+    limit: int = 25,
+) -> list[str]:
+    """Why the units at ``idx`` admit no plan: the conflicts :func:`find_conflicts` sees, else
+    the elastic relaxation's slacks, grouped by rule and unit (at most ``limit`` lines)."""
+    sub_idx = np.arange(len(units)) if idx is None else np.asarray(idx)
+    reasons = precheck(policy, units, lim)
+    if reasons:
+        return reasons
+    slacks = elastic(policy, units, lim, sub_idx, backend=backend, time_limit=time_limit)
+    if not slacks:
+        shown = ", ".join(units["unit_id"].astype(str).to_numpy()[sub_idx][:10].tolist())
+        return [f"the solver found no plan for the units {shown}, but the elastic relaxation "
+                "needs no rule relaxed; this is a bug in quotaopt, please report it"]
+    total = sum((s.amount for s in slacks if s.rule != "budget"), Fraction(0))
+    head = (f"no plan meets every rule at once; the least relaxation (elastic model, "
+            f"{fmt_num(total)} post(s) in all) is:")
+    lines = [head] + [str(s) for s in slacks[:limit]]
+    if len(slacks) > limit:
+        lines.append(f"… and {len(slacks) - limit} more relaxed limits")
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# For Python users
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything quotaopt can say about a variant's feasibility."""
+
+    variant: str
+    conflicts: tuple[Conflict, ...]
+    slacks: tuple[Slack, ...]
+
+    @property
+    def feasible(self) -> bool:
+        return not self.conflicts and not self.slacks
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(c) for c in self.conflicts] + [str(s) for s in self.slacks]
+
+
+def diagnose(scenario: Scenario, variant: str | None = None, *, backend: str | None = None,
+             time_limit: float | None = None, relax: bool = True) -> Diagnosis:
+    """Conflicts (exact, with the smallest changes) and the elastic relaxation of a variant.
+
+    Examples
+    --------
+    >>> d = quotaopt.diagnose(sc, "old-ratio")   # doctest: +SKIP
+    >>> d.feasible, d.reasons[:1]                # doctest: +SKIP
+    """
+    v = scenario.variant(variant)
+    lim = compute_limits(v.policy, v.units)
+    conflicts = tuple(find_conflicts(v.policy, v.units, lim))
+    slacks: tuple[Slack, ...] = ()
+    if relax:
+        slacks = tuple(elastic(v.policy, v.units, lim, backend=backend or v.solver.backend,
+                               time_limit=time_limit or v.solver.time_limit))
+    return Diagnosis(v.name, conflicts, slacks)

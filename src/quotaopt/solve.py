@@ -33,7 +33,7 @@ from . import __version__
 from .backends import RawSolution, Status, get_backend
 from .caps import UnitLimits, compute_limits
 from .check import Violation, check_plan
-from .diagnose import precheck
+from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast
 from .model import Formulation, build
@@ -232,12 +232,9 @@ def solve(
         left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
         raw = solve_formulation(form, be, left)
         if raw.status is Status.INFEASIBLE:
-            ids = v.units["unit_id"].to_numpy()[idx]
-            shown = ", ".join(map(str, ids[:10])) + (" …" if len(ids) > 10 else "")
-            return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started, reasons=[
-                f"the rules admit no plan for the units {shown}: the caps, minimum rules, "
-                "incumbents and budget collide; run `quotaopt validate` and check the "
-                "minimum rules and budget"])
+            return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+                           reasons=infeasibility_reasons(v.policy, v.units, limits, idx,
+                                                         backend=be.name, time_limit=left))
         if raw.status is Status.NO_SOLUTION or raw.x is None:
             return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
                            message=raw.message or "the solver found no plan in its time limit")
@@ -393,6 +390,16 @@ def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
     return out
 
 
+def policy_sources(policy: Policy) -> list[dict[str, str]]:
+    """The documents the policy cites: ``[{"rule": "policy", "source": "…"}, …]``."""
+    cited = [("policy", policy.source)]
+    cited += [(f"policy.types.{t}", tp.source) for t, tp in sorted(policy.types.items())]
+    cited += [(f"policy.minimum[{k + 1}]", r.source) for k, r in enumerate(policy.minimum)]
+    if policy.budget is not None:
+        cited.append(("budget", policy.budget.source))
+    return [{"rule": rule, "source": src} for rule, src in cited if src]
+
+
 def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
             lim: UnitLimits, be, started: float, *, reasons: list[str] | None = None,
             message: str = "") -> Result:
@@ -410,6 +417,7 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
         "policy": policy_summary(v.policy, sorted(set(u["type"].astype(str)))),
         "solver": {"backend": be.name, "version": be.version(), "seconds": round(seconds, 3)},
         "input_hash": scenario.input_hash,
+        "sources": policy_sources(v.policy),
         "quotaopt_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
