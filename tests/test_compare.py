@@ -533,3 +533,10 @@ def test_shipped_scenario_compares(tongxi: Comparison, tmp_path: Path) -> None:
     paths = write_comparison(tongxi, tmp_path)
     assert len(paths) == 7
     ET.fromstring((tmp_path / "report.html").read_text(encoding="utf-8"))
+
+
+def test_docs_walk_through_matches_the_output(tongxi: Comparison) -> None:
+    doc = (ROOT / "docs" / "compare.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- kpi-table -->")[1].split("<!-- /kpi-table -->")[0]
+    table = block.strip().removeprefix("```").removesuffix("```").strip("\n")
+    assert table in render_text(tongxi)
