@@ -20,7 +20,7 @@ the two stages are solved one after the other instead, the second with the row
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -56,6 +56,8 @@ WEIGHTED_LIMIT = 1e11
 METHODS = ("auto", "mip")
 #: Units per MIP when blocks are independent (blocks are never split).
 BATCH_UNITS = 2000
+#: A progress callback: receives one short message as each stage starts.
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -131,23 +133,32 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
         del s
 
 
-def solve_formulation(form: Formulation, backend, time_limit: float | None) -> RawSolution:
+def solve_formulation(form: Formulation, backend, time_limit: float | None,
+                      progress: Progress | None = None, label: str = "MIP") -> RawSolution:
     """Solve one formulation lexicographically (weighted, or two stages when too large)."""
     span = form.block_span
     stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
                                                              form.col_upper)))
     if span * (stage1_range + 1) < WEIGHTED_LIMIT:
+        _report(progress, f"solving stages 1 and 2 together: {label}, one weighted objective")
         return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
     started = time.perf_counter()
+    _report(progress, f"solving stage 1: {label}")
     first = backend.solve(form, -form.cost1, None, time_limit)
     if first.status is not Status.OPTIMAL:
         return first
     best = round(float(np.dot(form.cost1, first.x)))
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
+    _report(progress, f"solving stage 2: {label}")
     second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
     if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
         raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
     return second
+
+
+def _report(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
 
 
 def _integral(values: np.ndarray, what: str) -> np.ndarray:
@@ -165,6 +176,7 @@ def solve(
     time_limit: float | None = None,
     method: str | None = None,
     batch_units: int = BATCH_UNITS,
+    progress: Progress | None = None,
 ) -> Result:
     """Compute the proven-optimal post plan of one variant.
 
@@ -183,6 +195,12 @@ def solve(
         ``"auto"`` (default): blocks without a budget or intermediate minimum are solved by
         the exact structured method of :mod:`quotaopt.fastpath`, the rest by the MIP;
         ``"mip"``: everything by the MIP (the reference).
+    progress
+        Called with a short message as each stage starts; the library never prints, so a
+        caller (the CLI) may show them. Every message starts with ``building``, ``solving``
+        (``solving stage 1``, ``solving stage 2``, or ``solving stages 1 and 2 together``
+        when one exact method or one weighted objective settles both), ``diagnosing`` or
+        ``checking``, in that order (building and solving repeat per MIP batch).
 
     Returns
     -------
@@ -200,6 +218,7 @@ def solve(
     be = get_backend(backend or v.solver.backend)
     limit = time_limit if time_limit is not None else v.solver.time_limit
     started = time.perf_counter()
+    _report(progress, f"building caps and checks ({len(v.units)} units)")
     limits = compute_limits(v.policy, v.units)
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
@@ -223,15 +242,21 @@ def solve(
         if eligible.any():
             rank = np.empty(n, dtype=np.int64)
             rank[order] = np.arange(n)
+            _report(progress, "solving stages 1 and 2 together: exact structured method "
+                    f"({int(eligible.sum())} units)")
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
-    for idx in batches(order[~structured[order]], blocks, batch_units):
+    todo = list(batches(order[~structured[order]], blocks, batch_units))
+    for k, idx in enumerate(todo, 1):
+        label = f"MIP {k} of {len(todo)} ({len(idx)} units)"
+        _report(progress, f"building {label}")
         form = build(v.policy, v.units, limits, idx, blocks[idx])
         left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
-        raw = solve_formulation(form, be, left)
+        raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
+            _report(progress, f"diagnosing why {label} has no plan")
             return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
                            reasons=infeasibility_reasons(v.policy, v.units, limits, idx,
                                                          backend=be.name, time_limit=left))
@@ -246,6 +271,7 @@ def solve(
         B[idx] = _integral(raw.x[m:2 * m], "post count")
         ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
         ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
+    _report(progress, "checking the plan (independent checker) and summarising")
     allocation = build_allocation(v, limits, A, B, ys, ym)
     violations = check_plan(v.policy, plan_for_check(v, allocation))
     if violations:
