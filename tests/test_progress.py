@@ -86,3 +86,80 @@ def test_infeasible_scenario_reports_no_checking(method):
     res = q.solve(q.make_scenario(pd.DataFrame(rows)), method=method, progress=seen.append)
     assert res.status is q.Status.INFEASIBLE
     assert kinds(seen) == ["building"]
+
+
+# --------------------------------------------------------------------------------------------
+# the CLI display
+
+cli = importlib.import_module("quotaopt.cli")
+
+
+class _Tty:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty, quiet, shown", [(True, False, True), (True, True, False),
+                                               (False, False, False), (False, True, False)])
+def test_progress_only_on_a_terminal_without_quiet(monkeypatch, tty, quiet, shown):
+    monkeypatch.setattr(cli.sys, "stderr", _Tty(tty))
+    assert cli.show_progress(quiet) is shown
+
+
+def test_display_is_silent_for_quick_runs(capsys):
+    display = cli.ProgressDisplay(enabled=True, delay=60.0)
+    display("reading the scenario and units table")
+    display("building caps and checks (3 units)")
+    display.close()
+    assert capsys.readouterr().err == ""
+
+
+def test_display_shows_the_current_stage_of_a_slow_run(capsys):
+    import time
+
+    display = cli.ProgressDisplay(enabled=True, delay=0.0, interval=0.01)
+    display("solving stages 1 and 2 together: exact structured method (3 units)")
+    deadline = time.monotonic() + 10
+    while display._shown is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    display.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith(" s  solving stages 1 and 2 together: exact structured method "
+                             "(3 units)")
+    assert lines[-1].endswith(" s  done")
+
+
+def test_disabled_display_starts_no_thread(capsys):
+    display = cli.ProgressDisplay(enabled=False, delay=0.0)
+    display("building caps and checks (3 units)")
+    display.close()
+    assert display._thread is None
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_run_prints_no_progress_when_not_a_terminal(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    seen: list[bool] = []
+    real = cli.ProgressDisplay
+
+    class Recording(real):
+        def __init__(self, enabled: bool, **kw):
+            seen.append(enabled)
+            super().__init__(enabled, delay=0.0, interval=0.001, **kw)
+
+    monkeypatch.setattr(cli, "ProgressDisplay", Recording)
+    r = CliRunner().invoke(cli.main, ["init", str(tmp_path)])
+    assert r.exit_code == 0
+    r = CliRunner().invoke(cli.main, ["run", str(tmp_path / "scenario.toml"), "--out",
+                                      str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert seen == [False]
+    for text in (r.output, r.stderr):
+        assert "reading the scenario" not in text
+        assert "building caps" not in text
+        assert " s  done" not in text
+    assert "wrote " in r.output

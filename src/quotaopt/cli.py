@@ -7,6 +7,8 @@ Exit codes: 0 success · 1 audit found violations · 2 bad input or usage · 3 i
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import traceback
 from fractions import Fraction
 from importlib import resources
@@ -151,6 +153,63 @@ def _indent(text: str, n: int = 2) -> str:
     return "\n".join(" " * n + line for line in text.splitlines())
 
 
+class ProgressDisplay:
+    """Stage lines on stderr for slow runs: ``  3.1 s  solving …``.
+
+    Silent unless ``enabled`` (stderr is a terminal and no --quiet), and silent for the first
+    ``delay`` seconds, so quick runs print nothing. Messages are buffered; a timer thread
+    shows the latest one every ``interval`` seconds once the delay has passed.
+    """
+
+    def __init__(self, enabled: bool, delay: float = 2.0, interval: float = 0.25):
+        self.enabled, self.delay, self.interval = enabled, delay, interval
+        self.started = time.monotonic()
+        self._latest: tuple[float, str] | None = None
+        self._shown: tuple[float, str] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if enabled:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            with self._lock:
+                self._latest = (time.monotonic() - self.started, message)
+
+    def _loop(self) -> None:
+        if self._stop.wait(self.delay):
+            return
+        while True:
+            self._show()
+            if self._stop.wait(self.interval):
+                return
+
+    def _show(self) -> None:
+        with self._lock:
+            latest = self._latest
+            if latest is None or latest is self._shown:
+                return
+            self._shown = latest
+        click.echo(f"{latest[0]:7.1f} s  {latest[1]}", err=True)
+
+    def close(self) -> None:
+        """Stop the timer; if any line was shown, say how long the whole run took."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        if self._shown is not None:
+            click.echo(f"{time.monotonic() - self.started:7.1f} s  done", err=True)
+
+
+def show_progress(quiet: bool) -> bool:
+    """Stage lines only for a person watching: stderr is a terminal and no --quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
 # --------------------------------------------------------------------------------------------
 # run
 
@@ -175,17 +234,28 @@ def _indent(text: str, n: int = 2) -> str:
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
         quiet: bool) -> None:
-    """Solve a scenario, print a summary table and write the results."""
-    sc = load_scenario(scenario)
-    sc.variant(variant)  # unknown variant: exit 2 before anything else
-    if out_dir is not None:
-        prepare_out_dir(out_dir)
-    res = solve(sc, variant, backend=solver, time_limit=time_limit, method=method)
+    """Solve a scenario, print a summary table and write the results.
+
+    On a terminal, a run that takes more than about 2 s shows its stages on stderr.
+    """
+    progress = ProgressDisplay(enabled=show_progress(quiet))
+    try:
+        progress("reading the scenario and units table")
+        sc = load_scenario(scenario)
+        sc.variant(variant)  # unknown variant: exit 2 before anything else
+        if out_dir is not None:
+            prepare_out_dir(out_dir)
+        res = solve(sc, variant, backend=solver, time_limit=time_limit, method=method,
+                    progress=progress)
+        paths: list[Path] = []
+        if out_dir is not None and res.has_plan:
+            progress("writing results")
+            paths = write_results(res, out_dir, fmt)
+    finally:
+        progress.close()
     if not quiet:
         click.echo(render_summary(res))
-    if out_dir is not None and res.has_plan:
-        paths = write_results(res, out_dir, fmt)
-        if not quiet:
+        if paths:
             click.echo("wrote " + ", ".join(str(p) for p in paths))
     code = solve_status_exit_code(res.status)
     if res.status is Status.INFEASIBLE:
