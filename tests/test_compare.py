@@ -223,6 +223,17 @@ def test_infeasible_variant_is_a_row(tmp_path: Path) -> None:
     assert "INFEASIBLE" in render_text(comp)
 
 
+def test_baseline_without_plan_gives_no_deltas(tmp_path: Path) -> None:
+    path = write_scenario(tmp_path, INFEASIBLE)
+    comp = compare_variants(path, ["no-bonus"], baseline="tight")
+    assert comp.kpi.loc["tight", "status"] == "infeasible"
+    assert int(comp.kpi.loc["no-bonus", "posts_senior"]) == 5
+    assert comp.kpi["posts_senior_delta"].isna().all()
+    assert comp.unit_diff.empty
+    assert "the baseline tight has no plan: nothing to compare" in render_text(comp)
+    ET.fromstring(render_html(comp))
+
+
 def _fake_solve(status_of: dict[str, Status | type[Exception]]):
     real = quotaopt.solve
 
@@ -350,6 +361,17 @@ def test_rule_diff_text(rules_scenario: quotaopt.Scenario, variant: str) -> None
     assert [str(c) for c in changes] == EXPECTED_RULES[variant]
 
 
+def test_units_table_variant_compares_by_unit_id(rules_scenario: quotaopt.Scenario) -> None:
+    comp = compare_variants(rules_scenario, ["units"])
+    d = comp.unit_diff.set_index("unit_id")
+    assert d["presence"].to_dict() == {"A": "both", "B": "both", "C": "removed", "D": "added"}
+    assert int(d.loc["B", "total_posts_delta"]) == 2
+    assert pd.isna(d.loc["D", "posts_senior_delta"]) and bool(d.loc["D", "changed"])
+    mv = comp.movers.loc["units"]
+    assert (int(mv["units_compared"]), int(mv["units_added"]), int(mv["units_removed"])) == \
+        (2, 1, 1)
+
+
 def test_rule_diff_removed_and_changed_budget(rules_scenario: quotaopt.Scenario) -> None:
     base, budget = rules_scenario.variant(), rules_scenario.variant("budget")
     assert [str(c) for c in diff_rules(budget, base)] == [
@@ -427,6 +449,9 @@ def test_xlsx_and_csv_reread(tiny: Comparison, tmp_path: Path) -> None:
                           "no-bonus", "budget"]
     assert book["KPI"]["posts_senior"].tolist() == [6, 5, 6]
     assert book["no-bonus"]["posts_senior"].tolist() == [2, 2, 1]
+    changed = tiny.unit_diff[tiny.unit_diff["changed"]]
+    assert book["unit diff"]["unit_id"].tolist() == changed["unit_id"].tolist()
+    assert ("no-bonus", "A") in set(zip(changed["variant"], changed["unit_id"], strict=True))
     kpi = pd.read_csv(tmp_path / "kpi.csv")
     assert kpi["variant"].tolist() == ["baseline", "no-bonus", "budget"]
     assert kpi["appointed_senior_delta"].tolist() == [0, -1, -1]

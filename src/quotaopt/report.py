@@ -267,8 +267,11 @@ def render_text(comp: Comparison, top: int = 3) -> str:
             lines.append(f"  {n}: {_STATUS_TEXT[row['status']]} — {row['reason']}")
     lines += ["", "By unit type", _by_type_text(comp), "",
               f"Units that gain or lose (vs {comp.baseline})"]
-    for n in comp.others:
-        lines += _movers_text(comp, n, top)
+    if comp.results[comp.baseline].allocation is None:
+        lines.append(f"  the baseline {comp.baseline} has no plan: nothing to compare")
+    else:
+        for n in comp.others:
+            lines += _movers_text(comp, n, top)
     return "\n".join(lines)
 
 
@@ -366,6 +369,8 @@ def _chart(salt: str, draw: Callable[[Any], None], size: tuple[float, float]) ->
 
 def _hbars(ax: Any, comp: Comparison, metric: str, colors: dict[str, str], title: str,
            money: bool = False) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     names = list(comp.variants)
     values = [comp.kpi.loc[n, metric] for n in names]
     deltas = [comp.kpi.loc[n, f"{metric}_delta"] for n in names]
@@ -378,6 +383,7 @@ def _hbars(ax: Any, comp: Comparison, metric: str, colors: dict[str, str], title
         ax.text(h + top * 0.02, y, label, va="center", fontsize=8)
     ax.set_yticks(ys, names)
     ax.set_xlim(0, top * 1.45)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, loc="left")
     ax.tick_params(axis="x", labelsize=7)
 
@@ -412,6 +418,8 @@ def chart_by_type(comp: Comparison) -> str:
     """Grouped bars: per unit type, one bar per variant."""
     colors = _colors(comp)
     panels = ("posts_senior", "posts_intermediate", "appointed_senior", "appointed_intermediate")
+    from matplotlib.ticker import MaxNLocator
+
     types = list(dict.fromkeys(t for t, _ in comp.by_type.index))
     names = list(comp.variants)
     width = 0.8 / max(1, len(names))
@@ -426,6 +434,7 @@ def chart_by_type(comp: Comparison) -> str:
                 ax.bar(xs, [0 if _isna(h) else float(h) for h in hs], width=width * 0.95,
                        color=colors[n], label=n)
             ax.set_xticks(range(len(types)), types)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(_label(m) + " by type", loc="left")
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=min(8, len(names)),
@@ -721,8 +730,9 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
     """Write ``report.html``, ``comparison.xlsx`` and/or the CSVs; returns the paths.
 
     CSVs: ``kpi.csv``, ``by_type.csv``, ``unit_diff.csv``, ``movers.csv``, ``rules.csv``
-    (English headers always). The workbook has the same tables plus one allocation sheet per
-    variant with a plan; ``lang="zh"`` gives it Chinese sheet names and column headers.
+    (English headers always). The workbook has the same tables — its unit diff only the rows
+    of units that change — plus one allocation sheet per variant with a plan; ``lang="zh"``
+    gives it Chinese sheet names and column headers.
     Every file is written whole or not at all.
     """
     out = Path(out_dir)
@@ -738,8 +748,10 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
         written.append(target)
     if "xlsx" in formats:
         taken: set[str] = set()
+        # the workbook's unit diff lists only the units that change (the CSV lists all)
+        book = {**data, "unit_diff": comp.unit_diff[comp.unit_diff["changed"]]}
         sheets = {_sheet_name(_SHEETS[lang][k], taken): _for_file(df, lang)
-                  for k, df in data.items()}
+                  for k, df in book.items()}
         for n in comp.variants:
             alloc = comp.results[n].allocation
             if alloc is not None:
