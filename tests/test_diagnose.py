@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import quotaopt
-import quotaopt.diagnose as diagnose_module
 from quotaopt.caps import compute_limits
 from quotaopt.cli import main
 from quotaopt.diagnose import (
@@ -284,6 +283,7 @@ def test_negative_budget_is_still_rejected_at_load(tmp_path: Path):
 def test_solve_falls_back_to_the_elastic_relaxation(monkeypatch):
     """What precheck would not see is explained by the relaxation: hide precheck from solve."""
     solve_module = importlib.import_module("quotaopt.solve")
+    diagnose_module = importlib.import_module("quotaopt.diagnose")
     monkeypatch.setattr(solve_module, "precheck", lambda *a: [])
     monkeypatch.setattr(diagnose_module, "precheck", lambda *a: [])
     res = quotaopt.solve(scenario(UNIT_X, Policy()), method="mip")

@@ -22,9 +22,11 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
+from .audit import AuditResult, audit  # noqa: E402
 from .backends import Status  # noqa: E402
 from .check import Violation, check_plan  # noqa: E402
 from .compare import Comparison, RuleChange, compare, compare_variants  # noqa: E402
+from .diagnose import Diagnosis, diagnose  # noqa: E402
 from .errors import (  # noqa: E402
     InfeasibleError,
     InputError,
@@ -33,6 +35,7 @@ from .errors import (  # noqa: E402
     QuotaoptError,
     SolverError,
 )
+from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
 from .scenario import (  # noqa: E402
     BASELINE,
     Budget,
@@ -53,9 +56,12 @@ from .solve import Result, solve  # noqa: E402
 from .units import read_units  # noqa: E402
 
 __all__ = [
+    "AuditResult",
     "BASELINE",
     "Budget",
     "Comparison",
+    "Diagnosis",
+    "Explanation",
     "Incumbents",
     "InfeasibleError",
     "InputError",
@@ -75,11 +81,16 @@ __all__ = [
     "SolverOptions",
     "Status",
     "TypePolicy",
+    "Uniqueness",
     "Violation",
     "__version__",
+    "alternative_optima",
+    "audit",
     "check_plan",
     "compare",
     "compare_variants",
+    "diagnose",
+    "explain",
     "load_scenario",
     "make_scenario",
     "read_units",

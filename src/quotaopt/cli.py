@@ -18,10 +18,12 @@ from typing import Any
 import click
 
 from . import __version__
+from .audit import audit, write_audit
 from .backends import Status
 from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
 from .errors import InternalError, QuotaoptError
+from .explain import alternative_optima, explain
 from .output import FORMATS, prepare_out_dir, write_results
 from .report import LANGS, REPORT_FORMATS, render_text, require_matplotlib, write_comparison
 from .scenario import Scenario, Scope, load_scenario
@@ -230,10 +232,13 @@ def show_progress(quiet: bool) -> bool:
 @click.option("--method", type=click.Choice(["auto", "mip"]), default=None,
               help="auto: exact structured method where it applies, MIP elsewhere (default); "
                    "mip: the MIP for everything.")
+@click.option("--check-unique", is_flag=True,
+              help="Also check whether another optimal plan gives any unit other senior or "
+                   "senior+intermediate posts (up to 4 extra solves per unit: opt-in).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
-        quiet: bool) -> None:
+        check_unique: bool, quiet: bool) -> None:
     """Solve a scenario, print a summary table and write the results.
 
     On a terminal, a run that takes more than about 2 s shows its stages on stderr.
@@ -247,6 +252,11 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
             prepare_out_dir(out_dir)
         res = solve(sc, variant, backend=solver, time_limit=time_limit, method=method,
                     progress=progress)
+        unique = None
+        if check_unique:
+            progress("checking for other optimal plans")
+            unique = alternative_optima(sc, variant, res, time_limit=time_limit)
+            res.summary["uniqueness"] = unique.as_dict()
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
             progress("writing results")
@@ -255,6 +265,8 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         progress.close()
     if not quiet:
         click.echo(render_summary(res))
+        if unique is not None:
+            click.echo(unique.describe())
         if paths:
             click.echo("wrote " + ", ".join(str(p) for p in paths))
     code = solve_status_exit_code(res.status)
@@ -389,6 +401,53 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
             f"{n} {s.value}" for n, s in comp.statuses.items() if s is not Status.OPTIMAL),
             err=True)
     sys.exit(3 if 3 in codes else max(codes))
+
+
+# --------------------------------------------------------------------------------------------
+# explain, audit
+
+
+@main.command("explain")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_id", required=True, help="The unit_id to explain.")
+@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
+@click.option("--solver", default=None, help="As for run.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per solve; as for run.")
+def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str | None,
+                time_limit: float | None) -> None:
+    """Why a unit gets its posts: its caps with the arithmetic, what binds, what one more
+    post would buy, and whether another optimal plan differs for it."""
+    sc = load_scenario(scenario)
+    e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit)
+    click.echo(str(e))
+    sys.exit(solve_status_exit_code(e.status))
+
+
+@main.command("audit")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV or XLSX: the units table plus posts_senior, posts_intermediate, "
+                   "posts_junior (and optionally appointed_senior, appointed_intermediate).")
+@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for violations.csv and audit.json (created if missing).")
+@click.option("--solver", default=None, help="As for run (the optimum to compare with).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds for solving the optimum; as for run.")
+def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
+              solver: str | None, time_limit: float | None) -> None:
+    """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
+    any, 0 if none), and the appointments it leaves on the table."""
+    sc = load_scenario(scenario)
+    sc.variant(variant)
+    if out_dir is not None:
+        prepare_out_dir(out_dir)
+    result = audit(sc, plan, variant, backend=solver, time_limit=time_limit)
+    click.echo("\n".join(result.lines()))
+    if out_dir is not None:
+        click.echo("wrote " + ", ".join(str(p) for p in write_audit(result, out_dir)))
+    sys.exit(result.exit_code)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,348 @@
+"""Audit a plan made by hand: every rule it breaks, and how far it is from the optimum.
+
+A plan file is a units table (CSV or XLSX, as :func:`quotaopt.read_units` reads it) plus the
+columns ``posts_senior``, ``posts_intermediate``, ``posts_junior`` and, optionally,
+``appointed_senior`` and ``appointed_intermediate``. The scenario's own units table is the
+authority on the data (total posts, incumbents, waiting staff): the plan file supplies the
+posts and appointments, matched by ``unit_id``.
+
+The rules are checked by :func:`quotaopt.check_plan` — the same independent checker every
+solved plan passes — and the plan is compared with the variant's optimum
+(:func:`quotaopt.solve`): appointments of waiting title-holders it leaves on the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .backends import Status
+from .caps import compute_limits
+from .check import Violation, check_plan
+from .diagnose import fmt_num
+from .errors import InputError, Problem
+from .explain import provenance, provenance_lines
+from .output import write_csv, write_json
+from .scenario import Scenario, Variant
+from .solve import exact_objectives, policy_sources, solve
+from .units import normalize_units, read_units
+
+POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
+APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")
+VIOLATION_COLUMNS = ("unit_id", "name", "pool", "rule", "allowed", "actual", "message")
+_WHOLE = re.compile(r"[+-]?\d+(\.0*)?")
+
+
+def _whole(value: Any) -> int | str:
+    """A whole number from a cell, or the reason it is not one."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "is empty; enter a whole number"
+    if isinstance(value, bool):
+        return f"{value!r} is not a whole number"
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return int(value) if float(value).is_integer() else f"{value!r} is not a whole number"
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    if not text:
+        return "is empty; enter a whole number"
+    if _WHOLE.fullmatch(text):
+        return int(text.split(".")[0])
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return f"{str(value).strip()!r} is not a number; enter a whole number"
+    if number.is_finite() and number == number.to_integral_value():
+        return int(number)
+    return f"{str(value).strip()!r} is not a whole number; posts and appointments are whole"
+
+
+def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],
+                                                                     str]:
+    """The plan's posts (and appointments) in the order of the variant's units table.
+
+    Returns ``(plan, notes, name)``: ``plan`` is the variant's units table plus the plan's
+    columns, as :func:`quotaopt.check_plan` reads it; ``notes`` are remarks that are not
+    errors; ``name`` names the plan in messages.
+
+    Raises
+    ------
+    InputError
+        With file, row and column: a ``posts_*`` column missing, a cell that is not a whole
+        number, a ``unit_id`` the scenario does not have, units of the scenario the plan
+        leaves out — every problem at once. (Rows count as a spreadsheet does, header = row 1,
+        assuming the file has no empty rows between units.)
+    """
+    if isinstance(plan, pd.DataFrame):
+        name = "<DataFrame>"
+        table = normalize_units(plan, source=name)
+    else:
+        name = str(plan)
+        table = read_units(plan)
+    problems: list[Problem] = []
+    notes: list[str] = []
+    missing = [c for c in POSTS_COLUMNS if c not in table.columns]
+    for c in missing:
+        problems.append(Problem(
+            f"required column {c!r} is missing; a plan needs posts_senior, posts_intermediate "
+            "and posts_junior for every unit", file=name, row=1, column=c))
+    appointed = [c for c in APPOINTED_COLUMNS if c in table.columns]
+    if len(appointed) == 1:
+        other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
+        notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
+    ids = table["unit_id"].astype(str).tolist()
+    known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
+    values: dict[str, np.ndarray] = {}
+    for c in [c for c in POSTS_COLUMNS + APPOINTED_COLUMNS if c in table.columns]:
+        col = np.zeros(len(table), dtype=np.int64)
+        for k, cell in enumerate(table[c].tolist()):
+            got = _whole(cell)
+            if isinstance(got, int):
+                col[k] = got
+            else:
+                problems.append(Problem(f"{c} {got}", file=name, row=k + 2, column=c,
+                                        unit=ids[k]))
+        values[c] = col
+    for k, uid in enumerate(ids):
+        if uid not in known:
+            problems.append(Problem(
+                f"unit_id {uid!r} is not in the scenario's units table; correct the code or "
+                "delete the row", file=name, row=k + 2, column="unit_id", unit=uid))
+    present = set(ids)
+    absent = [u for u in known if u not in present]
+    if absent:
+        shown = ", ".join(absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10
+                                          else "")
+        problems.append(Problem(
+            f"the plan has no row for {len(absent)} unit(s) of the scenario: {shown}; add a "
+            "row for every unit", file=name, column="unit_id"))
+    if problems:
+        raise InputError(problems)
+    row_of = {u: k for k, u in enumerate(ids)}
+    order = np.array([row_of[u] for u in known], dtype=np.int64)
+    out = v.units.copy()
+    for c in POSTS_COLUMNS:
+        out[c] = values[c][order]
+    if appointed:
+        for c in APPOINTED_COLUMNS:
+            out[c] = values[c][order] if c in values else 0
+    for col in ("total_posts", "type"):
+        theirs = table[col].astype(str).to_numpy()[order]
+        ours = v.units[col].astype(str).to_numpy()
+        diff = np.flatnonzero(theirs != ours)
+        if len(diff):
+            first = ", ".join(f"{ours_id} ({theirs[i]} in the plan, {ours[i]} in the scenario)"
+                              for i, ours_id in zip(diff[:5].tolist(),
+                                                    v.units["unit_id"].astype(str)
+                                                    .to_numpy()[diff[:5]].tolist(), strict=True))
+            notes.append(f"{col} differs from the scenario's units table for {len(diff)} "
+                         f"unit(s): {first}; the audit uses the scenario's values")
+    return out, notes, name
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The outcome of :func:`audit`; ``ok`` when the plan breaks no rule."""
+
+    scenario: str
+    variant: str
+    plan: str
+    units: int
+    violations: tuple[Violation, ...]
+    table: pd.DataFrame  # one row per violation: VIOLATION_COLUMNS
+    distance: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def lines(self) -> list[str]:
+        """The report as text lines (``quotaopt audit`` prints them)."""
+        out = [f"audit of {self.plan} against scenario {self.scenario} · variant "
+               f"{self.variant} · {self.units} units"]
+        out += [f"note: {n}" for n in self.notes]
+        if self.ok:
+            out.append("no violations: the plan keeps every rule of the policy")
+        else:
+            out.append(f"{len(self.violations)} violation(s):")
+            for row in self.table.itertuples(index=False):
+                who = (f"unit {row.unit_id}" + (f" ({row.name})" if row.name != row.unit_id
+                                                else "")
+                       if row.unit_id else (f"pool {row.pool}" if row.pool else "all units"))
+                out.append(f"  - {who}: {row.rule}: allowed {row.allowed}, plan has "
+                           f"{row.actual} — {row.message}")
+        out += _distance_lines(self.distance)
+        out += provenance_lines(self.summary)
+        return out
+
+
+def _distance_lines(d: dict[str, Any]) -> list[str]:
+    if not d:
+        return []
+    plan = d["plan"]
+    counts = (f"{plan['appointed_senior']} senior + {plan['appointed_intermediate']} "
+              f"intermediate")
+    if d["appointments_from"] == "plan":
+        line = (f"the plan appoints {counts} title-holders (weighted "
+                f"{plan['weighted_appointments']})")
+    else:
+        line = (f"the plan's posts make room for {counts} appointments (weighted "
+                f"{plan['weighted_appointments']}; the file has no appointed_* columns)")
+    opt = d.get("optimum")
+    if not opt:
+        return [f"distance from the optimum: {line}; the optimum is unknown: "
+                f"{d.get('optimum_status')}"]
+    left = d["left_on_table"]
+    proven = "" if d["optimum_status"] == Status.OPTIMAL.value else " (NOT proven optimal)"
+    weighted = Fraction(left["weighted"])
+    if weighted > 0:
+        tail = (f"it leaves {left['senior']} senior and {left['intermediate']} intermediate "
+                f"appointments (weighted {left['weighted']}) on the table")
+    elif weighted == 0:
+        tail = "it appoints as many as the optimum"
+    else:
+        tail = "it appoints more than any plan that keeps the rules can"
+    return [f"distance from the optimum: {line}; the optimal plan{proven} appoints "
+            f"{opt['appointed_senior']} + {opt['appointed_intermediate']} (weighted "
+            f"{opt['weighted_appointments']}): {tail}"]
+
+
+def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:
+    names = dict(zip(v.units["unit_id"].astype(str), v.units["name"].astype(str), strict=True))
+    pools = dict(zip(v.units["unit_id"].astype(str), v.units["pool"].astype(str), strict=True))
+    rows = []
+    for x in violations:
+        uid = x.unit if x.unit in names else ""
+        pool = pools.get(uid, x.unit[5:] if x.unit.startswith("pool ") and not uid else "")
+        rows.append({"unit_id": uid, "name": names.get(uid, ""), "pool": pool, "rule": x.rule,
+                     "allowed": x.allowed, "actual": x.actual, "message": x.message})
+    return pd.DataFrame(rows, columns=list(VIOLATION_COLUMNS)).astype(object)
+
+
+def _room(plan: pd.DataFrame) -> pd.DataFrame:
+    """Appointments the plan's posts make room for (when the file gives none)."""
+    ps = plan["posts_senior"].to_numpy(np.int64)
+    psm = ps + plan["posts_intermediate"].to_numpy(np.int64)
+    i_s = plan["senior_incumbents"].to_numpy(np.int64)
+    i_sm = i_s + plan["intermediate_incumbents"].to_numpy(np.int64)
+    ys = np.clip(np.minimum(plan["senior_waiting"].to_numpy(np.int64), ps - i_s), 0, None)
+    ym = np.clip(np.minimum(plan["intermediate_waiting"].to_numpy(np.int64), psm - i_sm), 0,
+                 None)
+    return plan.assign(appointed_senior=ys, appointed_intermediate=ym)
+
+
+def audit(
+    scenario: Scenario,
+    plan: str | Path | pd.DataFrame,
+    variant: str | None = None,
+    *,
+    backend: str | None = None,
+    time_limit: float | None = None,
+    optimum: bool = True,
+) -> AuditResult:
+    """Check a hand-made plan against a variant's rules; compare it with the optimum.
+
+    Parameters
+    ----------
+    plan
+        A CSV/XLSX file or a DataFrame: the units table plus ``posts_senior``,
+        ``posts_intermediate``, ``posts_junior`` (and optionally ``appointed_senior``,
+        ``appointed_intermediate``).
+    optimum
+        Also solve the variant and report the appointments the plan leaves on the table.
+
+    Raises
+    ------
+    InputError
+        Problems in the plan file (see :func:`read_plan`).
+
+    Examples
+    --------
+    >>> res = quotaopt.audit(sc, "submitted-plan.xlsx")      # doctest: +SKIP
+    >>> res.ok, res.table                                     # doctest: +SKIP
+    """
+    v = scenario.variant(variant)
+    table, notes, name = read_plan(plan, v)
+    violations = check_plan(v.policy, table)
+    lim = compute_limits(v.policy, v.units)
+    has_appointed = "appointed_senior" in table.columns
+    scored = table if has_appointed else _room(table)
+    if not has_appointed and v.policy.budget is not None:
+        notes.append("the plan gives no appointments: the appointments its posts make room for "
+                     "are counted without the budget")
+    p1, p2 = exact_objectives(v, lim, scored)
+    distance: dict[str, Any] = {
+        "appointments_from": "plan" if has_appointed else "room",
+        "plan": {"appointed_senior": int(scored["appointed_senior"].sum()),
+                 "appointed_intermediate": int(scored["appointed_intermediate"].sum()),
+                 "weighted_appointments": fmt_num(p1),
+                 "deviation_from_share": fmt_num(p2)},
+    }
+    summary: dict[str, Any]
+    if optimum:
+        res = solve(scenario, variant, backend=backend, time_limit=time_limit)
+        summary = dict(res.summary)
+        distance["optimum_status"] = res.status.value
+        if res.allocation is not None:
+            o1, o2 = exact_objectives(v, lim, res.allocation)
+            o_s = int(res.allocation["appointed_senior"].sum())
+            o_m = int(res.allocation["appointed_intermediate"].sum())
+            distance["optimum"] = {"appointed_senior": o_s, "appointed_intermediate": o_m,
+                                   "weighted_appointments": fmt_num(o1),
+                                   "deviation_from_share": fmt_num(o2)}
+            distance["left_on_table"] = {
+                "senior": o_s - distance["plan"]["appointed_senior"],
+                "intermediate": o_m - distance["plan"]["appointed_intermediate"],
+                "weighted": fmt_num(o1 - p1)}
+        else:
+            distance["optimum_status"] = (f"{res.status.value}: "
+                                          + "; ".join(res.reasons or (res.message,)))
+    else:
+        summary = {"input_hash": scenario.input_hash, "sources": policy_sources(v.policy),
+                   "quotaopt_version": __version__, "solver": {},
+                   "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    out_table = _violation_table(violations, v)
+    prov = provenance(summary)
+    if isinstance(plan, str | Path):
+        prov["plan_hash"] = "sha256:" + hashlib.sha256(Path(plan).read_bytes()).hexdigest()
+    report = {
+        "scenario": scenario.name,
+        "variant": v.name,
+        "plan": name,
+        "units": int(len(v.units)),
+        "violations": len(violations),
+        "by_rule": dict(sorted(Counter(x.rule for x in violations).items())),
+        "distance": distance,
+        "notes": notes,
+        **prov,
+    }
+    return AuditResult(scenario.name, v.name, name, int(len(v.units)), tuple(violations),
+                       out_table, distance, tuple(notes), report)
+
+
+def write_audit(result: AuditResult, out_dir: str | Path) -> list[Path]:
+    """``violations.csv`` (one row per violation) and ``audit.json``, each whole or not at
+    all."""
+    out = Path(out_dir)
+    targets = [out / "violations.csv", out / "audit.json"]
+    write_csv(result.table, targets[0])
+    write_json(result.summary, targets[1])
+    return targets

@@ -1,0 +1,223 @@
+"""`quotaopt explain`: a hand-derived unit checked line by line; uniqueness of plans.
+
+The unit H1 (东风乡卫生院, a health centre of 20 posts, 1 senior / 6 intermediate / 10 junior
+incumbents, 3 waiting for a senior post, 2 for an intermediate post) under 1:4:5, a 5-point
+health-centre bonus, junior_to_intermediate 0.5, floor rounding, weights 3/1:
+
+* shares 15 % / 40 % / 45 %; senior cap 20 × 15 % = 3; senior+intermediate cap
+  20 × (15 % + 40 % + 0.5 × 45 %) = 15.5 → 15;
+* stage 1: 2 senior appointments fill the cap (1 + 2 = 3), both intermediate ones fit
+  (7 + 2 = 9 ≤ 15); stage 2: senior posts 3 = 20 × 15 %, senior+intermediate posts
+  11 = 20 × 55 % — the only optimum: 3 senior, 8 intermediate, 9 junior;
+* vacant: 0 senior, 8 − 6 = 2 intermediate, 9 − 8 = 1 junior;
+* at 21 posts: senior cap 21 × 15 % = 3.15 → 3 (no more senior appointments), the
+  senior+intermediate cap 16.275 → 16; stage 2 takes 12 = round(21 × 55 % = 11.55);
+* the senior cap next rises at 27 posts (27 × 15 % = 4.05), the senior+intermediate cap at 21.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import quotaopt
+from quotaopt.cli import main
+from quotaopt.explain import alternative_optima, explain
+
+UNITS = """unit_id,name,type,pool,total_posts,senior_incumbents,intermediate_incumbents,\
+junior_incumbents,senior_waiting,intermediate_waiting
+H1,东风乡卫生院,health_centre,东片,20,1,6,10,3,2
+S1,东风乡中心学校,school,东片,30,3,10,15,0,2
+S2,东风乡文化站,school,西片,9,0,1,7,1,3
+"""
+
+SCENARIO = """[scenario]
+name = "explain-test"
+units = "units.csv"
+
+[policy]
+ratio = "1:4:5"
+junior_to_intermediate = 0.5
+source = "Neijiang 2022 township reform"
+
+[policy.types.health_centre]
+senior_bonus = 0.05
+source = "乡镇卫生院提高5%设置高级专业技术岗位"
+
+[[policy.minimum]]
+type = "health_centre"
+level = "senior"
+posts = 1
+when_total_at_least = 8
+
+[objective]
+weights = { senior = 3, intermediate = 1 }
+
+[variants.pooled]
+policy.scope = "pool"
+
+[variants.tight]
+policy.ratio = "0.2:3.8:6"
+"""
+
+
+@pytest.fixture()
+def scenario_file(tmp_path: Path) -> Path:
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    return tmp_path / "s.toml"
+
+
+EXPECTED_H1 = [
+    "unit H1 东风乡卫生院 · type health_centre · pool 东片 · scenario explain-test · "
+    "variant baseline",
+    "data: 20 posts · incumbents 1 senior, 6 intermediate, 10 junior · waiting 3 for senior, "
+    "2 for intermediate · priority 1",
+    "policy: ratio 1:4:5 · scope unit · rounding floor · incumbents protect",
+    "shares of health_centre (ratio 1:4:5): senior 10 % + bonus 5 % = 15 % · intermediate "
+    "40 % · junior 50 % − 5 % = 45 % · junior_to_intermediate 0.5",
+    "senior cap: 20 × (10 % + 5 %) = 3 → floor 3",
+    "senior+intermediate cap: 20 × (10 % + 5 % + 40 % + 0.5 × 45 %) = 15.5 → floor 15",
+    "minimum (policy.minimum[1]): every health_centre with at least 8 posts gets at least 1 "
+    "senior post(s) → at least 1 senior post(s) here",
+    "plan: 3 senior · 8 intermediate · 9 junior posts",
+    "  appointed 2 of 3 waiting for senior, 2 of 2 waiting for intermediate · vacant 0 senior, "
+    "2 intermediate, 1 junior",
+    "what binds:",
+    "  - senior cap: all 3 senior posts it allows are set",
+    "  - incumbents: every senior post is held (1 incumbents + 2 appointed)",
+    "  - waiting staff: all 2 waiting for an intermediate post are appointed",
+    "  - waiting left: 1 of 3 waiting for a senior post stay unappointed, held back by the "
+    "senior cap",
+    "one more post (21 instead of 20): senior cap 3 → 3, senior+intermediate cap 15 → 16",
+    "  re-solved (this unit): this unit 3 senior · 9 intermediate · 9 junior; appointments +0 "
+    "senior, +0 intermediate (weighted +0)",
+    "  it buys no appointment: the post raises no limit that holds a waiting title-holder back",
+    "  its senior cap next rises at 27 posts, its senior+intermediate cap at 21 posts",
+    "other optimal plans: none gives this unit other senior or senior+intermediate posts "
+    "(checked by solving again with them forced one lower and one higher)",
+]
+
+
+def test_explain_hand_derived_unit_line_by_line(scenario_file: Path):
+    sc = quotaopt.load_scenario(scenario_file)
+    e = explain(sc, "H1")
+    assert e.lines[:len(EXPECTED_H1)] == tuple(EXPECTED_H1)
+    tail = e.lines[len(EXPECTED_H1):]
+    assert tail[0].startswith(f"provenance: input {sc.input_hash} · quotaopt "
+                              f"{quotaopt.__version__} · solver ")
+    assert tail[1:] == ("source (policy): Neijiang 2022 township reform",
+                        "source (policy.types.health_centre): 乡镇卫生院提高5%设置高级专业技术岗位")
+    assert e.status is quotaopt.Status.OPTIMAL
+    assert e.alternatives == ()
+    assert e.one_more["weighted_gain"] == "0"
+    assert e.provenance["sources"][0] == {"rule": "policy",
+                                          "source": "Neijiang 2022 township reform"}
+
+
+def test_explain_pool_scope_shows_the_pooled_arithmetic(scenario_file: Path):
+    sc = quotaopt.load_scenario(scenario_file)
+    e = explain(sc, "H1", "pooled")
+    # pool 东片: 20 × 15 % + 30 × 10 % = 6; 20 × 77.5 % + 30 × 75 % = 15.5 + 22.5 = 38
+    assert ("pooled senior cap of pool 东片: Σ posts × share over 2 units = 6 → floor 6; this "
+            "unit's part: 20 × (10 % + 5 %) = 3") in e.lines
+    assert ("pooled senior+intermediate cap of pool 东片: Σ posts × share over 2 units = 38 → "
+            "floor 38; this unit's part: 20 × (10 % + 5 % + 40 % + 0.5 × 45 %) = 15.5") in e.lines
+    assert "  - pool quota: pool 东片 uses all 6 senior posts of its pooled cap" in e.lines
+    assert any(line.startswith("one more post (21 instead of 20): pooled senior cap 6 → 6")
+               for line in e.lines)
+
+
+def test_explain_names_an_alternative_optimum(scenario_file: Path):
+    # S2: 9 posts, 45 % + … the senior+intermediate share is 9 × 50 % = 4.5: 4 and 5 posts
+    # are equally close, so another optimal plan gives it 5 instead of 4.
+    sc = quotaopt.load_scenario(scenario_file)
+    e = explain(sc, "S2")
+    assert "plan: 0 senior · 4 intermediate · 5 junior posts" in e.lines
+    assert ("other optimal plans: yes — one gives it 0 senior and 5 intermediate posts (this "
+            "plan: 0 and 4) with the same appointments and the same closeness to the shares"
+            ) in e.lines
+    assert e.alternatives[0].posts_senior_intermediate == (4, 5)
+    assert any(line.startswith("  this plan was chosen by: ") for line in e.lines)
+
+
+def test_explain_infeasible_variant_shows_caps_and_reasons(scenario_file: Path):
+    sc = quotaopt.load_scenario(scenario_file)
+    e = explain(sc, "S1", "tight")
+    assert e.status is quotaopt.Status.INFEASIBLE
+    assert "senior cap: 30 × 2 % = 0.6 → floor 0" in e.lines
+    assert "plan: none — the variant is infeasible:" in e.lines
+    assert any("unit S1 (东风乡中心学校) has 3 senior incumbents" in line for line in e.lines)
+
+
+def test_alternative_optima_counts_units_that_could_differ(scenario_file: Path):
+    sc = quotaopt.load_scenario(scenario_file)
+    res = quotaopt.solve(sc)
+    u = alternative_optima(sc, None, res)
+    assert u.checked and u.unique is False and u.complete
+    assert [a.unit_id for a in u.could_differ] == ["S2"]
+    d = u.as_dict()
+    assert d["units_could_differ"] == 1 and d["units_checked"] == 3
+    assert d["could_differ"] == [{"unit_id": "S2", "posts_senior": [0, 0],
+                                  "posts_senior_intermediate": [4, 5]}]
+    assert "a share ending in exactly .5 is rounded down" in u.tie_break
+    limited = alternative_optima(sc, None, res, max_units=1)  # H1 only: unique, S2 unseen
+    assert (limited.units_checked, limited.unique, limited.complete) == (1, None, False)
+    assert limited.note.startswith("checked 1 of 3 units")
+    mip = quotaopt.solve(sc, method="mip")
+    assert "by the MIP" in alternative_optima(sc, None, mip).tie_break
+
+
+def test_unique_plan_is_reported_unique(tmp_path: Path):
+    (tmp_path / "units.csv").write_text(UNITS.splitlines()[0] + "\n" + UNITS.splitlines()[1]
+                                        + "\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    sc = quotaopt.load_scenario(tmp_path / "s.toml")
+    u = alternative_optima(sc, None, quotaopt.solve(sc))
+    assert u.unique is True and u.could_differ == ()
+    assert u.describe() == ("unique: no other optimal plan gives any unit other senior or "
+                            "senior+intermediate posts")
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def test_cli_explain(scenario_file: Path):
+    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "H1"])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[:len(EXPECTED_H1)] == EXPECTED_H1
+
+
+def test_cli_explain_unknown_unit_exit_2(scenario_file: Path):
+    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "H11"])
+    assert r.exit_code == 2
+    assert "no unit 'H11' in the units table (did you mean 'H1'?)" in r.output
+
+
+def test_cli_explain_infeasible_exit_3(scenario_file: Path):
+    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "S1",
+                                  "--variant", "tight"])
+    assert r.exit_code == 3
+    assert "plan: none — the variant is infeasible:" in r.output
+
+
+def test_cli_run_check_unique(scenario_file: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["run", str(scenario_file), "--check-unique", "--out",
+                                  str(out)])
+    assert r.exit_code == 0, r.output
+    assert ("not unique: 1 unit(s) could get other senior or senior+intermediate posts in "
+            "another optimal plan (S2)") in r.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["uniqueness"]["units_could_differ"] == 1
+    assert summary["sources"] == [
+        {"rule": "policy", "source": "Neijiang 2022 township reform"},
+        {"rule": "policy.types.health_centre", "source": "乡镇卫生院提高5%设置高级专业技术岗位"}]
+    for key in ("input_hash", "quotaopt_version", "solver", "created_at"):
+        assert summary[key]
+    plain = CliRunner().invoke(main, ["run", str(scenario_file)])
+    assert "unique" not in plain.output
