@@ -318,8 +318,7 @@ def _solve_one(scenario: Scenario, name: str, backend: str | None,
                time_limit: float | None, method: str | None = None) -> Result:
     """Solve one variant; a solver failure becomes a ``no_solution`` result, not an error."""
     try:
-        kw = {"method": method} if method is not None else {}
-        return solve(scenario, name, backend=backend, time_limit=time_limit, **kw)
+        return solve(scenario, name, backend=backend, time_limit=time_limit, method=method)
     except SolverError as exc:
         summary = {"scenario": scenario.name, "variant": name,
                    "status": Status.NO_SOLUTION.value, "proven_optimal": False,

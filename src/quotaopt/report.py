@@ -16,14 +16,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
 from . import __version__
 from .compare import Comparison
 from .errors import QuotaoptError
-from .output import write_csv, write_xlsx
+from .output import atomic_write, write_csv, write_xlsx
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
 LANGS = ("en", "zh")
@@ -367,6 +367,10 @@ def _chart(salt: str, draw: Callable[[Any], None], size: tuple[float, float]) ->
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
 
 
+def _height(value: Any) -> float:
+    return 0.0 if _isna(value) else float(value)
+
+
 def _hbars(ax: Any, comp: Comparison, metric: str, colors: dict[str, str], title: str,
            money: bool = False) -> None:
     from matplotlib.ticker import MaxNLocator
@@ -375,7 +379,7 @@ def _hbars(ax: Any, comp: Comparison, metric: str, colors: dict[str, str], title
     values = [comp.kpi.loc[n, metric] for n in names]
     deltas = [comp.kpi.loc[n, f"{metric}_delta"] for n in names]
     ys = list(range(len(names)))[::-1]
-    heights = [0 if _isna(v) else float(v) for v in values]
+    heights = [_height(v) for v in values]
     ax.barh(ys, heights, color=[colors[n] for n in names], height=0.7)
     top = max(heights + [1.0])
     for y, v, d, h in zip(ys, values, deltas, heights, strict=True):
@@ -431,7 +435,7 @@ def chart_by_type(comp: Comparison) -> str:
                 xs = [i + (k - (len(names) - 1) / 2) * width for i in range(len(types))]
                 hs = [comp.by_type.loc[(t, n), m] if (t, n) in comp.by_type.index else None
                       for t in types]
-                ax.bar(xs, [0 if _isna(h) else float(h) for h in hs], width=width * 0.95,
+                ax.bar(xs, [_height(h) for h in hs], width=width * 0.95,
                        color=colors[n], label=n)
             ax.set_xticks(range(len(types)), types)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -742,9 +746,11 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
     if "html" in formats:
         page = render_html(comp).encode("utf-8")
         target = out / "report.html"
-        from .output import atomic_write
 
-        atomic_write(target, lambda fh: fh.write(page))
+        def write_page(fh: IO[bytes]) -> None:
+            fh.write(page)
+
+        atomic_write(target, write_page)
         written.append(target)
     if "xlsx" in formats:
         taken: set[str] = set()
