@@ -565,3 +565,17 @@ def test_docs_walk_through_matches_the_output(tongxi: Comparison) -> None:
     block = doc.split("<!-- kpi-table -->")[1].split("<!-- /kpi-table -->")[0]
     table = block.strip().removeprefix("```").removesuffix("```").strip("\n")
     assert table in render_text(tongxi)
+
+
+def test_missing_matplotlib_is_a_clear_error(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_scenario(tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib → ImportError
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["compare", str(path), "--out", str(out)])
+    assert r.exit_code == 2
+    assert "pip install matplotlib" in r.output
+    assert not out.exists()  # refused before solving or writing anything
+    r = CliRunner().invoke(main, ["compare", str(path), "--out", str(out), "--format", "csv",
+                                  "-q"])
+    assert r.exit_code == 0 and (out / "kpi.csv").exists()
