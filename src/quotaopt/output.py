@@ -39,14 +39,26 @@ def prepare_out_dir(path: str | Path) -> Path:
     return out
 
 
+def _default_mode() -> int:
+    """Permissions an ordinary new file gets here (``0o666`` less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write ``target`` through a temporary file in the same folder, then rename it."""
+    """Write ``target`` through a temporary file in the same folder, then rename it.
+
+    The temporary file (private while it is written) gets ordinary permissions before the
+    rename, so results can be shared like any file the user makes.
+    """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, target)
     except BaseException:
         try:
