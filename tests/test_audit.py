@@ -263,3 +263,14 @@ def test_read_plan_accepts_excel_style_numbers(sc: quotaopt.Scenario):
     assert table["posts_senior"].tolist() == optimal_plan(sc)["posts_senior"].tolist()
     assert table["posts_junior"].iat[0] == 9
     assert notes == []
+
+
+def test_docs_example_is_real_output(sc: quotaopt.Scenario):
+    """docs/explain.md shows this audit; its lines must be what audit prints."""
+    plan = optimal_plan(sc).set_index("unit_id")
+    plan.loc["A", ["posts_senior", "posts_junior"]] = [4, 8]
+    plan.loc["C", "appointed_senior"] = 0
+    lines = audit(sc, plan.reset_index()).lines()[1:4]
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "explain.md").read_text("utf-8")
+    for line in lines:
+        assert line in doc

@@ -221,3 +221,14 @@ def test_cli_run_check_unique(scenario_file: Path, tmp_path: Path):
         assert summary[key]
     plain = CliRunner().invoke(main, ["run", str(scenario_file)])
     assert "unique" not in plain.output
+
+
+def test_docs_example_is_real_output():
+    """docs/explain.md shows `explain --unit TX014` on the shipped Tongxi scenario."""
+    root = Path(__file__).resolve().parent.parent
+    sc = quotaopt.load_scenario(root / "scenarios" / "tongxi-county.toml")
+    e = explain(sc, "TX014")
+    doc = (root / "docs" / "explain.md").read_text(encoding="utf-8")
+    upto = next(k for k, line in enumerate(e.lines) if line.startswith("  this plan was"))
+    for line in e.lines[:upto]:
+        assert line in doc, line
