@@ -232,3 +232,30 @@ def test_docs_example_is_real_output():
     upto = next(k for k, line in enumerate(e.lines) if line.startswith("  this plan was"))
     for line in e.lines[:upto]:
         assert line in doc, line
+
+
+def test_alternatives_compare_exact_values_whatever_the_priorities():
+    """Stage-1 values are compared on one scale for all units. U1 (priority 3) has a tie:
+    10 × 55 % = 5.5 senior+intermediate posts, 5 or 6. It is found only in the solve that
+    forces U1 one higher, where U2 (priority 2, at its cap) takes no part; the plan's values
+    must not have been scaled by the priorities of an earlier, larger solve."""
+    from fractions import Fraction
+
+    import pandas as pd
+
+    units = pd.DataFrame({
+        "unit_id": ["U1", "U2"], "type": ["health_centre", "school"], "total_posts": [10, 20],
+        "senior_incumbents": [0, 0], "intermediate_incumbents": [1, 2],
+        "junior_incumbents": [7, 10], "senior_waiting": [1, 2],
+        "intermediate_waiting": [3, 0], "priority": [3, 2]})
+    policy = quotaopt.Policy(junior_to_intermediate=Fraction(1), types={
+        "health_centre": quotaopt.TypePolicy(senior_bonus=Fraction(5, 100)),
+        "school": quotaopt.TypePolicy(junior_to_intermediate=Fraction(0))})
+    sc = quotaopt.make_scenario(units, policy)
+    res = quotaopt.solve(sc)
+    assert res.allocation["posts_senior"].tolist() == [1, 2]
+    assert (res.allocation["posts_senior"] + res.allocation["posts_intermediate"]).tolist() \
+        == [5, 10]
+    u = alternative_optima(sc, None, res)
+    assert [(a.unit_id, a.posts_senior_intermediate) for a in u.could_differ] == [
+        ("U1", (5, 6))]

@@ -297,16 +297,21 @@ class Conflict:
         return f"{self.text}: {', or '.join(self.fixes)}"
 
 
-def _cap_words(policy: Policy, unit_type: str, T: int, which: str) -> str:
-    """``20 × (10 % + 5 %) = 3 → floor 3`` for a unit's senior or senior+intermediate cap."""
+def share_product(policy: Policy, unit_type: str, T: int, which: str) -> str:
+    """``20 × (10 % + 5 %) = 3``: a unit's share of ``which`` (see :func:`share_terms`),
+    times its posts, exactly."""
     terms = share_terms(policy, unit_type, which)
-    total = sum((v for _, v in terms), Fraction(0))
     parts = " + ".join(t for t, _ in terms)
     if len(terms) > 1:
         parts = f"({parts})"
-    value = total * T
-    return (f"{T} × {parts} = {fmt_num(value)} → {policy.rounding.value} "
-            f"{round_fraction(value, policy.rounding)}")
+    return f"{T} × {parts} = {fmt_num(sum((v for _, v in terms), Fraction(0)) * T)}"
+
+
+def cap_words(policy: Policy, unit_type: str, T: int, which: str) -> str:
+    """``20 × (10 % + 5 %) = 3 → floor 3`` for a unit's senior or senior+intermediate cap."""
+    share = sum((v for _, v in share_terms(policy, unit_type, which)), Fraction(0))
+    return (f"{share_product(policy, unit_type, T, which)} → {policy.rounding.value} "
+            f"{round_fraction(share * T, policy.rounding)}")
 
 
 def share_terms(policy: Policy, unit_type: str, which: str) -> list[tuple[str, Fraction]]:
@@ -331,16 +336,15 @@ def share_terms(policy: Policy, unit_type: str, which: str) -> list[tuple[str, F
     return terms
 
 
-def _pool_cap_words(policy: Policy, units: pd.DataFrame, members: np.ndarray,
-                    which: str) -> str:
-    total = Fraction(0)
-    for i in members.tolist():
-        t = str(units["type"].iat[i])
-        sh = policy.shares_for(t)
-        share = sh.senior if which == "senior" else sh.senior_intermediate_cap_share
-        total += share * int(units["total_posts"].iat[i])
-    return (f"Σ posts × share over {len(members)} units = {fmt_num(total)} → "
-            f"{policy.rounding.value} {round_fraction(total, policy.rounding)}")
+def pool_cap_words(policy: Policy, lim: UnitLimits, p: int, which: str) -> str:
+    """``Σ posts × share over 32 units = 100.6 → floor 100`` for pool ``p``'s pooled cap
+    (before incumbents are grandfathered)."""
+    members = lim.pool_codes == p
+    num = np.asarray(lim.qa_num if which == "senior" else lim.qc_num, dtype=object)[members]
+    total = Fraction(int(num.sum()), lim.den)
+    base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
+    return (f"Σ posts × share over {int(members.sum())} units = {fmt_num(total)} → "
+            f"{policy.rounding.value} {base}")
 
 
 def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: list[
@@ -399,45 +403,21 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
 
     # 2. scope unit: incumbents above the unit's own caps
     if policy.scope is Scope.UNIT and protect:
-        for i in np.flatnonzero(nd.inc_s > lim.cap_s).tolist():
-            t = str(units["type"].iat[i])
-            T = int(nd.T[i])
-            text = (f"{unit_label(units, i)} has {nd.inc_s[i]} senior incumbents but the "
-                    f"{ratio} senior cap allows {lim.cap_s[i]} of its {T} posts "
-                    f"({_cap_words(policy, t, T, 'senior')})")
-            fixes = ['set incumbents = "grandfather"']
-            if (f := raise_total(i)) is not None:
-                fixes.append(f)
-            if T > 0:
-                sh = policy.shares_for(t)
-                tp = policy.types.get(t)
-                bonus = tp.senior_bonus if tp is not None else Fraction(0)
-                bound, strict = threshold(int(nd.inc_s[i]), policy.rounding)
-                b = bound / T - (sh.senior - bonus)
-                if b <= sh.junior + bonus and not (strict and b >= sh.junior + bonus):
-                    fixes.append(f"raise policy.types.{t}.senior_bonus to "
-                                 f"{decimal_at_least(b, strict)}")
-            out.append(Conflict("senior cap", unit_label(units, i), (ids[i],),
-                                Fraction(int(nd.inc_s[i])), Fraction(int(lim.cap_s[i])), text,
-                                tuple(fixes)))
-        for i in np.flatnonzero(nd.inc_sm > lim.cap_sm).tolist():
-            t = str(units["type"].iat[i])
-            T = int(nd.T[i])
-            text = (f"{unit_label(units, i)} has {nd.inc_sm[i]} senior+intermediate incumbents "
-                    f"but the {ratio} senior+intermediate cap allows {lim.cap_sm[i]} of its "
-                    f"{T} posts ({_cap_words(policy, t, T, 'senior+intermediate')})")
-            fixes = ['set incumbents = "grandfather"']
-            if (f := raise_total(i)) is not None:
-                fixes.append(f)
-            sh = policy.shares_for(t)
-            jfix = _junior_to_intermediate_fix(
-                policy, t, [((sh.senior + sh.intermediate) * T, sh.junior * T)],
-                int(nd.inc_sm[i]))
-            if jfix:
-                fixes.append(jfix)
-            out.append(Conflict("senior+intermediate cap", unit_label(units, i), (ids[i],),
-                                Fraction(int(nd.inc_sm[i])), Fraction(int(lim.cap_sm[i])),
-                                text, tuple(fixes)))
+        for which, inc, cap, policy_fix in (
+            ("senior", nd.inc_s, lim.cap_s, _bonus_fix),
+            ("senior+intermediate", nd.inc_sm, lim.cap_sm, _transfer_fix),
+        ):
+            for i in np.flatnonzero(inc > cap).tolist():
+                t = str(units["type"].iat[i])
+                T = int(nd.T[i])
+                text = (f"{unit_label(units, i)} has {inc[i]} {which} incumbents but the "
+                        f"{ratio} {which} cap allows {cap[i]} of its {T} posts "
+                        f"({cap_words(policy, t, T, which)})")
+                fixes = ['set incumbents = "grandfather"', raise_total(i),
+                         policy_fix(policy, t, T, int(inc[i]))]
+                out.append(Conflict(f"{which} cap", unit_label(units, i), (ids[i],),
+                                    Fraction(int(inc[i])), Fraction(int(cap[i])), text,
+                                    tuple(f for f in fixes if f)))
 
     # 3. scope pool: the pooled caps against incumbents and minimum rules
     if policy.scope is Scope.POOL:
@@ -486,6 +466,28 @@ def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int)
     return fixes
 
 
+def _bonus_fix(policy: Policy, unit_type: str, T: int, need: int) -> str | None:
+    """The smallest senior_bonus of the type at which the senior cap of ``T`` posts covers
+    ``need``; ``None`` when the bonus would exceed the junior share it is taken from."""
+    if T == 0:
+        return None
+    sh = policy.shares_for(unit_type)
+    tp = policy.types.get(unit_type)
+    bonus = tp.senior_bonus if tp is not None else Fraction(0)
+    bound, strict = threshold(need, policy.rounding)
+    b = bound / T - (sh.senior - bonus)
+    junior = sh.junior + bonus
+    if b > junior or (strict and b >= junior):
+        return None
+    return f"raise policy.types.{unit_type}.senior_bonus to {decimal_at_least(b, strict)}"
+
+
+def _transfer_fix(policy: Policy, unit_type: str, T: int, need: int) -> str | None:
+    sh = policy.shares_for(unit_type)
+    return _junior_to_intermediate_fix(
+        policy, unit_type, [((sh.senior + sh.intermediate) * T, sh.junior * T)], need)
+
+
 def _unit_fit_checker(units: pd.DataFrame, i: int) -> Callable[[Policy], bool]:
     row = units.iloc[[i]].reset_index(drop=True)
 
@@ -519,7 +521,7 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
         ):
             if need <= cap:
                 continue
-            words = _pool_cap_words(policy, units, members, which)
+            words = pool_cap_words(policy, lim, p, which)
             by_incumbents = protect and inc > cap
             if by_incumbents:
                 text = (f"{where}: its units have {inc} {which} incumbents but the pooled "

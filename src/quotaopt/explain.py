@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .backends import Status, get_backend
-from .caps import UnitLimits, compute_limits, round_fraction
-from .diagnose import fmt_num, fmt_pct, share_terms, threshold
+from .caps import UnitLimits, compute_limits
+from .diagnose import cap_words, fmt_num, fmt_pct, pool_cap_words, share_product, threshold
 from .errors import InputError, Problem
 from .model import Formulation, build, stage1_coefficients
 from .scenario import Incumbents, Level, Policy, Scenario, Scope, Variant
@@ -97,12 +97,13 @@ class _Plan:
                    alloc["appointed_intermediate"].to_numpy(np.int64))
 
 
-def _values(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
+def _values(weights: tuple[np.ndarray, np.ndarray], lim: UnitLimits, idx: np.ndarray,
             A: np.ndarray, B: np.ndarray, ys: np.ndarray, ym: np.ndarray,
             blocks: np.ndarray) -> dict[int, tuple[int, int]]:
     """Exact (stage 1 / δ, stage 2 × D) per block for the units ``idx`` (arrays aligned with
-    ``idx``): the two objective values as whole numbers, comparable between plans."""
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64)[idx])
+    ``idx``): the two objective values as whole numbers, comparable between plans.
+    ``weights`` are the integer stage-1 coefficients of the whole units table."""
+    c_s, c_m = weights[0][idx], weights[1][idx]
     D = lim.den
     qa = np.asarray(lim.qa_num, dtype=object)[idx]
     qb = np.asarray(lim.qb_num, dtype=object)[idx]
@@ -163,15 +164,11 @@ def _search_alternatives(
     for i in order.tolist():
         if i in target_set:
             by_block.setdefault(int(blocks[i]), []).append(i)
-    plan_values_cache: dict[int, tuple[int, int]] = {}
-
-    def plan_values(idx: np.ndarray) -> dict[int, tuple[int, int]]:
-        missing = [b for b in set(blocks[idx].tolist()) if b not in plan_values_cache]
-        if missing:
-            sel = idx[np.isin(blocks[idx], missing)]
-            plan_values_cache.update(_values(policy, units, lim, sel, plan.A[sel], plan.B[sel],
-                                             plan.ys[sel], plan.ym[sel], blocks[sel]))
-        return plan_values_cache
+    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    weights = (c_s, c_m)
+    sel = order[np.isin(blocks[order], list(by_block))]
+    base = _values(weights, lim, sel, plan.A[sel], plan.B[sel], plan.ys[sel], plan.ym[sel],
+                   blocks[sel])
 
     complete = True
     rounds = max((len(v) for v in by_block.values()), default=0)
@@ -219,8 +216,7 @@ def _search_alternatives(
                     continue
                 sub_idx = f2.idx
                 A, B, ys, ym = _solution(f2, raw.x)
-                got = _values(policy, units, lim, sub_idx, A, B, ys, ym, blocks[sub_idx])
-                base = plan_values(sub_idx)
+                got = _values(weights, lim, sub_idx, A, B, ys, ym, blocks[sub_idx])
                 for k, i in enumerate(sub_idx.tolist()):
                     b = int(blocks[i])
                     if got[b] != base[b]:
@@ -406,17 +402,6 @@ def _find_unit(v: Variant, unit_id: str) -> int:
         file=v.units_file, column="unit_id")])
 
 
-def _cap_line(label: str, policy: Policy, t: str, T: int, which: str) -> tuple[str, int]:
-    terms = share_terms(policy, t, which)
-    total = sum((v for _, v in terms), Fraction(0))
-    words = " + ".join(w for w, _ in terms)
-    if len(terms) > 1:
-        words = f"({words})"
-    value = total * T
-    cap = round_fraction(value, policy.rounding)
-    return (f"{label}: {T} × {words} = {fmt_num(value)} → {policy.rounding.value} {cap}", cap)
-
-
 def _share_line(policy: Policy, t: str) -> str:
     sh = policy.shares_for(t)
     tp = policy.types.get(t)
@@ -493,7 +478,7 @@ def explain(
             ("senior+intermediate cap", "senior+intermediate", lim.base_cap_sm[pos],
              lim.cap_sm[pos], inc_sm),
         ):
-            text, _ = _cap_line(label, pol, t, T, which)
+            text = f"{label}: {cap_words(pol, t, T, which)}"
             if cap != base:
                 if pol.incumbents is Incumbents.GRANDFATHER and cap == inc and inc > base:
                     text += (f" → raised to the {inc} {which} incumbents (incumbents = "
@@ -503,17 +488,12 @@ def explain(
             lines.append(text)
     else:
         p = int(lim.pool_codes[pos])
-        members = np.flatnonzero(lim.pool_codes == p)
         for which, cap, base in (
             ("senior", lim.pool_cap_s[p], lim.pool_base_cap_s[p]),
             ("senior+intermediate", lim.pool_cap_sm[p], lim.pool_base_cap_sm[p]),
         ):
-            total = Fraction(int(np.asarray(lim.qa_num if which == "senior" else lim.qc_num,
-                                            dtype=object)[members].sum()), lim.den)
-            own, _ = _cap_line("", pol, t, T, which)
-            text = (f"pooled {which} cap of pool {pool}: Σ posts × share over {len(members)} "
-                    f"units = {fmt_num(total)} → {pol.rounding.value} {base}; this unit's part"
-                    f"{own.split('→')[0].rstrip()}")
+            text = (f"pooled {which} cap of pool {pool}: {pool_cap_words(pol, lim, p, which)}; "
+                    f"this unit's part: {share_product(pol, t, T, which)}")
             if cap != base:
                 text += f"; raised to the pool's {cap} incumbents (incumbents = grandfather)"
             lines.append(text)
