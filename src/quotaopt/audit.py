@@ -106,15 +106,15 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
     known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
     values: dict[str, np.ndarray] = {}
     for c in [c for c in POSTS_COLUMNS + APPOINTED_COLUMNS if c in table.columns]:
-        col = np.zeros(len(table), dtype=np.int64)
+        parsed = np.zeros(len(table), dtype=np.int64)
         for k, cell in enumerate(table[c].tolist()):
             got = _whole(cell)
             if isinstance(got, int):
-                col[k] = got
+                parsed[k] = got
             else:
                 problems.append(Problem(f"{c} {got}", file=name, row=k + 2, column=c,
                                         unit=ids[k]))
-        values[c] = col
+        values[c] = parsed
     for k, uid in enumerate(ids):
         if uid not in known:
             problems.append(Problem(

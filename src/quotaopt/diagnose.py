@@ -413,11 +413,11 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
                 text = (f"{unit_label(units, i)} has {inc[i]} {which} incumbents but the "
                         f"{ratio} {which} cap allows {cap[i]} of its {T} posts "
                         f"({cap_words(policy, t, T, which)})")
-                fixes = ['set incumbents = "grandfather"', raise_total(i),
-                         policy_fix(policy, t, T, int(inc[i]))]
+                options = ['set incumbents = "grandfather"', raise_total(i),
+                           policy_fix(policy, t, T, int(inc[i]))]
                 out.append(Conflict(f"{which} cap", unit_label(units, i), (ids[i],),
                                     Fraction(int(inc[i])), Fraction(int(cap[i])), text,
-                                    tuple(f for f in fixes if f)))
+                                    tuple(f for f in options if f)))
 
     # 3. scope pool: the pooled caps against incumbents and minimum rules
     if policy.scope is Scope.POOL:
@@ -568,9 +568,8 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                     jfix = _junior_to_intermediate_fix(policy, None, parts, int(need))
                     if jfix:
                         fixes.append(jfix)
-            rule = f"pooled {which} cap"
-            out.append(Conflict(rule, where, member_ids, Fraction(int(need)), Fraction(int(cap)),
-                                text, tuple(fixes)))
+            out.append(Conflict(f"pooled {which} cap", where, member_ids, Fraction(int(need)),
+                                Fraction(int(cap)), text, tuple(fixes)))
     return out
 
 
