@@ -76,3 +76,8 @@ def test_grandfathered_incumbents_are_not_violations():
               posts_intermediate=7, appointed_senior=0, appointed_intermediate=0)
     assert ("senior cap", "2", "3") in rules(q.Policy(), df)
     assert rules(q.Policy(incumbents=q.Incumbents.GRANDFATHER), df) == []
+
+
+def test_a_negative_count_is_not_also_reported_as_a_missed_minimum():
+    got = rules(q.Policy(), plan(posts_junior=-1, posts_intermediate=19))
+    assert [r[0] for r in got if r[0].startswith("minimum")] == []

@@ -157,7 +157,7 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
          "senior and intermediate incumbents plus intermediate appointments exceed the "
          "senior+intermediate posts")
     for lvl, have in (("senior", ps), ("intermediate", pm), ("junior", pj)):
-        flag(have < need[lvl], f"minimum {lvl} posts", need[lvl], have,
+        flag((need[lvl] > 0) & (have < need[lvl]), f"minimum {lvl} posts", need[lvl], have,
              f"a minimum rule requires at least that many {lvl} posts", fmt="≥ {}")
     if policy.scope == Scope.UNIT:
         cap_s = np.maximum(_round_ratio(s_num, den, policy.rounding).astype(np.int64),
