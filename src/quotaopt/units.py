@@ -1,0 +1,917 @@
+"""Reading and checking units tables (CSV in UTF-8 / UTF-8-BOM / GBK, or XLSX).
+
+A units table has one row per township public institution: its code, type, pool, number
+of professional-technical posts, incumbents and waiting staff (SPEC section 3). Two
+functions are public:
+
+* :func:`read_units` reads a file into raw text cells (it decides the format and the text
+  encoding, nothing else) and hands them to
+* :func:`normalize_units`, which maps headers (English or Chinese), applies defaults,
+  converts numbers and checks every row. A DataFrame built in code is checked the same way.
+
+Every problem in the table is collected and reported at once as one
+:class:`~quotaopt.errors.InputError` whose problems name file, row, unit and column.
+
+Choices made here:
+
+* Text columns (``unit_id``, ``name``, ``type``, ``pool``) are ``object`` dtype holding
+  Python ``str`` values (never missing), the same under pandas 2 and pandas 3.
+* Counts larger than :data:`MAX_COUNT` (10**9) are rejected as implausible.
+* Extra columns are carried through after the known ones, with their stripped header. A
+  column whose header cell is empty is dropped when all its cells are empty, otherwise it
+  is named ``Unnamed: <position>`` (0-based, as pandas does); repeated extra headers get
+  ``.1``, ``.2`` … suffixes. Text values in extra columns are stripped of surrounding
+  whitespace; numeric extra columns of a DataFrame built in code are kept unchanged.
+* The row number of a problem counts like a spreadsheet: header row 1, first data row 2,
+  and empty rows (which are skipped) still count. For a DataFrame built in code the row is
+  ``index + 2`` when the index is integer, else ``position + 2``.
+* A CSV whose first line has no comma but has tabs (or semicolons) is read with that
+  delimiter.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quotaopt.errors import InputError, Problem
+
+__all__ = [
+    "ALIASES",
+    "COUNT_COLUMNS",
+    "DEFAULT_POOL",
+    "MAX_COUNT",
+    "REQUIRED_COLUMNS",
+    "UNIT_COLUMNS",
+    "normalize_units",
+    "read_units",
+]
+
+UNIT_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "name",
+    "type",
+    "pool",
+    "total_posts",
+    "senior_incumbents",
+    "intermediate_incumbents",
+    "junior_incumbents",
+    "senior_waiting",
+    "intermediate_waiting",
+    "priority",
+)
+"""Canonical columns of a normalised units table, in output order."""
+
+TEXT_COLUMNS: tuple[str, ...] = ("unit_id", "name", "type", "pool")
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    "total_posts",
+    "senior_incumbents",
+    "intermediate_incumbents",
+    "junior_incumbents",
+    "senior_waiting",
+    "intermediate_waiting",
+)
+"""The integer (``int64``) columns, each a whole number ``>= 0``."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("unit_id", "type", "total_posts")
+
+INCUMBENT_COLUMNS: tuple[str, ...] = (
+    "senior_incumbents",
+    "intermediate_incumbents",
+    "junior_incumbents",
+)
+
+DEFAULT_POOL = "all"
+"""Pool of a unit whose ``pool`` cell is empty or whose table has no ``pool`` column."""
+
+MAX_COUNT = 10**9
+"""Largest accepted value in a count column; anything larger is reported as a problem."""
+
+_CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
+    "unit_id": ("单位编码", "单位代码"),
+    "name": ("单位名称",),
+    "type": ("单位类型",),
+    "pool": ("统筹范围", "县区"),
+    "total_posts": ("岗位总量", "专技岗位总量"),
+    "senior_incumbents": ("现聘高级",),
+    "intermediate_incumbents": ("现聘中级",),
+    "junior_incumbents": ("现聘初级",),
+    "senior_waiting": ("高级待聘",),
+    "intermediate_waiting": ("中级待聘",),
+    "priority": ("权重",),
+}
+
+ALIASES: dict[str, str] = {name: name for name in UNIT_COLUMNS}
+"""Accepted header (lower-cased, stripped) -> canonical column name."""
+ALIASES.update(
+    {alias: canonical for canonical, names in _CHINESE_ALIASES.items() for alias in names}
+)
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_PLAIN_COUNT = re.compile(r"\d{1,9}", re.ASCII)  # fast path: surely an accepted count
+_PLAIN_NUMBER = re.compile(r"\d{0,9}[1-9]\d{0,9}(?:\.\d{0,9})?", re.ASCII)  # priority > 0
+_MISSING = object()  # marker for an empty cell
+
+
+# ----------------------------------------------------------------------------------------
+# reading files
+
+
+def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
+    """Read a units table from a CSV or XLSX file and check it.
+
+    The format is detected from the content, not the extension: a ZIP container
+    (``PK\\x03\\x04``) is read as XLSX, anything else as CSV. CSV text is decoded as UTF-8
+    (with or without BOM), else as GB18030 (a superset of GBK). Every cell is read as text,
+    so unit codes keep their leading zeros; the cells are then checked and converted by
+    :func:`normalize_units`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. Its name is used, as given, in every problem reported.
+    sheet : str, optional
+        XLSX only: the worksheet to read. Default: the first worksheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The normalised table, see :func:`normalize_units`.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read: missing; an old binary ``.xls``, UTF-16 text or an HTML
+        page saved with a spreadsheet name; text that is neither UTF-8 nor GB18030 (the
+        problem gives the byte offset where UTF-8 decoding failed); a damaged XLSX; an
+        unknown ``sheet`` (the problem lists the sheets) or ``sheet`` given for a CSV.
+        Or the table has any of the problems listed in :func:`normalize_units`; all of
+        them are reported together.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "units.csv").write_text(
+    ...     "单位编码,单位类型,岗位总量,现聘高级\\n007,health_centre,30,2\\n", encoding="gbk")
+    >>> units = read_units(d / "units.csv")
+    >>> units[["unit_id", "name", "pool", "total_posts", "senior_incumbents"]]
+      unit_id name pool  total_posts  senior_incumbents
+    0     007  007  all           30                  2
+    """
+    source = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise InputError([Problem("file not found; check the path", file=source)]) from None
+    except OSError as exc:
+        raise InputError(
+            [Problem(f"cannot read the file: {exc.strerror or exc}", file=source)]
+        ) from None
+
+    if data.startswith(_XLSX_MAGIC):
+        labels, rows = _read_xlsx(data, source, sheet)
+    elif data.startswith(_XLS_MAGIC):
+        raise InputError(
+            [
+                Problem(
+                    "this is an old binary Excel (.xls) file, which is not supported; "
+                    "open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+                    file=source,
+                )
+            ]
+        )
+    else:
+        if sheet is not None:
+            raise InputError(
+                [
+                    Problem(
+                        f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
+                        "remove the sheet setting or give the XLSX file",
+                        file=source,
+                    )
+                ]
+            )
+        labels, rows = _read_csv(data, source)
+
+    width = max([len(labels), *(len(r) for r in rows)])
+    labels = labels + [""] * (width - len(labels))
+    cells = np.empty((len(rows), width), dtype=object)
+    cells[:] = ""
+    for i, record in enumerate(rows):
+        cells[i, : len(record)] = record
+    raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object))
+    return normalize_units(raw, source=source)
+
+
+def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
+    text = _decode(data, source)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    head = text.lstrip(" \t\r\n").lower()
+    if head.startswith(("<html", "<!doctype", "<table", "<?xml")):
+        raise InputError(
+            [
+                Problem(
+                    "this file is a web page (HTML) or XML with a spreadsheet name, not CSV "
+                    "or XLSX; open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+                    file=source,
+                )
+            ]
+        )
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_line:
+        if "\t" in first_line:
+            delimiter = "\t"
+        elif ";" in first_line:
+            delimiter = ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [list(r) for r in reader]
+    except csv.Error as exc:
+        raise InputError(
+            [Problem(f"cannot parse the CSV near line {reader.line_num}: {exc}", file=source)]
+        ) from None
+    if not records:
+        return [], []
+    return records[0], records[1:]
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            [
+                Problem(
+                    "the file is UTF-16 text (Excel's 'Unicode text'); save it as "
+                    "'CSV UTF-8 (comma delimited)' or as .xlsx",
+                    file=source,
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8")  # a BOM decodes to U+FEFF, removed by the caller
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    if not data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM rules out GBK
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    line = data.count(b"\n", 0, offset) + 1
+    raise InputError(
+        [
+            Problem(
+                f"cannot decode the file as text: not UTF-8 (invalid byte "
+                f"0x{data[offset]:02X} at byte offset {offset}, line {line}) and not "
+                "GBK/GB18030 either; save it as 'CSV UTF-8' or as .xlsx",
+                file=source,
+            )
+        ]
+    )
+
+
+def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], list[list[str]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise InputError(
+            [
+                Problem(
+                    f"cannot read the file as XLSX ({type(exc).__name__}: {exc}); "
+                    "open it in Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
+                    file=source,
+                )
+            ]
+        ) from None
+    try:
+        names = [ws.title for ws in wb.worksheets]
+        if sheet is None:
+            if not names:
+                raise InputError([Problem("the workbook has no worksheet", file=source)])
+            ws = wb.worksheets[0]
+        elif sheet in names:
+            ws = wb.worksheets[names.index(sheet)]
+        else:
+            listed = ", ".join(repr(n) for n in names) or "none"
+            raise InputError(
+                [
+                    Problem(
+                        f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
+                        file=source,
+                    )
+                ]
+            )
+        try:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
+            rows = [[_xlsx_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:
+            raise InputError(
+                [
+                    Problem(
+                        f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
+                        "open the file in Excel or WPS and save it again as .xlsx",
+                        file=source,
+                    )
+                ]
+            ) from None
+    finally:
+        wb.close()
+    # trailing empty cells and rows are layout, not data
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        return [], []
+    return rows[0], rows[1:]
+
+
+def _xlsx_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------
+# checking and converting
+
+
+def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+    """Check a raw units table and convert it to the canonical form.
+
+    Headers may be the English column names (any case) or their Chinese aliases (see
+    :data:`ALIASES`); surrounding spaces, including the full-width space, are ignored.
+    Cells are stripped of surrounding whitespace; numbers may use full-width digits
+    (``３５``) and integral decimals (``12.0``, as Excel writes them). Completely empty rows
+    are skipped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Raw table: one row per unit, cells as text (as :func:`read_units` gives them) or
+        already as numbers.
+    source : str, default "<DataFrame>"
+        Name used as ``file`` in every problem reported.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNIT_COLUMNS` in that order, then the extra columns of ``df`` in
+        their order; ``RangeIndex`` 0..n-1 in input order. ``unit_id``, ``name``, ``type``
+        and ``pool`` are ``object`` dtype holding ``str``; the :data:`COUNT_COLUMNS` are
+        ``int64``; ``priority`` is ``float64``. Defaults: ``name`` = ``unit_id``,
+        ``pool`` = :data:`DEFAULT_POOL`, other counts than ``total_posts`` = 0,
+        ``priority`` = 1.
+
+    Raises
+    ------
+    InputError
+        With one :class:`~quotaopt.errors.Problem` per problem found, all at once:
+        empty table, missing header or data rows; a required column (``unit_id``, ``type``,
+        ``total_posts``) missing; two headers meaning the same column; an empty or repeated
+        ``unit_id``; an empty ``type``; an empty ``total_posts``; a count that is not a
+        whole number, negative or above :data:`MAX_COUNT`; incumbents summing to more than
+        ``total_posts``; ``senior_waiting > intermediate_incumbents``;
+        ``intermediate_waiting > junior_incumbents``; a ``priority`` that is not a finite
+        number > 0.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"unit_id": ["007"], "单位类型": ["school"], "岗位总量": ["１２"]})
+    >>> units = normalize_units(raw)
+    >>> units[["unit_id", "type", "total_posts", "priority"]]
+      unit_id    type  total_posts  priority
+    0     007  school           12       1.0
+    >>> bad = pd.DataFrame({"unit_id": ["a"], "type": ["x"], "total_posts": [-1]})
+    >>> try:  # doctest: +ELLIPSIS
+    ...     normalize_units(bad)
+    ... except InputError as exc:
+    ...     print(exc)
+    <DataFrame>, row 2, unit a, column total_posts: total_posts must not be negative, ...
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"normalize_units expects a pandas DataFrame, got {type(df).__name__}")
+    return _Normalizer(df, source).run()
+
+
+class _Normalizer:
+    """One checking pass over one table; collects problems, then raises or builds."""
+
+    def __init__(self, df: pd.DataFrame, source: str):
+        self.df = df
+        self.source = source
+        self.header: list[Problem] = []
+        self.cells: list[tuple[int, int, Problem]] = []  # (row, column order, problem)
+
+    # -- problems ---------------------------------------------------------------------
+
+    def table_problem(self, message: str, row: int | None = None, column: str | None = None):
+        self.header.append(Problem(message, file=self.source, row=row, column=column))
+
+    def cell_problem(self, row: int, unit: str | None, column: str, message: str) -> None:
+        order = UNIT_COLUMNS.index(column) if column in UNIT_COLUMNS else len(UNIT_COLUMNS)
+        problem = Problem(message, file=self.source, row=row, column=column, unit=unit or None)
+        self.cells.append((row, order, problem))
+
+    def fail(self) -> InputError:
+        self.cells.sort(key=lambda item: (item[0], item[1]))
+        return InputError(self.header + [p for _, _, p in self.cells])
+
+    # -- main -------------------------------------------------------------------------
+
+    def run(self) -> pd.DataFrame:
+        df = self.df
+        ncols = df.shape[1]
+        labels = [_label_text(c) for c in df.columns]
+        values = [_object_values(df.iloc[:, i]) for i in range(ncols)]
+        if pd.api.types.is_integer_dtype(df.index.dtype):
+            rownums = np.asarray(df.index, dtype=np.int64) + 2
+        else:
+            rownums = np.arange(len(df), dtype=np.int64) + 2
+
+        blank = [_blank_mask(v) for v in values]
+        if ncols == 0 or (all(not lab for lab in labels) and all(b.all() for b in blank)):
+            self.table_problem(
+                "the table is empty; it needs a header row (unit_id, type, total_posts, …) "
+                "and one row per unit"
+            )
+            raise self.fail()
+        if all(not lab for lab in labels):
+            filled = ~np.logical_and.reduce(blank) if blank else np.zeros(0, dtype=bool)
+            first = int(rownums[np.argmax(filled)])
+            self.table_problem(
+                f"row 1 is empty but must hold the column names (unit_id, type, "
+                f"total_posts, …); the first non-empty row is row {first}: delete the rows "
+                "above it",
+                row=1,
+            )
+            raise self.fail()
+
+        canonical, extras = self.map_headers(labels, values, blank, rownums)
+        keep = ~np.logical_and.reduce(blank) if ncols else np.zeros(0, dtype=bool)
+        rownums = rownums[keep]
+        values = [v[keep] for v in values]
+        n = len(rownums)
+        if n == 0:
+            self.table_problem("the table has a header but no data rows; add one row per unit")
+            raise self.fail()
+
+        unit_ids = self.text_column(canonical, values, "unit_id", n)  # "" when unknown
+        units = unit_ids  # the unit named in each row's problems
+        out: dict[str, Any] = {"unit_id": unit_ids}
+        self.check_unit_ids(unit_ids, rownums, present="unit_id" in canonical)
+
+        names = self.text_column(canonical, values, "name", n)
+        out["name"] = np.where(names == "", unit_ids, names).astype(object)
+        types = self.text_column(canonical, values, "type", n)
+        if "type" in canonical:
+            for i in np.flatnonzero(types == ""):
+                self.cell_problem(
+                    int(rownums[i]),
+                    units[i],
+                    "type",
+                    "type is empty; enter the unit's type as the scenario's policy names it "
+                    "(e.g. health_centre, school)",
+                )
+        out["type"] = types
+        pools = self.text_column(canonical, values, "pool", n)
+        out["pool"] = np.where(pools == "", DEFAULT_POOL, pools).astype(object)
+
+        counts: dict[str, np.ndarray] = {}
+        bad: dict[str, np.ndarray] = {}
+        for col in COUNT_COLUMNS:
+            counts[col], bad[col] = self.count_column(canonical, values, col, rownums, units)
+            out[col] = counts[col]
+        self.cross_checks(counts, bad, rownums, units)
+        out["priority"] = self.priority_column(canonical, values, rownums, units)
+
+        if self.header or self.cells:
+            raise self.fail()
+
+        columns = {col: _column_series(col, out[col]) for col in UNIT_COLUMNS}
+        for label, pos in extras:  # extra labels never clash with canonical ones
+            columns[label] = self.extra_column(pos, keep)
+        return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+    # -- headers ----------------------------------------------------------------------
+
+    def map_headers(
+        self,
+        labels: list[str],
+        values: list[np.ndarray],
+        blank: list[np.ndarray],
+        rownums: np.ndarray,
+    ) -> tuple[dict[str, int], list[tuple[str, int]]]:
+        canonical: dict[str, int] = {}
+        extras: list[tuple[str, int]] = []
+        used = set(UNIT_COLUMNS)
+        for pos, label in enumerate(labels):
+            target = _canonical_name(label)
+            if target is not None:
+                if target in canonical:
+                    first = labels[canonical[target]]
+                    self.table_problem(
+                        f"columns {first!r} ({_letter(canonical[target])}) and {label!r} "
+                        f"({_letter(pos)}) both mean {target}; keep only one of them",
+                        row=1,
+                        column=target,
+                    )
+                else:
+                    canonical[target] = pos
+                continue
+            if not label:
+                if blank[pos].all():
+                    continue  # an empty column without a header: layout, not data
+                label = f"Unnamed: {pos}"
+            name, k = label, 0
+            while name in used:
+                k += 1
+                name = f"{label}.{k}"
+            used.add(name)
+            extras.append((name, pos))
+
+        missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
+        unknown = [(labels[pos], pos) for _, pos in extras if labels[pos]]
+        for col in missing:
+            accepted = " / ".join([col, *_CHINESE_ALIASES[col]])
+            message = f"required column {col!r} is missing (header {accepted})"
+            hint = _did_you_mean(col, unknown)
+            if hint is not None:
+                label, pos = hint
+                message += f"; did you mean {label!r} (column {_letter(pos)})? rename it {col!r}"
+            else:
+                message += "; add the column"
+            self.table_problem(message, row=1, column=col)
+        if missing:
+            header_row = _find_header_row(values, rownums)
+            if header_row is not None:
+                self.table_problem(
+                    f"the column names seem to be on row {header_row}, but they must be "
+                    "on row 1: delete the rows above them",
+                    row=1,
+                )
+        return canonical, extras
+
+    # -- columns ----------------------------------------------------------------------
+
+    def text_column(
+        self, canonical: dict[str, int], values: list[np.ndarray], col: str, n: int
+    ) -> np.ndarray:
+        if col not in canonical:
+            return np.full(n, "", dtype=object)
+        return _object_array([_text(v) for v in values[canonical[col]].tolist()])
+
+    def check_unit_ids(self, unit_ids: np.ndarray, rownums: np.ndarray, present: bool) -> None:
+        if not present:
+            return
+        first_row: dict[str, int] = {}
+        for uid, row in zip(unit_ids.tolist(), rownums.tolist(), strict=True):
+            if uid == "":
+                self.cell_problem(
+                    row, None, "unit_id", "unit_id is empty; every unit needs its own code"
+                )
+            elif uid in first_row:
+                self.cell_problem(
+                    row,
+                    uid,
+                    "unit_id",
+                    f"unit_id {uid!r} is on rows {first_row[uid]} and {row}; every unit "
+                    "needs its own code: change or delete one of the rows",
+                )
+            else:
+                first_row[uid] = row
+
+    def count_column(
+        self,
+        canonical: dict[str, int],
+        values: list[np.ndarray],
+        col: str,
+        rownums: np.ndarray,
+        units: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = len(rownums)
+        result = np.zeros(n, dtype=np.int64)
+        bad = np.zeros(n, dtype=bool)
+        if col not in canonical:
+            # a missing total_posts is reported once, as a missing column: no row checks
+            return result, np.full(n, col == "total_posts")
+        for i, raw in enumerate(values[canonical[col]].tolist()):
+            if type(raw) is str and _PLAIN_COUNT.fullmatch(raw):
+                result[i] = int(raw)
+                continue
+            parsed = _parse_count(raw)
+            if isinstance(parsed, int):
+                result[i] = parsed
+            elif parsed is _MISSING:
+                if col == "total_posts":
+                    bad[i] = True
+                    self.cell_problem(
+                        int(rownums[i]),
+                        units[i],
+                        col,
+                        "total_posts is empty; enter the unit's number of professional-"
+                        "technical posts (a whole number, 0 or more)",
+                    )
+            else:
+                bad[i] = True
+                self.cell_problem(int(rownums[i]), units[i], col, f"{col} {parsed}")
+        return result, bad
+
+    def cross_checks(
+        self,
+        counts: dict[str, np.ndarray],
+        bad: dict[str, np.ndarray],
+        rownums: np.ndarray,
+        units: np.ndarray,
+    ) -> None:
+        s, m, j = (counts[c] for c in INCUMBENT_COLUMNS)
+        total = counts["total_posts"]
+        ok = ~np.logical_or.reduce([bad[c] for c in ("total_posts", *INCUMBENT_COLUMNS)])
+        for i in np.flatnonzero(ok & (s + m + j > total)):
+            self.cell_problem(
+                int(rownums[i]),
+                units[i],
+                "total_posts",
+                f"the incumbents ({s[i]} senior + {m[i]} intermediate + {j[i]} junior = "
+                f"{s[i] + m[i] + j[i]}) exceed total_posts {total[i]}; incumbents keep their "
+                "posts, so raise total_posts or correct the incumbent counts",
+            )
+        ws, wm = counts["senior_waiting"], counts["intermediate_waiting"]
+        ok = ~(bad["senior_waiting"] | bad["intermediate_incumbents"])
+        for i in np.flatnonzero(ok & (ws > m)):
+            self.cell_problem(
+                int(rownums[i]),
+                units[i],
+                "senior_waiting",
+                f"senior_waiting {ws[i]} exceeds intermediate_incumbents {m[i]}; staff waiting "
+                "for a senior post are counted among the intermediate incumbents: lower "
+                "senior_waiting or correct intermediate_incumbents",
+            )
+        ok = ~(bad["intermediate_waiting"] | bad["junior_incumbents"])
+        for i in np.flatnonzero(ok & (wm > j)):
+            self.cell_problem(
+                int(rownums[i]),
+                units[i],
+                "intermediate_waiting",
+                f"intermediate_waiting {wm[i]} exceeds junior_incumbents {j[i]}; staff "
+                "waiting for an intermediate post are counted among the junior incumbents: "
+                "lower intermediate_waiting or correct junior_incumbents",
+            )
+
+    def priority_column(
+        self,
+        canonical: dict[str, int],
+        values: list[np.ndarray],
+        rownums: np.ndarray,
+        units: np.ndarray,
+    ) -> np.ndarray:
+        n = len(rownums)
+        result = np.ones(n, dtype=np.float64)
+        if "priority" not in canonical:
+            return result
+        for i, raw in enumerate(values[canonical["priority"]].tolist()):
+            if type(raw) is str and _PLAIN_NUMBER.fullmatch(raw):
+                result[i] = float(raw)
+                continue
+            parsed = _parse_priority(raw)
+            if isinstance(parsed, float):
+                result[i] = parsed
+            elif parsed is not _MISSING:
+                self.cell_problem(int(rownums[i]), units[i], "priority", f"priority {parsed}")
+        return result
+
+    def extra_column(self, pos: int, keep: np.ndarray) -> pd.Series:
+        series = self.df.iloc[:, pos]
+        if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype):
+            vals = series.to_numpy(dtype=object)[keep]
+            stripped = [v.strip() if isinstance(v, str) else v for v in vals.tolist()]
+            return pd.Series(_object_array(stripped), index=pd.RangeIndex(len(vals)), dtype=object)
+        return pd.Series(series.to_numpy()[keep], index=pd.RangeIndex(int(keep.sum())))
+
+
+# ----------------------------------------------------------------------------------------
+# cell helpers
+
+
+def _column_series(col: str, values: np.ndarray) -> pd.Series:
+    if col in TEXT_COLUMNS:
+        return pd.Series(values, dtype=object)
+    if col == "priority":
+        return pd.Series(values, dtype=np.float64)
+    return pd.Series(values, dtype=np.int64)
+
+
+def _label_text(label: Any) -> str:
+    if label is None or (isinstance(label, float) and math.isnan(label)):
+        return ""
+    text = label if isinstance(label, str) else _text(label)
+    return text.strip().strip(_INVISIBLE).strip()
+
+
+def _header_key(label: str) -> str:
+    return unicodedata.normalize("NFKC", label).strip().strip(_INVISIBLE).strip().lower()
+
+
+def _canonical_name(label: str) -> str | None:
+    key = _header_key(label)
+    if not key:
+        return None
+    for candidate in (key, re.sub(r"[\s\-]+", "_", key), re.sub(r"\s+", "", key)):
+        if candidate in ALIASES:
+            return ALIASES[candidate]
+    return None
+
+
+def _did_you_mean(col: str, unknown: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
+    """The unknown header most like a name of ``col`` (difflib), with its position."""
+    names = list(ALIASES)
+    best: tuple[float, str, int] | None = None
+    for label, pos in unknown:
+        key = _header_key(label)
+        match = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        if match and ALIASES[match[0]] == col:
+            score = difflib.SequenceMatcher(None, key, match[0]).ratio()
+            if best is None or score > best[0]:
+                best = (score, label, pos)
+    return None if best is None else (best[1], best[2])
+
+
+def _find_header_row(values: list[np.ndarray], rownums: np.ndarray) -> int | None:
+    """Row number of a data row among the first ten that looks like the real header row."""
+    for r in range(min(len(rownums), 10)):
+        names = {_canonical_name(_text(v[r])) for v in values}
+        if sum(c in names for c in REQUIRED_COLUMNS) >= 2:
+            return int(rownums[r])
+    return None
+
+
+def _letter(pos: int) -> str:
+    """Spreadsheet column letter of a 0-based position (0 -> A, 26 -> AA)."""
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def _object_values(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=object)
+
+
+def _object_array(items: Sequence[Any]) -> np.ndarray:
+    """A 1-D object array, even when the items are themselves sequences."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _blank_mask(values: np.ndarray) -> np.ndarray:
+    return np.fromiter(
+        ((not v.strip()) if type(v) is str else _is_missing(v) for v in values.tolist()),
+        dtype=bool,
+        count=len(values),
+    )
+
+
+def _text(value: Any) -> str:
+    """A cell as stripped text; "" for an empty cell."""
+    if type(value) is str:
+        return value.strip()
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _number_text(value: Any) -> str | object:
+    """Stripped, NFKC-normalised text of a cell, or _MISSING."""
+    text = value.strip() if isinstance(value, str) else str(value).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
+    return text if text else _MISSING
+
+
+def _parse_count(value: Any) -> int | object | str:
+    """A whole number 0..MAX_COUNT, _MISSING, or the end of an error message (str)."""
+    if isinstance(value, bool | np.bool_):
+        return f"must be a whole number (0 or more), not {value!r}"
+    if _is_missing(value):
+        return _MISSING
+    if isinstance(value, int | np.integer):
+        number: Decimal = Decimal(int(value))
+        shown = str(int(value))
+    elif isinstance(value, float | np.floating):
+        value = float(value)
+        if not math.isfinite(value):
+            return f"must be a whole number (0 or more), not {value!r}"
+        number = Decimal(value)
+        shown = repr(value)
+    else:
+        text = _number_text(value)
+        if text is _MISSING:
+            return _MISSING
+        assert isinstance(text, str)
+        shown = text
+        if not _NUMBER.fullmatch(text):
+            return f"must be a whole number (0 or more), not {_show(value)}"
+        try:
+            number = Decimal(text)
+        except (InvalidOperation, ValueError):
+            return f"must be a whole number (0 or more), not {_show(value)}"
+    if number < 0:
+        return f"must not be negative, got {shown}; enter 0 or more"
+    if number > MAX_COUNT:
+        return f"is {shown}, above the limit of {MAX_COUNT:,}; check the value"
+    try:
+        integral = number == number.to_integral_value()
+    except ArithmeticError:
+        integral = False
+    if not integral:
+        return f"must be a whole number, not {shown}"
+    return int(number)
+
+
+def _parse_priority(value: Any) -> float | object | str:
+    """A finite number > 0, _MISSING, or the end of an error message (str)."""
+    expected = "must be a number greater than 0 (leave it empty for 1)"
+    if isinstance(value, bool | np.bool_):
+        return f"{expected}, not {value!r}"
+    if _is_missing(value):
+        return _MISSING
+    if isinstance(value, int | float | np.integer | np.floating):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        shown = repr(value) if isinstance(value, float) else str(value)
+    else:
+        text = _number_text(value)
+        if text is _MISSING:
+            return _MISSING
+        assert isinstance(text, str)
+        if not _NUMBER.fullmatch(text):
+            return f"{expected}, not {_show(value)}"
+        number = float(text)
+        shown = text
+    if math.isnan(number):
+        return f"{expected}, not {shown}"
+    if math.isinf(number):
+        return f"{expected} and finite, not {shown}"
+    if number <= 0:
+        return f"{expected}, not {shown}"
+    return number
+
+
+def _show(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return repr(text)
