@@ -74,15 +74,36 @@ def type_shares(policy: Policy, types: list[str]) -> dict[str, Shares]:
     return {t: policy.shares_for(t) for t in types}
 
 
-def minimum_arrays(policy: Policy, units: pd.DataFrame) -> dict[Level, np.ndarray]:
-    """Largest applicable minimum per level and unit: ``min(posts, T)`` of every matching rule."""
+def sorted_codes(column: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
+    """``(names, codes)``: the column's distinct values as text, sorted, and each row's index
+    into them — ``sorted(set(column.astype(str)))`` without a Python loop over the rows."""
+    values = column.to_numpy(dtype=object)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = column.astype(str).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    first = [str(u) for u in uniques.tolist()]
+    names = sorted(first)
+    rank = {name: i for i, name in enumerate(names)}
+    remap = np.array([rank[u] for u in first], dtype=np.int64)
+    return tuple(names), remap[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def minimum_arrays(policy: Policy, units: pd.DataFrame,
+                   types: tuple[tuple[str, ...], np.ndarray] | None = None
+                   ) -> dict[Level, np.ndarray]:
+    """Largest applicable minimum per level and unit: ``min(posts, T)`` of every matching rule.
+
+    ``types`` is :func:`sorted_codes` of the type column, when the caller already has it.
+    """
     total = units["total_posts"].to_numpy(np.int64)
-    types = units["type"].astype(str).to_numpy()
     out = {lvl: np.zeros(len(units), dtype=np.int64) for lvl in Level}
+    if not policy.minimum:
+        return out
+    names, codes = types if types is not None else sorted_codes(units["type"])
     for rule in policy.minimum:
         applies = total >= rule.when_total_at_least
         if rule.type is not None:
-            applies &= types == rule.type
+            applies &= codes == (names.index(rule.type) if rule.type in names else -1)
         need = np.where(applies, np.minimum(rule.posts, total), 0)
         out[rule.level] = np.maximum(out[rule.level], need)
     return out
@@ -92,8 +113,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     """All caps and bounds of a variant, vectorised and exact."""
     n = len(units)
     total = units["total_posts"].to_numpy(np.int64)
-    types = units["type"].astype(str).to_numpy()
-    uniq = sorted(set(types.tolist()))
+    type_names, codes = sorted_codes(units["type"])
+    uniq = list(type_names)
     shares = type_shares(policy, uniq)
     den = 1
     for sh in shares.values():
@@ -101,11 +122,10 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
             den = math.lcm(den, v.denominator)
     big = den * (int(total.max()) if n else 0) * 4 >= _INT64_SAFE
     tot = total.astype(object) if big else total
-    type_index = {t: i for i, t in enumerate(uniq)}
-    codes = np.fromiter((type_index[t] for t in types), dtype=np.int64, count=n)
 
     def per_unit(share_of) -> np.ndarray:
-        nums = np.array([int(share_of(shares[t]) * den) for t in uniq], dtype=object if big else np.int64)
+        nums = np.array([int(share_of(shares[t]) * den) for t in uniq],
+                        dtype=object if big else np.int64)
         return nums[codes] * tot if n else np.zeros(0, dtype=np.int64)
 
     qa = per_unit(lambda s: s.senior)
@@ -114,15 +134,12 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     base_cap_s = round_num(qa, den, policy.rounding)
     base_cap_sm = round_num(qc, den, policy.rounding)
 
-    mins = minimum_arrays(policy, units)
+    mins = minimum_arrays(policy, units, (type_names, codes))
     min_s, min_m, min_j = mins[Level.SENIOR], mins[Level.INTERMEDIATE], mins[Level.JUNIOR]
     inc_s = units["senior_incumbents"].to_numpy(np.int64)
     inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
 
-    pool_series = units["pool"].astype(str)
-    pool_names = tuple(sorted(set(pool_series.tolist())))
-    pindex = {p: i for i, p in enumerate(pool_names)}
-    pool_codes = np.fromiter((pindex[p] for p in pool_series), dtype=np.int64, count=n)
+    pool_names, pool_codes = sorted_codes(units["pool"])
 
     over = np.zeros(n, dtype=bool)
     empty = np.zeros(0, dtype=np.int64)
@@ -183,6 +200,9 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
 
 def _pool_sum(num: np.ndarray, codes: np.ndarray, k: int, big: bool) -> np.ndarray:
     if not big:
+        if not len(num) or len(num) * int(np.abs(num).max()) < 2**53:
+            # every partial sum is an integer below 2**53, so float64 adds exactly
+            return np.rint(np.bincount(codes, weights=num, minlength=k)).astype(np.int64)
         out = np.zeros(k, dtype=np.int64)
         np.add.at(out, codes, num)
         return out

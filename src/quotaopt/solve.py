@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import __version__
 from .backends import RawSolution, Status, get_backend
-from .caps import UnitLimits, compute_limits
+from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
@@ -99,11 +99,38 @@ class Result:
 # --------------------------------------------------------------------------------------------
 
 
-def canonical_order(units: pd.DataFrame) -> np.ndarray:
-    """Positions of the units sorted by (pool, unit_id): the order every model is built in."""
-    keys = pd.DataFrame({"pool": units["pool"].astype(str).to_numpy(),
-                         "uid": units["unit_id"].astype(str).to_numpy()})
-    return keys.sort_values(["pool", "uid"], kind="stable").index.to_numpy()
+def canonical_order(units: pd.DataFrame, pool_codes: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the units sorted by (pool, unit_id): the order every model is built in.
+
+    Text is compared as Python compares ``str`` (by code point); ties keep the input order.
+    ``pool_codes`` (``UnitLimits.pool_codes``) saves recomputing them.
+    """
+    pool = sorted_codes(units["pool"])[1] if pool_codes is None else pool_codes
+    uid = _text_values(units["unit_id"])
+    if len(uid) < 2 or bool(((pool[1:] > pool[:-1])
+                             | ((pool[1:] == pool[:-1]) & (uid[:-1] <= uid[1:]))).all()):
+        return np.arange(len(uid))  # the common case: a table sorted by pool and unit_id
+    by_uid = _text_order(uid)
+    return by_uid[np.argsort(pool[by_uid], kind="stable")]
+
+
+def _text_values(column: pd.Series) -> np.ndarray:
+    values = column.to_numpy(dtype=object)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = column.astype(str).to_numpy(dtype=object)
+    return values
+
+
+def _text_order(values: np.ndarray) -> np.ndarray:
+    """Stable argsort of ``str`` values, by code point like ``sorted``, fast for 10⁶ rows."""
+    n = len(values)
+    if n < 2 or bool((values[:-1] <= values[1:]).all()):
+        return np.arange(n)
+    longest = max(map(len, values.tolist()))
+    # numpy's fixed-width text sorts by code point in C, like str, but drops trailing NULs
+    if 4 * longest * n <= 2**28 and "\x00" not in "".join(values.tolist()):
+        return np.argsort(values.astype(f"U{max(longest, 1)}"), kind="stable")
+    return np.argsort(values, kind="stable")
 
 
 def block_codes(policy: Policy, units: pd.DataFrame, limits: UnitLimits) -> np.ndarray:
@@ -230,7 +257,7 @@ def solve(
     ys = np.zeros(n, dtype=np.int64)
     ym = np.zeros(n, dtype=np.int64)
     blocks = block_codes(v.policy, v.units, limits)
-    order = canonical_order(v.units)
+    order = canonical_order(v.units, limits.pool_codes)
     status = Status.OPTIMAL
     messages: list[str] = []
     how = method or v.solver.method
@@ -307,10 +334,11 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
     else:
         cap_s, cap_sm = lim.cap_s, lim.cap_sm
     data = {
-        "unit_id": u["unit_id"].to_numpy(),
-        "name": u["name"].to_numpy(),
-        "type": u["type"].to_numpy(),
-        "pool": u["pool"].to_numpy(),
+        # object columns as given: letting pandas infer a text dtype and casting back is slow
+        "unit_id": pd.Series(u["unit_id"].to_numpy(dtype=object), dtype=object, copy=False),
+        "name": pd.Series(u["name"].to_numpy(dtype=object), dtype=object, copy=False),
+        "type": pd.Series(u["type"].to_numpy(dtype=object), dtype=object, copy=False),
+        "pool": pd.Series(u["pool"].to_numpy(dtype=object), dtype=object, copy=False),
         "total_posts": T,
         "cap_senior": cap_s.astype(np.int64),
         "cap_senior_intermediate": cap_sm.astype(np.int64),
@@ -330,8 +358,6 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
         "over_ratio": lim.over_ratio.copy(),
     }
     out = pd.DataFrame(data)
-    for col in ("unit_id", "name", "type", "pool"):
-        out[col] = out[col].astype(object)
     # carry unknown input columns through, after the standard ones
     for c in u.columns:
         if c not in out.columns and c not in UNIT_COLUMNS:
@@ -370,11 +396,16 @@ def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[
     D = lim.den
     A = alloc["posts_senior"].to_numpy(np.int64)
     B = A + alloc["posts_intermediate"].to_numpy(np.int64)
-    dev = sum(abs(int(a) * D - int(q)) for a, q in zip(A.tolist(), lim.qa_num.tolist(),
-                                                      strict=True))
-    dev += sum(abs(int(b) * D - int(q)) for b, q in zip(B.tolist(), lim.qb_num.tolist(),
-                                                       strict=True))
-    return stage1, Fraction(dev, D)
+    return stage1, Fraction(_abs_dev(A, lim.qa_num, D) + _abs_dev(B, lim.qb_num, D), D)
+
+
+def _abs_dev(x: np.ndarray, qnum: np.ndarray, D: int) -> int:
+    """``Σ |x·D − q|`` exactly: in int64 when no term or sum can overflow, else Python ints."""
+    if len(x) and qnum.dtype != object:
+        bound = int(np.abs(x).max()) * D + int(np.abs(qnum).max())
+        if bound * len(x) < 2**62:
+            return int(np.abs(x * D - qnum).sum())
+    return sum(abs(int(a) * D - int(q)) for a, q in zip(x.tolist(), qnum.tolist(), strict=True))
 
 
 def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
@@ -440,7 +471,7 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
         "reasons": list(reasons or []),
         "units": int(len(u)),
         "pools": int(len(lim.pool_names)),
-        "policy": policy_summary(v.policy, sorted(set(u["type"].astype(str)))),
+        "policy": policy_summary(v.policy, sorted(lim.type_shares)),
         "solver": {"backend": be.name, "version": be.version(), "seconds": round(seconds, 3)},
         "input_hash": scenario.input_hash,
         "sources": policy_sources(v.policy),
@@ -457,15 +488,7 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
         }
         summary["totals"] = totals(alloc)
         summary["appointments"] = appointments(alloc)
-        summary["by_type"] = {
-            str(t): {**totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
-                     "appointed_intermediate": int(g["appointed_intermediate"].sum()),
-                     "waiting_senior": int(g["appointed_senior"].sum()
-                                           + g["waiting_left_senior"].sum()),
-                     "waiting_intermediate": int(g["appointed_intermediate"].sum()
-                                                 + g["waiting_left_intermediate"].sum())}
-            for t, g in alloc.groupby("type", sort=True)
-        }
+        summary["by_type"] = by_type(alloc)
         summary["units_over_ratio"] = int(alloc["over_ratio"].sum())
         summary["promotion_cost"] = None
         if v.policy.budget is not None:
@@ -477,6 +500,39 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
             summary["budget_max_increase"] = _num(b.max_increase)
     return Result(scenario.name, v.name, status, alloc, summary, tuple(reasons or ()),
                   message, lim)
+
+
+_TOTAL_COLUMNS = ("total_posts", "posts_senior", "posts_intermediate", "posts_junior",
+                  "vacant_senior", "vacant_intermediate", "vacant_junior")
+
+
+def by_type(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """:func:`totals` and appointments per unit type (sorted), summed without copying groups."""
+    names, codes = sorted_codes(alloc["type"])
+    if not names:
+        return {}
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(names))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    present = counts > 0
+
+    def sums(col: str) -> list[int]:
+        values = alloc[col].to_numpy(np.int64)[order]
+        return np.add.reduceat(values, starts[present]).tolist() if len(values) else []
+
+    cols = {c: sums(c) for c in (*_TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
+                                 "waiting_left_senior", "waiting_left_intermediate")}
+    out: dict[str, dict[str, int]] = {}
+    for k, name in enumerate(t for t, ok in zip(names, present, strict=True) if ok):
+        d = {c: int(cols[c][k]) for c in _TOTAL_COLUMNS}
+        d["units"] = int(counts[present][k])
+        d["appointed_senior"] = int(cols["appointed_senior"][k])
+        d["appointed_intermediate"] = int(cols["appointed_intermediate"][k])
+        d["waiting_senior"] = d["appointed_senior"] + int(cols["waiting_left_senior"][k])
+        d["waiting_intermediate"] = (d["appointed_intermediate"]
+                                     + int(cols["waiting_left_intermediate"][k]))
+        out[name] = d
+    return out
 
 
 def totals(alloc: pd.DataFrame) -> dict[str, int]:
