@@ -510,7 +510,8 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
     pool_inc_s = np.bincount(codes, weights=nd.inc_s, minlength=k).astype(np.int64)
     pool_inc_sm = np.bincount(codes, weights=nd.inc_sm, minlength=k).astype(np.int64)
     ids = units["unit_id"].astype(str).to_numpy()
-    for p in range(k):
+    over = (pool_need_s > lim.pool_cap_s) | (pool_need_sm > lim.pool_cap_sm)
+    for p in np.flatnonzero(over).tolist():  # only pools in conflict (there may be 10⁵ pools)
         name = lim.pool_names[p]
         members = np.flatnonzero(codes == p)
         member_ids = tuple(ids[members].tolist())
