@@ -118,6 +118,7 @@ class PulpBackend:
     def __init__(self, solver_class: str | None = None):
         self.solver_class = solver_class
         self.name = "cbc" if solver_class is None else f"pulp:{solver_class}"
+        make_solver(solver_class, None)  # a missing or unavailable solver fails now, not later
 
     def version(self) -> str:
         import pulp
