@@ -111,7 +111,8 @@ class MinimumRule:
 
     def describe(self) -> str:
         who = f"every {self.type}" if self.type else "every unit"
-        cond = f" with at least {self.when_total_at_least} posts" if self.when_total_at_least else ""
+        cond = (f" with at least {self.when_total_at_least} posts"
+                if self.when_total_at_least else "")
         return f"{who}{cond} gets at least {self.posts} {self.level} post(s)"
 
 
@@ -158,7 +159,10 @@ class Policy:
     source: str | None = None
 
     def shares_for(self, unit_type: str) -> Shares:
-        """Exact shares of a unit type; raises ``ValueError`` if the bonus exceeds the junior share."""
+        """Exact shares of a unit type.
+
+        Raises ``ValueError`` if the type's bonus exceeds its junior share.
+        """
         tp = self.types.get(unit_type, TypePolicy())
         s, m, j = (tp.ratio or self.ratio).shares
         bonus = tp.senior_bonus
@@ -434,7 +438,8 @@ class _Collector:
             return enum(str(value).strip().lower())
         except ValueError:
             allowed = " | ".join(e.value for e in enum)  # type: ignore[attr-defined]
-            self.add(path, f"{value!r} is not one of {allowed}{_did_you_mean(value, allowed.split(' | '))}")
+            hint = _did_you_mean(value, allowed.split(" | "))
+            self.add(path, f"{value!r} is not one of {allowed}{hint}")
             return default
 
     def number(
@@ -554,7 +559,8 @@ def _build_policy(
         if "max_increase" not in b:
             col.add("budget.max_increase", "missing: the largest allowed cost increase")
         cs = col.number(cost, "senior", "budget.cost.senior", Fraction(0), lo=Fraction(0))
-        cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0), lo=Fraction(0))
+        cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0),
+                        lo=Fraction(0))
         cj = col.number(cost, "junior", "budget.cost.junior", Fraction(0), lo=Fraction(0))
         mx = col.number(b, "max_increase", "budget.max_increase", Fraction(0))
         if mx is not None and mx < 0:
@@ -725,7 +731,8 @@ def scenario_from_dict(
         units_file = s.get("units")
         sheet = s.get("sheet")
         df: pd.DataFrame | None
-        if units is not None and (vname == BASELINE or "units" not in overrides.get("scenario", {})):
+        own_file = "units" in overrides.get("scenario", {})
+        if units is not None and (vname == BASELINE or not own_file):
             key = ("<DataFrame>", None)
             if key not in unit_cache:
                 try:

@@ -11,7 +11,6 @@ import scipy.sparse as sp
 from ..model import Formulation
 from .base import RawSolution, Status
 
-
 _banner_shown = False
 
 
