@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ def _minimums(policy: Policy, types: np.ndarray, total: np.ndarray) -> dict[str,
     return need
 
 
-def _round_ratio(num: np.ndarray, den: int, rounding: Rounding) -> np.ndarray:
+def _round_ratio(num: Any, den: int, rounding: Rounding) -> Any:
     """``round(num / den)`` for non-negative integer numerators (Python ints if needed)."""
     if rounding == Rounding.FLOOR:
         return num // den

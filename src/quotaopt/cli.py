@@ -11,9 +11,10 @@ import threading
 import time
 import traceback
 from fractions import Fraction
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -454,6 +455,10 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
 # init
 
 
+def _write_bytes(data: bytes, fh: IO[bytes]) -> None:
+    fh.write(data)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite existing example files.")
@@ -471,7 +476,7 @@ def init(directory: Path, force: bool) -> None:
 
     for name, target in zip(names, targets, strict=True):
         data = resources.files("quotaopt").joinpath("templates", name).read_bytes()
-        atomic_write(target, lambda fh, d=data: fh.write(d))
+        atomic_write(target, partial(_write_bytes, data))
     click.echo(f"wrote {targets[0]} and {targets[1]}\n"
                f"next: quotaopt validate {targets[0]}\n"
                f"      quotaopt run {targets[0]} --out {directory / 'out'}")

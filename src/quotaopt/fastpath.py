@@ -124,6 +124,7 @@ def greedy_level(
         # the running total at the start of each segment's pool (starts never decrease)
         base = np.maximum.accumulate(np.where(first, cum - cnt, 0))
         before = cum - cnt - base
+        assert pool_cap is not None
         room = pool_cap[sp] - _pool_sum(lower, pool, len(pool_cap))[sp]
         taken = np.clip(room - before, 0, cnt)
     x = lower.copy()

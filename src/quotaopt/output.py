@@ -49,7 +49,7 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``target`` through a temporary file in the same folder, then rename it.
 
     The temporary file (private while it is written) gets ordinary permissions before the

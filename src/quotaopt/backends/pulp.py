@@ -5,6 +5,8 @@ CBC (bundled with PuLP) by default, or any PuLP solver class by name (``pulp:GLP
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import SolverError
@@ -65,7 +67,7 @@ def make_solver(solver_class: str | None, time_limit: float | None):
     """A PuLP solver object configured for proven optimality (relative gap 0)."""
     import pulp
 
-    kwargs = {"msg": False}
+    kwargs: dict[str, Any] = {"msg": False}
     if time_limit is not None:
         kwargs["timeLimit"] = float(time_limit)
     if solver_class is None:
