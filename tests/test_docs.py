@@ -30,15 +30,26 @@ def test_model_md_worked_example():
         assert res.summary["objective"]["deviation_from_share"] == 2
 
 
-def test_model_md_pulp_snippet_runs(monkeypatch):
+def test_model_md_pulp_snippet_runs(monkeypatch, capsys):
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     block = re.search(r"## Adding your own constraints.*?```python\n(.*?)```", text, re.S)
     assert block, "the PuLP example is missing from docs/model.md"
     monkeypatch.chdir(ROOT)
     scope: dict = {}
     exec(block.group(1), scope)  # noqa: S102 - our own documentation
-    raw = scope["raw"]
-    assert raw.status is q.Status.OPTIMAL
-    a = raw.x[: scope["n"]]
-    uid = list(scope["v"].units["unit_id"])
-    assert round(a[uid.index("TX011")]) >= 3
+    res = scope["res"]
+    assert res.status is q.Status.OPTIMAL
+    alloc = res.allocation.set_index("unit_id")
+    assert alloc.loc["TX011", "posts_senior"] >= 3
+    assert alloc.loc[["TX012", "TX022"], "appointed_intermediate"].sum() <= 5
+    # the added rows cost appointments: fewer than the unconstrained optimum
+    free = q.solve(q.load_scenario("scenarios/tongxi-county.toml"))
+    assert (Fraction(res.summary["objective"]["weighted_appointments_exact"])
+            < Fraction(free.summary["objective"]["weighted_appointments_exact"]))
+
+
+def test_build_pulp_without_extra_rows_matches_solve():
+    sc = q.load_scenario(ROOT / "scenarios" / "tongxi-county.toml")
+    for variant in ("baseline", "county-pool"):
+        model = q.build_pulp(sc, variant)
+        assert model.solve().summary["objective"] == q.solve(sc, variant).summary["objective"]

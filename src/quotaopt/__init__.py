@@ -36,6 +36,7 @@ from .errors import (  # noqa: E402
     SolverError,
 )
 from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
+from .pulp_model import PulpModel, build_pulp  # noqa: E402
 from .scenario import (  # noqa: E402
     BASELINE,
     Budget,
@@ -70,6 +71,7 @@ __all__ = [
     "MinimumRule",
     "Policy",
     "Problem",
+    "PulpModel",
     "QuotaoptError",
     "Ratio",
     "Result",
@@ -86,6 +88,7 @@ __all__ = [
     "__version__",
     "alternative_optima",
     "audit",
+    "build_pulp",
     "check_plan",
     "compare",
     "compare_variants",

@@ -299,19 +299,26 @@ def solve(
         ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
         ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
     _report(progress, "checking the plan (independent checker) and summarising")
-    allocation = build_allocation(v, limits, A, B, ys, ym)
-    violations = check_plan(v.policy, plan_for_check(v, allocation))
-    if violations:
-        raise InternalError(
-            "the solver's plan fails the independent check — this is a bug, please report:\n"
-            + "\n".join(f"  - {x}" for x in violations[:20])
-        )
+    allocation = checked_allocation(v, limits, A, B, ys, ym)
     res = _finish(scenario, v, status, allocation, limits, be, started,
                   message="; ".join(sorted(set(messages))))
     res.summary["solver"]["method"] = how
     res.summary["solver"]["units_structured"] = int(structured.sum())
     res.summary["solver"]["units_mip"] = int(n - structured.sum())
     return res
+
+
+def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
+                       ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
+    """The allocation table, after the independent checker has passed it (else a bug)."""
+    allocation = build_allocation(v, lim, A, B, ys, ym)
+    violations = check_plan(v.policy, plan_for_check(v, allocation))
+    if violations:
+        raise InternalError(
+            "the solver's plan fails the independent check — this is a bug, please report:\n"
+            + "\n".join(f"  - {x}" for x in violations[:20])
+        )
+    return allocation
 
 
 def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
