@@ -26,7 +26,14 @@ from .compare import compare_variants, resolve_variants
 from .errors import InternalError, QuotaoptError
 from .explain import alternative_optima, explain
 from .output import FORMATS, prepare_out_dir, write_results
-from .report import LANGS, REPORT_FORMATS, render_text, require_matplotlib, write_comparison
+from .report import (
+    LANGS,
+    REPORT_FORMATS,
+    render_text,
+    require_matplotlib,
+    text_table,
+    write_comparison,
+)
 from .scenario import Scenario, Scope, load_scenario
 from .solve import Result, solve, solve_status_exit_code
 
@@ -78,28 +85,6 @@ def _fmt_share(value: Fraction) -> str:
     return f"{frac} ({pct_text} %)"
 
 
-def _table(rows: list[list[Any]], header: list[str]) -> str:
-    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
-    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
-    lines = []
-    for k, r in enumerate(cells):
-        parts = []
-        for i, c in enumerate(r):
-            pad = widths[i] - _width(c)
-            parts.append(c + " " * pad if i == 0 else " " * pad + c)
-        lines.append("  ".join(parts).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 # --------------------------------------------------------------------------------------------
 # validate
 
@@ -139,9 +124,9 @@ def describe_variant(sc: Scenario, name: str) -> str:
         rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
                      _fmt_share(sh.senior), _fmt_share(sh.intermediate), _fmt_share(sh.junior),
                      _fmt_share(sh.senior_intermediate_cap_share)])
-    lines.append(_indent(_table(rows, ["type", "units", "posts", "senior share",
-                                       "intermediate share", "junior share",
-                                       "senior+intermediate cap"])))
+    lines.append(_indent(text_table(rows, ["type", "units", "posts", "senior share",
+                                           "intermediate share", "junior share",
+                                           "senior+intermediate cap"], left=1)))
     if pol.scope is Scope.POOL:
         cs, csm = int(lim.pool_cap_s.sum()), int(lim.pool_cap_sm.sum())
         where = "summed over pools"
@@ -320,16 +305,17 @@ def render_summary(res: Result) -> str:
         ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
          "", "", "", int(a["vacant_junior"].sum())],
     ]
-    lines += ["", _table(rows, ["level", "posts", "cap", "incumbents", "appointed", "waiting",
-                                "waiting left", "vacant"])]
+    lines += ["", text_table(rows, ["level", "posts", "cap", "incumbents", "appointed",
+                                    "waiting", "waiting left", "vacant"], left=1)]
     trows = []
     for t, d in s["by_type"].items():
         trows.append([t, d["units"], d["total_posts"], d["posts_senior"],
                       d["posts_intermediate"], d["posts_junior"],
                       f"{d['appointed_senior']}/{d['waiting_senior']}",
                       f"{d['appointed_intermediate']}/{d['waiting_intermediate']}"])
-    lines += ["", _table(trows, ["type", "units", "posts", "senior", "intermediate", "junior",
-                                 "appointed senior", "appointed intermediate"])]
+    lines += ["", text_table(trows, ["type", "units", "posts", "senior", "intermediate",
+                                     "junior", "appointed senior", "appointed intermediate"],
+                             left=1)]
     obj = s["objective"]
     lines += ["", f"objective: weighted appointments {obj['weighted_appointments_exact']} · "
                   f"deviation from proportional share {obj['deviation_from_share_exact']}"]

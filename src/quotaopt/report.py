@@ -193,7 +193,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], left: int = 2) -> str:
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], left: int = 2) -> str:
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
     lines = []
@@ -235,7 +235,7 @@ def _kpi_text(comp: Comparison, metrics: Sequence[str], with_status: bool) -> st
                   for m in metrics]
         rows.append(cells if with_status else [cells[0], *cells[2:]])
     header = ["variant", "status"] if with_status else ["variant"]
-    return _text_table(rows, header + [_SHORT[m] for m in metrics], left=len(header))
+    return text_table(rows, header + [_SHORT[m] for m in metrics], left=len(header))
 
 
 def render_text(comp: Comparison, top: int = 3) -> str:
@@ -284,7 +284,7 @@ def _by_type_text(comp: Comparison) -> str:
         rows.append([t if t != last else "", n]
                     + [_cell(row[m], row[f"{m}_delta"]) for m in metrics])
         last = t
-    return _text_table(rows, ["type", "variant", "units"] + [_SHORT[m] for m in metrics[1:]])
+    return text_table(rows, ["type", "variant", "units"] + [_SHORT[m] for m in metrics[1:]])
 
 
 def _movers_text(comp: Comparison, n: str, top: int) -> list[str]:
