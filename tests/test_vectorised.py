@@ -6,6 +6,7 @@ import importlib
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,65 @@ def test_allocation_text_columns_stay_object():
     units = pd.DataFrame({"unit_id": ["A"], "type": ["school"], "total_posts": [10]})
     alloc = q.solve(q.make_scenario(units)).allocation
     assert [alloc[c].dtype for c in ("unit_id", "name", "type", "pool")] == [object] * 4
+
+
+# --------------------------------------------------------------------------------------------
+# units: the column-at-once paths give what the cell-by-cell checks give
+
+
+def _read(tmp_path, text: str) -> pd.DataFrame:
+    path = tmp_path / "u.csv"
+    path.write_text(text, encoding="utf-8")
+    return q.read_units(path)
+
+
+def test_digit_cells_of_any_length(tmp_path):
+    u = _read(tmp_path, "unit_id,type,total_posts,senior_incumbents,priority\n"
+                        "A,school,0000000012,,00000000002\nB,school,7,1,\n")
+    assert u["total_posts"].tolist() == [12, 7]
+    assert u["senior_incumbents"].tolist() == [0, 1]
+    assert u["priority"].tolist() == [2.0, 1.0]
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("1000000001", "total_posts is 1000000001, above the limit of 1,000,000,000"),
+    ("99999999999999999999", "above the limit"),
+    ("", "total_posts is empty"),
+])
+def test_plain_looking_counts_that_need_a_message(tmp_path, cell, message):
+    with pytest.raises(q.InputError) as exc:
+        _read(tmp_path, f"unit_id,type,total_posts\nA,school,{cell}\n")
+    assert message in str(exc.value)
+    assert "row 2" in str(exc.value)
+
+
+@pytest.mark.parametrize("cell", ["0", "000", "1" * 400])
+def test_digit_priorities_that_need_a_message(tmp_path, cell):
+    with pytest.raises(q.InputError) as exc:
+        _read(tmp_path, f"unit_id,type,total_posts,priority\nA,school,5,{cell}\n")
+    assert "column priority" in str(exc.value)
+
+
+def test_whitespace_of_every_kind_is_blank_and_stripped(tmp_path):
+    # U+3000 (ideographic space), U+0085 and U+001F are whitespace to str.strip(); U+200B
+    # (zero-width space) is not
+    u = _read(tmp_path, "unit_id,type,total_posts,name\n"
+                        "\u3000A\u0085,school,5,\x1fname \n"
+                        "\u3000,\u0085, ,\n"
+                        "B,school,6,\u200b\n")
+    assert u["unit_id"].tolist() == ["A", "B"]
+    assert u["name"].tolist() == ["name", "\u200b"]
+
+
+def test_frames_built_in_code_with_integers_and_numpy_text():
+    raw = pd.DataFrame({"unit_id": ["A", "B"], "type": ["school", "school"],
+                        "total_posts": pd.Series([5, np.int64(6)], dtype=object),
+                        "senior_incumbents": [True, 0]})
+    with pytest.raises(q.InputError) as exc:
+        q.make_scenario(raw)
+    assert "senior_incumbents must be a whole number (0 or more), not True" in str(exc.value)
+    ok = q.make_scenario(raw.drop(columns="senior_incumbents")).units
+    assert ok["total_posts"].tolist() == [5, 6]
+    odd = pd.DataFrame({"unit_id": pd.Series([np.str_("A"), "B"], dtype=object),
+                        "type": ["school", "school"], "total_posts": [5, 6]})
+    assert q.make_scenario(odd).units["unit_id"].tolist() == ["A", "B"]

@@ -614,10 +614,15 @@ def _build_policy(
 
 
 def check_policy_against_units(
-    policy: Policy, units: pd.DataFrame, file: str | None, variant: str = BASELINE
+    policy: Policy, units: pd.DataFrame, file: str | None, variant: str = BASELINE,
+    present: set[str] | None = None,
 ) -> list[Problem]:
-    """Rules that name a unit type must name one that the units table has."""
-    present = set(units["type"].astype(str)) if "type" in units else set()
+    """Rules that name a unit type must name one that the units table has.
+
+    ``present`` is :func:`unit_types` of ``units`` when the caller already has it.
+    """
+    if present is None:
+        present = unit_types(units)
     problems: list[Problem] = []
     suffix = "" if variant == BASELINE else f" (in variant {variant!r})"
     for tname in policy.types:
@@ -643,6 +648,11 @@ def check_policy_against_units(
                 )
             )
     return problems
+
+
+def unit_types(units: pd.DataFrame) -> set[str]:
+    """The distinct unit types of a table, as text."""
+    return set(units["type"].astype(str).unique().tolist()) if "type" in units else set()
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -717,6 +727,7 @@ def scenario_from_dict(
         )
     hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
     unit_cache: dict[tuple[str, str | None], pd.DataFrame | None] = {}
+    types_cache: dict[int, set[str]] = {}  # by id() of the tables held in unit_cache
     configs = [(BASELINE, base_cfg, {})] + [
         (vname, deep_merge(base_cfg, vraw), vraw)
         for vname, vraw in variants_raw.items()
@@ -761,7 +772,10 @@ def scenario_from_dict(
             df = unit_cache[key]
         if df is None:
             continue
-        problems.extend(check_policy_against_units(policy, df, file, vname))
+        if id(df) not in types_cache:  # variants share their units table: look once
+            types_cache[id(df)] = unit_types(df)
+        problems.extend(check_policy_against_units(policy, df, file, vname,
+                                                   types_cache[id(df)]))
         variants[vname] = Variant(
             name=vname,
             policy=policy,
@@ -803,10 +817,11 @@ def make_scenario(
     df = normalize_units(units)
     policy = policy or Policy()
     solver = solver or SolverOptions()
-    problems = check_policy_against_units(policy, df, None)
+    present = unit_types(df)
+    problems = check_policy_against_units(policy, df, None, present=present)
     out = {BASELINE: Variant(BASELINE, policy, solver, df)}
     for vname, vpol in (variants or {}).items():
-        problems.extend(check_policy_against_units(vpol, df, None, vname))
+        problems.extend(check_policy_against_units(vpol, df, None, vname, present))
         out[vname] = Variant(vname, vpol, solver, df)
     if problems:
         raise InputError(problems)
