@@ -95,6 +95,16 @@ def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
     return out.tolist()
 
 
+def _text_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Sorted distinct values of a column as text, and each row's index into them."""
+    codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
+    first = [str(u) for u in uniques.tolist()]
+    names = sorted(first)
+    rank = {name: i for i, name in enumerate(names)}
+    return names, np.array([rank[u] for u in first], dtype=np.int64)[codes] if len(codes) \
+        else np.zeros(0, dtype=np.int64)
+
+
 def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     """Every rule of ``policy`` that ``plan`` breaks (an empty list means the plan complies).
 
@@ -115,14 +125,13 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     need = _minimums(policy, types, T)
 
     # exact shares per type over one common denominator: unit share = num[u] / den
-    share = {t: _shares(policy, t) for t in sorted(set(types.tolist()))}
+    names, codes = _text_codes(plan["type"])
+    share = {t: _shares(policy, t) for t in names}
     den = 1
     for s_share, sm_share in share.values():
         den = math.lcm(den, s_share.denominator, sm_share.denominator)
     big = den * int(T.max(initial=0)) * 4 >= 2**62
     dtype = object if big else np.int64
-    names = sorted(share)
-    codes = pd.Categorical(types, categories=names).codes
     s_num = np.array([int(share[t][0] * den) for t in names], dtype=dtype)[codes] * T.astype(dtype)
     sm_num = (np.array([int(share[t][1] * den) for t in names], dtype=dtype)[codes]
               * T.astype(dtype))
@@ -174,17 +183,19 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     found.sort(key=lambda item: item[0])
     out = [v for _, v in found]
     if policy.scope == Scope.POOL:
-        pools = plan["pool"].astype(str).to_numpy()
-        names_p = sorted(set(pools.tolist()))
-        pc = pd.Categorical(pools, categories=names_p).codes
-        sums = {key: _pool_sums(pc, arr, len(names_p)) for key, arr in (
+        names_p, pc = _text_codes(plan["pool"])
+        sums = {key: np.array(_pool_sums(pc, arr, len(names_p)), dtype=object) for key, arr in (
             ("s", s_num), ("sm", sm_num), ("ps", ps), ("psm", ps + pm), ("is", i_s),
             ("ism", i_s + i_m))}
-        for k, pool in enumerate(names_p):
-            cap_s = _round_ratio(int(sums["s"][k]), den, policy.rounding)
-            cap_sm = _round_ratio(int(sums["sm"][k]), den, policy.rounding)
-            if policy.incumbents == Incumbents.GRANDFATHER:
-                cap_s, cap_sm = max(cap_s, int(sums["is"][k])), max(cap_sm, int(sums["ism"][k]))
+        # Python integers throughout: exact whatever the size; text only for broken pools
+        caps_s = _round_ratio(sums["s"], den, policy.rounding)
+        caps_sm = _round_ratio(sums["sm"], den, policy.rounding)
+        if policy.incumbents == Incumbents.GRANDFATHER:
+            caps_s = np.maximum(caps_s, sums["is"])
+            caps_sm = np.maximum(caps_sm, sums["ism"])
+        broken = (sums["ps"] > caps_s) | (sums["psm"] > caps_sm)
+        for k in np.flatnonzero(broken.astype(bool)).tolist():
+            pool, cap_s, cap_sm = names_p[k], int(caps_s[k]), int(caps_sm[k])
             if int(sums["ps"][k]) > cap_s:
                 out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
                                      str(int(sums["ps"][k])),

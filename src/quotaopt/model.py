@@ -75,7 +75,8 @@ def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarra
     ``δ`` is the greatest common divisor of all ``g·w`` (as exact fractions), so stage-1
     values are whole multiples of δ and the coefficients are whole numbers.
     """
-    g_unique = sorted(set(priority.tolist()))
+    uniq, inverse = np.unique(np.asarray(priority, dtype=np.float64), return_inverse=True)
+    g_unique = uniq.tolist()
     gfrac = {g: Fraction(repr(float(g))) for g in g_unique}
     values = [gfrac[g] * w for g in g_unique
               for w in (policy.weight_senior, policy.weight_intermediate)]
@@ -87,8 +88,8 @@ def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarra
     delta = Fraction(num_gcd, den_lcm) if values else Fraction(1)
     cs = {g: int(gfrac[g] * policy.weight_senior / delta) for g in g_unique}
     cm = {g: int(gfrac[g] * policy.weight_intermediate / delta) for g in g_unique}
-    c_s = np.array([cs[g] for g in priority.tolist()], dtype=np.float64)
-    c_m = np.array([cm[g] for g in priority.tolist()], dtype=np.float64)
+    c_s = np.array([cs[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
+    c_m = np.array([cm[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     return c_s, c_m, delta
 
 
