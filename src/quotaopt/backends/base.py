@@ -51,6 +51,17 @@ def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def _load(module: str, backend: str, other: str) -> None:
+    """Import a solver package now, so a broken installation is a clear SolverError."""
+    try:
+        importlib.import_module(module)
+    except Exception as exc:
+        raise SolverError(
+            f"the {backend} backend cannot load {module} ({type(exc).__name__}: {exc}); "
+            f"reinstall it (pip install --force-reinstall {module}) or choose {other}"
+        ) from None
+
+
 def available_backends() -> list[str]:
     """Backends whose solver is installed, fastest first."""
     out = []
@@ -78,12 +89,14 @@ def get_backend(name: str | None) -> Backend:
             raise SolverError(
                 "the highs backend needs highspy (pip install highspy); or choose --solver cbc"
             )
+        _load("highspy", "highs", "--solver cbc")
         from .highs import HighsBackend
 
         return HighsBackend()
     if key.lower() == "cbc" or key.startswith("pulp:"):
         if not _has("pulp"):
             raise SolverError("the cbc backend needs PuLP (pip install pulp); or choose highs")
+        _load("pulp", key, "--solver highs")
         from .pulp import PulpBackend
 
         return PulpBackend(None if key.lower() == "cbc" else key[5:])

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import SolverError
 from ..model import Formulation
 from .base import RawSolution, Status
 
@@ -82,6 +83,17 @@ class HighsBackend:
             highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
             for v in form.integrality.tolist()
         ]
+        try:
+            return self._run(lp, time_limit)
+        except Exception as exc:  # HiGHS itself failing: a solver fault, not a plan
+            raise SolverError(
+                f"the HiGHS solver failed ({type(exc).__name__}: {exc}); choose another with "
+                "--solver cbc or pulp:<name>"
+            ) from None
+
+    def _run(self, lp, time_limit: float | None) -> RawSolution:
+        import highspy
+
         h = new_highs()
         h.setOptionValue("mip_rel_gap", 0.0)
         # Objectives are integer-valued at optimal integer points, so a gap below 1 proves it.

@@ -73,17 +73,24 @@ def make_solver(solver_class: str | None, time_limit: float | None):
     if solver_class is None:
         return pulp.PULP_CBC_CMD(gapRel=0.0, gapAbs=0.5, **kwargs)
     cls = getattr(pulp, solver_class, None)
-    if cls is None or not isinstance(cls, type):
+    if not (isinstance(cls, type) and issubclass(cls, pulp.LpSolver)):
         raise SolverError(
             f"PuLP has no solver class {solver_class!r}; installed ones: "
             + ", ".join(pulp.listSolvers(onlyAvailable=True))
             + " (use --solver pulp:<name>, or highs / cbc)"
         )
     try:
-        solver = cls(gapRel=0.0, **kwargs)
-    except TypeError:
-        solver = cls(**kwargs)
-    if not solver.available():
+        try:
+            solver = cls(gapRel=0.0, **kwargs)
+        except TypeError:
+            solver = cls(**kwargs)
+        available = solver.available()
+    except Exception as exc:  # a solver class that cannot even be set up
+        raise SolverError(
+            f"the PuLP solver {solver_class} cannot be set up ({type(exc).__name__}: {exc}); "
+            "choose another with --solver highs, cbc or pulp:<name>"
+        ) from None
+    if not available:
         raise SolverError(
             f"the PuLP solver {solver_class} is not available on this machine; installed ones: "
             + ", ".join(pulp.listSolvers(onlyAvailable=True))
@@ -97,8 +104,11 @@ def solve_problem(prob, variables, solver) -> RawSolution:
 
     try:
         prob.solve(solver)
-    except pulp.PulpSolverError as exc:
-        raise SolverError(f"the PuLP solver failed: {exc}; try --solver highs") from None
+    except Exception as exc:  # PulpSolverError, or the solver program crashing or missing
+        raise SolverError(
+            f"the PuLP solver {type(solver).__name__} failed ({type(exc).__name__}: {exc}); "
+            "choose another with --solver highs, cbc or pulp:<name>"
+        ) from None
     status = prob.status
     sol_status = getattr(prob, "sol_status", None)
     if status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
