@@ -37,7 +37,7 @@ from .explain import provenance, provenance_lines
 from .output import write_csv, write_json
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve
-from .units import normalize_units, read_units
+from .units import MAX_COUNT, normalize_units, read_units
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
 APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")
@@ -46,27 +46,42 @@ _WHOLE = re.compile(r"[+-]?\d+(\.0*)?")
 
 
 def _whole(value: Any) -> int | str:
-    """A whole number from a cell, or the reason it is not one."""
+    """A whole number from a cell (at most :data:`MAX_COUNT` either way), or the reason it is
+    not one."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "is empty; enter a whole number"
     if isinstance(value, bool):
         return f"{value!r} is not a whole number"
+    number: Decimal | int
     if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return int(value) if float(value).is_integer() else f"{value!r} is not a whole number"
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-    if not text:
-        return "is empty; enter a whole number"
-    if _WHOLE.fullmatch(text):
-        return int(text.split(".")[0])
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return f"{str(value).strip()!r} is not a number; enter a whole number"
-    if number.is_finite() and number == number.to_integral_value():
-        return int(number)
-    return f"{str(value).strip()!r} is not a whole number; posts and appointments are whole"
+        number = int(value)
+    elif isinstance(value, float | np.floating):
+        if not np.isfinite(value) or not float(value).is_integer():
+            return f"{value!r} is not a whole number"
+        number = Decimal(float(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        if not text:
+            return "is empty; enter a whole number"
+        if _WHOLE.fullmatch(text) and len(text) < 30:
+            number = int(text.split(".")[0])
+        else:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                return f"{_shown(value)} is not a number; enter a whole number"
+            if not number.is_finite() or (number.adjusted() < 30
+                                          and number != number.to_integral_value()):
+                return (f"{_shown(value)} is not a whole number; posts and appointments are "
+                        "whole")
+    if (number.copy_abs() if isinstance(number, Decimal) else abs(number)) > MAX_COUNT:
+        return f"{_shown(value)} is beyond the limit of {MAX_COUNT:,}; check the value"
+    return int(number)
+
+
+def _shown(value: Any) -> str:
+    text = str(value).strip()
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],

@@ -9,9 +9,11 @@ leading apostrophe in CSV (the OWASP rule) and as plain string cells in XLSX.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ import pandas as pd
 from .errors import InputError, Problem
 
 FORMATS = ("csv", "xlsx", "json")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX text
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -175,7 +178,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
     wb.remove(wb.active)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in df.columns])
+        ws.append([_xlsx_value(str(c)) for c in df.columns])
         for row in df.itertuples(index=False):
             ws.append([_xlsx_value(v) for v in row])
         for row in ws.iter_rows(min_row=1):
@@ -190,7 +193,14 @@ def _xlsx_value(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and value != value:
         return None
-    return value
+    if isinstance(value, str):
+        if _XLSX_ILLEGAL.search(value):
+            # control characters cannot be stored in a worksheet: shown as U+FFFD instead
+            return _XLSX_ILLEGAL.sub("\ufffd", value)
+        return value
+    if value is None or isinstance(value, int | float | bool | datetime.date | datetime.time):
+        return value
+    return _xlsx_value(str(value))  # anything else a DataFrame built in code may hold
 
 
 def write_results(result, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
