@@ -61,7 +61,7 @@ def parse_sizes(text: str) -> list[int]:
 
 def build_configs(args: argparse.Namespace) -> list[Config]:
     sizes = parse_sizes(args.sizes)
-    ref = args.reference_size
+    refs = parse_sizes(args.reference_sizes) if args.naive else []
     configs: list[Config] = []
 
     def province(n: int) -> str:
@@ -73,7 +73,7 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
             "scenario": province(n), "variant": variant, "backend": backend, "method": method,
             "out": str(args.data / "out" / key)}, args.repeat, args.timeout))
 
-    for n in sorted(set(sizes) | ({ref} if args.naive else set())):
+    for n in sorted(set(sizes) | set(refs)):
         qo(n, None, "highs", "auto", "quotaopt auto")
     for n in parse_sizes(args.unit_sizes):
         qo(n, "unit-scope", "highs", "auto", "quotaopt auto")
@@ -87,7 +87,7 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
             configs.append(Config(f"compare-{n}-jobs{jobs or 'auto'}", label, "compare", n,
                                   None, {"scenario": province(n), "jobs": jobs}, args.repeat,
                                   args.timeout))
-    if args.naive:
+    for ref in refs:
         for solver, cap in (("highs", args.highs_cap), ("cbc", args.cbc_cap)):
             if solver == "cbc" and not args.cbc:
                 continue
@@ -138,16 +138,18 @@ def model_seconds(r: dict[str, Any]) -> float | None:
     return (r.get("build") or 0.0) + r["solve"] + (r.get("check") or 0.0)
 
 
-def speedups(configs: list[Config], ref: int) -> None:
+def speedups(configs: list[Config]) -> None:
     """Attach speed-ups vs the naive references (same province, same variant)."""
-    naive = {c.params["solver"]: c.result for c in configs if c.kind == "naive"}
+    naive = {(c.units, c.params["solver"]): c.result for c in configs if c.kind == "naive"}
     for c in configs:
-        if c.kind != "quotaopt" or c.units != ref or c.variant is not None:
+        if c.kind != "quotaopt" or c.variant is not None:
             continue
         ours = model_seconds(c.result)
         if not ours:
             continue
-        for solver, r in naive.items():
+        for (units, solver), r in naive.items():
+            if units != c.units:
+                continue
             theirs = model_seconds(r)
             if theirs is None:
                 continue
@@ -193,7 +195,15 @@ def target_text(c: Config) -> str:
 def fmt_s(value: Any) -> str:
     if value is None:
         return "—"
+    if value < 0.1:
+        return f"{value:.3f}"
     return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def fmt_rss(r: dict[str, Any]) -> str:
+    if r.get("peak_rss_mb") is None:
+        return "—"
+    return f"{r['peak_rss_mb']:.0f}"
 
 
 def row_for(c: Config) -> list[str]:
@@ -212,8 +222,7 @@ def row_for(c: Config) -> list[str]:
         objective += " ✓"
     return [
         f"{c.units:,}", scope, label, fmt_s(r.get("load")), fmt_s(r.get("build")), solve,
-        fmt_s(r.get("check")), fmt_s(r.get("write")), fmt_s(r.get("total")),
-        "—" if r.get("peak_rss_mb") is None else f"{r['peak_rss_mb']:.0f}",
+        fmt_s(r.get("check")), fmt_s(r.get("write")), fmt_s(r.get("total")), fmt_rss(r),
         objective, r.get("speedup_highs", ""), r.get("speedup_cbc", ""),
         status if status not in ("optimal",) else "optimal", target_text(c),
     ]
@@ -299,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unit-sizes", default="100000", help="sizes for unit scope")
     ap.add_argument("--mip-sizes", default="5000", help="sizes for method=mip")
     ap.add_argument("--compare-sizes", default="100000", help="sizes for the 8-variant compare")
-    ap.add_argument("--reference-size", type=int, default=5000,
-                    help="province for the naive reference (MODEL-NOTES: 5,000 units)")
+    ap.add_argument("--reference-sizes", default="5000",
+                    help="provinces for the naive reference (MODEL-NOTES: 5,000 units)")
     ap.add_argument("--highs-cap", type=float, default=600.0,
                     help="time cap (s) of the naive PuLP+HiGHS reference")
     ap.add_argument("--cbc-cap", type=float, default=300.0,
@@ -324,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.unit_sizes, args.mip_sizes = "200,1000", "1000", "200"
-        args.compare_sizes, args.reference_size = "1000", 200
+        args.compare_sizes, args.reference_sizes = "1000", "200"
         args.highs_cap, args.cbc_cap, args.repeat = 60.0, 5.0, 1
 
     mach = machine()
@@ -347,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             if r.get("status") in ("error", "timeout"):
                 break
         c.result = median_run(c.runs)
-    speedups(configs, args.reference_size)
+    speedups(configs)
     problems = check_agreement(configs)
     rows = [row_for(c) for c in configs]
     print()
@@ -359,8 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         "write allocation.csv + summary.json; Python start-up and imports excluded.",
         "build = caps and checks before solving; check = independent checker, allocation "
         "table and summary; with method=mip part of the model building falls in solve.",
-        f"Speed-ups: naive (build + solve) / quotaopt (build + solve + check) on the "
-        f"{args.reference_size:,}-unit province; '>' means the naive run hit its time cap.",
+        "Speed-ups: naive (build + solve) / quotaopt (build + solve + check) on the same "
+        "province; '>' means the naive run hit its time cap.",
+        "Peak RSS is the run's own maximum resident set (ru_maxrss of the fresh process); "
+        "it does not include child processes (the CBC binary that PuLP starts, compare's "
+        "parallel workers).",
         "✓ = same objective values as every other configuration of that province and "
         "variant in this run.",
     ]
