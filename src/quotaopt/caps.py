@@ -120,7 +120,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     for sh in shares.values():
         for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
             den = math.lcm(den, v.denominator)
-    big = den * (int(total.max()) if n else 0) * 4 >= _INT64_SAFE
+    # int64 only while every numerator and every pool's sum of them stays far from overflow
+    big = den * (int(total.sum()) if n else 0) * 4 >= _INT64_SAFE
     tot = total.astype(object) if big else total
 
     def per_unit(share_of) -> np.ndarray:

@@ -130,7 +130,7 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     den = 1
     for s_share, sm_share in share.values():
         den = math.lcm(den, s_share.denominator, sm_share.denominator)
-    big = den * int(T.max(initial=0)) * 4 >= 2**62
+    big = den * int(np.abs(T).sum()) * 4 >= 2**62  # also every pool sum stays in int64
     dtype = object if big else np.int64
     s_num = np.array([int(share[t][0] * den) for t in names], dtype=dtype)[codes] * T.astype(dtype)
     sm_num = (np.array([int(share[t][1] * den) for t in names], dtype=dtype)[codes]

@@ -88,3 +88,16 @@ class InternalError(QuotaoptError):
     """A bug in quotaopt, e.g. a plan that fails the independent checker (exit code 70)."""
 
     exit_code = 70
+
+
+def approx(number: int | float) -> str:
+    """A possibly astronomically large number for a message: ``123456``, ``1.23e+15``.
+
+    Never fails: neither on integers too long for ``str`` nor too large for ``float``.
+    """
+    if isinstance(number, int) and abs(number) < 10**6:
+        return str(number)
+    if isinstance(number, int) and number.bit_length() > 1000:
+        return f"about 10^{int(number.bit_length() * 0.30103)}"
+    return f"{float(number):.3g}"
+

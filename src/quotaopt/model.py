@@ -31,7 +31,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .caps import UnitLimits
-from .scenario import Policy, Scope
+from .errors import InputError, Problem, approx
+from .scenario import Budget, Policy, Scope
 
 N_BLOCKS = 6
 COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_intermediate",
@@ -68,6 +69,23 @@ class Formulation:
         return x[group * self.n:(group + 1) * self.n]
 
 
+#: Largest magnitude an objective stage or the budget row of one MIP may reach: far inside the
+#: 2^53 up to which doubles hold every whole number, with room for solver tolerances.
+MAX_MIP_MAGNITUDE = 2**50
+
+
+def budget_row(budget: Budget) -> tuple[int, int, int]:
+    """``(a_s, a_m, rhs)``: the budget row ``a_s·Σy_s + a_m·Σy_m ≤ rhs`` in whole numbers.
+
+    The extra costs are scaled by their common denominator ``L``; as the left side is then
+    a whole number, ``rhs = ⌊max_increase·L⌋`` loses nothing.
+    """
+    ds = budget.cost_senior - budget.cost_intermediate
+    dm = budget.cost_intermediate - budget.cost_junior
+    scale = math.lcm(ds.denominator, dm.denominator)
+    return int(ds * scale), int(dm * scale), math.floor(budget.max_increase * scale)
+
+
 def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                           Fraction]:
     """Integer stage-1 coefficients ``g·w/δ`` for senior and intermediate appointments.
@@ -88,6 +106,14 @@ def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarra
     delta = Fraction(num_gcd, den_lcm) if values else Fraction(1)
     cs = {g: int(gfrac[g] * policy.weight_senior / delta) for g in g_unique}
     cm = {g: int(gfrac[g] * policy.weight_intermediate / delta) for g in g_unique}
+    largest = max([*cs.values(), *cm.values(), 0])
+    if largest > MAX_MIP_MAGNITUDE:
+        raise InputError([Problem(
+            f"the priorities and objective weights are too different in size or have too many "
+            f"decimal places to be solved exactly: the most valuable appointment is worth "
+            f"{approx(largest)} times the smallest common step (the limit is 2^50 ≈ 1.1e15); use "
+            "priorities and weights with fewer decimal places or closer in size",
+            key="objective.weights")])
     c_s = np.array([cs[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     c_m = np.array([cm[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     return c_s, c_m, delta
@@ -180,15 +206,21 @@ def build(
         assert nrow == r0 + 2 * k
     # budget
     if policy.budget is not None and n:
-        b = policy.budget
+        # in whole numbers (scaled by the costs' common denominator), so that the row is
+        # exact in double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
+        coef_s, coef_m, rhs = budget_row(policy.budget)
+        reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
+        if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
+            raise InputError([Problem(
+                f"the budget row is too large to be solved exactly: appointing every waiting "
+                f"title-holder would cost {approx(reach)} (in units of the costs' smallest step; "
+                "the limit is 2^50 ≈ 1.1e15); use costs with fewer decimal places, or smaller "
+                "waiting counts", key="budget")])
         rows_i.append(np.zeros(2 * n, dtype=np.int64) + nrow)
         rows_j.append(np.concatenate([ys_c, ym_c]))
-        rows_v.append(np.concatenate([
-            np.full(n, float(b.cost_senior - b.cost_intermediate)),
-            np.full(n, float(b.cost_intermediate - b.cost_junior)),
-        ]))
+        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
         lower.append(np.array([-np.inf]))
-        upper.append(np.array([float(b.max_increase)]))
+        upper.append(np.array([float(rhs)]))
         kinds.append("budget")
         nrow += 1
 
@@ -208,6 +240,16 @@ def build(
         span = int(np.bincount(inverse, weights=T).max()) * 2 * D + 1
     else:
         span = 1
+    stage1_range = int(np.dot(cost1, np.where(np.isinf(col_upper), 0, col_upper)))
+    for value, what in ((span, "the distance from the proportional shares (stage 2)"),
+                        (stage1_range, "the weighted appointments (stage 1)")):
+        if value > MAX_MIP_MAGNITUDE:
+            raise InputError([Problem(
+                f"the numbers are too large for an exact MIP: {what} can reach {approx(value)} in "
+                "one independent block (the limit is 2^50 ≈ 1.1e15, so that floating-point "
+                "solvers keep every whole number exact); use smaller counts, ratios and "
+                "bonuses with fewer decimal places (their common denominator is "
+                f"{D}), smaller pools, or no budget")])
     return Formulation(
         idx=idx,
         col_lower=col_lower,

@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError, Problem
-from .units import normalize_units, read_units
+from .errors import InputError, Problem, approx
+from .units import MAX_COUNT, normalize_units, read_units
 
 BASELINE = "baseline"
 
@@ -70,7 +70,10 @@ class Ratio:
             )
         values = []
         for part in parts:
-            value = _decimal_fraction(part.strip())
+            try:
+                value = _decimal_fraction(part.strip())
+            except NumberRangeError as exc:
+                raise ValueError(f"{text!r}: {exc}") from None
             if value is None or value <= 0:
                 raise ValueError(
                     f"{text!r}: {part.strip()!r} is not a positive number; write three "
@@ -359,33 +362,65 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+MAX_NUMBER = 10**15
+"""Largest magnitude of a number in a scenario file (costs, budgets, weights, ratio parts)."""
+MAX_DECIMALS = 9
+"""Most decimal places of a number in a scenario file (``0.000000001``; a ``%`` adds two)."""
+
+
+class NumberRangeError(ValueError):
+    """A number in a scenario file beyond :data:`MAX_NUMBER` or :data:`MAX_DECIMALS`."""
+
+
 def _decimal_fraction(value: Any) -> Fraction | None:
     """Exact value of a TOML number or numeric text; ``None`` if it is not a finite number.
 
     Floats are read through their shortest decimal text, so ``0.05`` is exactly 1/20.
-    A trailing ``%`` divides by 100.
+    A trailing ``%`` divides by 100. Raises :class:`NumberRangeError` for a number larger
+    than :data:`MAX_NUMBER` or with more than :data:`MAX_DECIMALS` decimal places (checked
+    before the exact fraction is built, so ``1e999999999`` costs nothing).
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
+        _check_size(Decimal(value), repr(value))
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        return Fraction(Decimal(repr(value)))
+        dec = Decimal(repr(value))
+        _check_size(dec, repr(value))
+        return Fraction(dec)
     if isinstance(value, str):
         text = value.strip()
-        scale = Fraction(1)
+        scale, extra = Fraction(1), 0
         if text.endswith("%"):
-            text, scale = text[:-1].strip(), Fraction(1, 100)
+            text, scale, extra = text[:-1].strip(), Fraction(1, 100), 2
         try:
             dec = Decimal(text)
         except InvalidOperation:
             return None
         if not dec.is_finite():
             return None
+        _check_size(dec, repr(value.strip()), extra)
         return Fraction(dec) * scale
     return None
+
+
+def _check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
+    if dec.copy_abs() > MAX_NUMBER:
+        raise NumberRangeError(
+            f"{shown} is too large: numbers in a scenario file may be at most 10^15")
+    _, digits, exponent = dec.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).rstrip("0")
+    if not text:  # zero, however written
+        return
+    decimals = max(0, -(exponent + len(digits) - len(text))) + extra_decimals
+    if decimals > MAX_DECIMALS:
+        raise NumberRangeError(
+            f"{shown} has {decimals} decimal places; at most {MAX_DECIMALS} are accepted: "
+            "round it")
 
 
 def _fmt_number(value: Fraction) -> str:
@@ -454,7 +489,11 @@ class _Collector:
     ) -> Fraction | None:
         if key not in table:
             return default
-        value = _decimal_fraction(table[key])
+        try:
+            value = _decimal_fraction(table[key])
+        except NumberRangeError as exc:
+            self.add(path, str(exc))
+            return default
         if value is None:
             self.add(path, f"{table[key]!r} is not a number")
             return default
@@ -535,9 +574,16 @@ def _build_policy(
             if not isinstance(posts, int) or isinstance(posts, bool) or posts < 0:
                 col.add(f"{base}.posts", "missing or not a whole number ≥ 0")
                 posts = 0
+            elif posts > MAX_COUNT:
+                col.add(f"{base}.posts", f"is {posts}, above the limit of {MAX_COUNT:,}")
+                posts = 0
             when = rule.get("when_total_at_least", 0)
             if not isinstance(when, int) or isinstance(when, bool) or when < 0:
                 col.add(f"{base}.when_total_at_least", "must be a whole number ≥ 0")
+                when = 0
+            elif when > MAX_COUNT:
+                col.add(f"{base}.when_total_at_least",
+                        f"is {when}, above the limit of {MAX_COUNT:,}")
                 when = 0
             if level is not None:
                 minimum.append(
@@ -631,7 +677,7 @@ def check_policy_against_units(
                 Problem(
                     f"type {tname!r} does not occur in the units table"
                     f"{_did_you_mean(tname, present)}; types present: "
-                    + ", ".join(sorted(present)) + suffix,
+                    + _listed(present) + suffix,
                     file=file,
                     key=f"policy.types.{tname}",
                 )
@@ -642,12 +688,50 @@ def check_policy_against_units(
                 Problem(
                     f"type {rule.type!r} does not occur in the units table"
                     f"{_did_you_mean(rule.type, present)}; types present: "
-                    + ", ".join(sorted(present)) + suffix,
+                    + _listed(present) + suffix,
                     file=file,
                     key=f"policy.minimum[{i + 1}].type",
                 )
             )
+    problems.extend(_denominator_problems(policy, present, file, suffix))
     return problems
+
+
+MAX_DENOMINATOR = 10**12
+"""Largest common denominator of the shares of a variant's unit types (see docs/reliability.md):
+every cap is computed over it exactly, and the MIP must hold ``denominator × posts``."""
+
+
+def _denominator_problems(policy: Policy, present: set[str], file: str | None,
+                          suffix: str) -> list[Problem]:
+    """The shares of all types present, over one denominator, must stay computable exactly."""
+    used = [t for t in policy.types if t in present]
+    if any(t not in policy.types for t in present):
+        used.append("")  # the types without their own rules share the base policy
+    den = 1
+    for t in used:
+        try:
+            sh = policy.shares_for(t)
+        except ValueError:
+            continue  # reported where the bonus is set
+        for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
+            den = math.lcm(den, v.denominator)
+        if den > MAX_DENOMINATOR:
+            break
+    if den <= MAX_DENOMINATOR:
+        return []
+    return [Problem(
+        f"the shares of the unit types have the common denominator {approx(den)}, above the "
+        "limit "
+        f"of 10^12 for exact arithmetic: use ratios, bonuses and junior_to_intermediate "
+        f"values with fewer decimal places{suffix}", file=file, key="policy.ratio")]
+
+
+def _listed(names: set[str], limit: int = 20) -> str:
+    """Sorted names, the first ``limit`` of them, for a message."""
+    shown = sorted(names)
+    more = f" … and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more
 
 
 def unit_types(units: pd.DataFrame) -> set[str]:

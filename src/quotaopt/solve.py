@@ -180,6 +180,12 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
     second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
     if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
         raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
+    if second.x is not None and float(np.dot(form.cost1, np.rint(second.x))) < best - 0.5:
+        # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
+        raise SolverError(
+            f"the {backend.name} solver returned a stage-2 plan that loses stage 1's optimum "
+            f"({label}): the numbers are too large for it to be exact; try --solver highs, or "
+            "smaller counts")
     return second
 
 
