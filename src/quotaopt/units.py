@@ -908,14 +908,36 @@ def _plain_counts(values: np.ndarray, is_text: bool, allow_empty: bool) -> np.nd
 
 
 def _plain_priorities(values: np.ndarray, is_text: bool) -> np.ndarray | None:
-    """The priorities when every cell is empty (1) or ASCII digits worth more than 0."""
-    empty = _digit_cells(values, is_text) if len(values) else None
-    if empty is None:
+    """The priorities when every cell is empty (1) or ASCII digits worth more than 0, or, in
+    a frame built in code, a number (a missing one, NaN, means 1)."""
+    if not len(values):
         return None
-    out = np.where(empty, "1", values).astype(np.float64)
+    empty = _digit_cells(values, is_text)
+    if empty is not None:
+        out = np.where(empty, "1", values).astype(np.float64)
+    elif _number_kinds(values, bool_is_int=False) in ("int", "float"):
+        try:
+            out = values.astype(np.float64)
+        except OverflowError:
+            return None
+        out[np.isnan(out)] = 1.0
+    else:
+        return None
     if not bool(((out > 0) & np.isfinite(out)).all()):
         return None  # "0" or an overflow: reported by the cell-by-cell check
     return out
+
+
+def _number_kinds(values: np.ndarray, bool_is_int: bool = True) -> str | None:
+    """``"int"`` when every cell is an integer (a bool too, unless ``bool_is_int`` is
+    false), ``"float"`` when every cell is a float, else ``None``."""
+    kinds = set(map(type, values.tolist()))
+    ints = int | np.integer | np.bool_ if bool_is_int else int | np.integer
+    if all(issubclass(k, ints) and (bool_is_int or not issubclass(k, bool)) for k in kinds):
+        return "int"
+    if all(issubclass(k, float | np.floating) for k in kinds):
+        return "float"
+    return None
 
 
 def _blank_mask(values: np.ndarray, is_text: bool = False) -> np.ndarray:
@@ -925,6 +947,11 @@ def _blank_mask(values: np.ndarray, is_text: bool = False) -> np.ndarray:
             return empty
         return empty | np.fromiter(map(str.isspace, values.tolist()), dtype=bool,
                                    count=len(values))
+    kind = _number_kinds(values) if len(values) else None
+    if kind == "int":  # numbers in a frame built in code: only NaN is missing
+        return np.zeros(len(values), dtype=bool)
+    if kind == "float":
+        return np.isnan(values.astype(np.float64))
     return np.fromiter(
         ((not v.strip()) if type(v) is str else _is_missing(v) for v in values.tolist()),
         dtype=bool,
