@@ -322,6 +322,10 @@ def policies(draw, minimums: bool = True, budgets: bool = True) -> q.Policy:
     if minimums and draw(st.booleans()):
         rules = (q.MinimumRule(q.Level.SENIOR, draw(st.integers(1, 2)), "health_centre",
                                draw(st.integers(0, 10))),)
+    if minimums and draw(st.booleans()):  # any level, any type: exercises the MIP fallback
+        rules += (q.MinimumRule(draw(st.sampled_from(list(q.Level))), draw(st.integers(0, 4)),
+                                draw(st.sampled_from([None, "school", "health_centre"])),
+                                draw(st.integers(0, 20))),)
     budget = None
     if budgets and draw(st.booleans()):
         budget = q.Budget(Fraction(130), Fraction(100), Fraction(85),
