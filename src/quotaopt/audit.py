@@ -37,7 +37,7 @@ from .explain import provenance, provenance_lines
 from .output import write_csv, write_json
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve
-from .units import MAX_COUNT, normalize_units, read_units
+from .units import MAX_COUNT, normalize_units, read_units, source_rows
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
 APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")
@@ -98,7 +98,7 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         With file, row and column: a ``posts_*`` column missing, a cell that is not a whole
         number, a ``unit_id`` the scenario does not have, units of the scenario the plan
         leaves out — every problem at once. (Rows count as a spreadsheet does, header = row 1,
-        assuming the file has no empty rows between units.)
+        empty rows included.)
     """
     if isinstance(plan, pd.DataFrame):
         name = "<DataFrame>"
@@ -118,6 +118,7 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
         notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
     ids = table["unit_id"].astype(str).tolist()
+    rows = source_rows(table).tolist()  # as the spreadsheet counts, blank rows included
     known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
     values: dict[str, np.ndarray] = {}
     for c in [c for c in POSTS_COLUMNS + APPOINTED_COLUMNS if c in table.columns]:
@@ -127,14 +128,14 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
             if isinstance(got, int):
                 parsed[k] = got
             else:
-                problems.append(Problem(f"{c} {got}", file=name, row=k + 2, column=c,
+                problems.append(Problem(f"{c} {got}", file=name, row=rows[k], column=c,
                                         unit=ids[k]))
         values[c] = parsed
     for k, uid in enumerate(ids):
         if uid not in known:
             problems.append(Problem(
                 f"unit_id {uid!r} is not in the scenario's units table; correct the code or "
-                "delete the row", file=name, row=k + 2, column="unit_id", unit=uid))
+                "delete the row", file=name, row=rows[k], column="unit_id", unit=uid))
     present = set(ids)
     absent = [u for u in known if u not in present]
     if absent:

@@ -23,7 +23,7 @@ from .audit import audit, write_audit
 from .backends import Status
 from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
-from .errors import InternalError, QuotaoptError
+from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
 from .output import FORMATS, prepare_out_dir, write_results
 from .report import (
@@ -38,6 +38,8 @@ from .scenario import Scenario, Scope, load_scenario
 from .solve import Result, solve, solve_status_exit_code
 
 EXIT_INTERNAL = InternalError.exit_code
+#: Problems shown for bad input; the rest are counted ("… and N more").
+SHOWN_PROBLEMS = 50
 
 
 class QuotaoptGroup(click.Group):
@@ -48,7 +50,8 @@ class QuotaoptGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QuotaoptError as exc:
-            click.echo(f"error: {exc}", err=True)
+            text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
+            click.echo(f"error: {text}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -58,13 +61,23 @@ class QuotaoptGroup(click.Group):
         except Exception as exc:  # a bug: one line, the traceback only under --debug
             if debug:
                 traceback.print_exc()
+            what = " ".join(str(exc).split())
+            what = what if len(what) <= 200 else what[:197] + "..."
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc} — this is a bug in quotaopt "
+                f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
                 f"{__version__}; please report it with the input files (run with --debug for "
                 "the traceback)",
                 err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def load(path: Path) -> Scenario:
+    """:func:`load_scenario`, with its warnings on stderr."""
+    sc = load_scenario(path)
+    for w in sc.warnings:
+        click.echo(f"warning: {w}", err=True)
+    return sc
 
 
 @click.group(cls=QuotaoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +106,7 @@ def _fmt_share(value: Fraction) -> str:
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
-    sc = load_scenario(scenario)
+    sc = load(scenario)
     click.echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
                + ", ".join(sc.variant_names))
     for name in sc.variant_names:
@@ -232,7 +245,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
     progress = ProgressDisplay(enabled=show_progress(quiet))
     try:
         progress("reading the scenario and units table")
-        sc = load_scenario(scenario)
+        sc = load(scenario)
         sc.variant(variant)  # unknown variant: exit 2 before anything else
         if out_dir is not None:
             prepare_out_dir(out_dir)
@@ -368,7 +381,7 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     if not formats or set(formats) - set(REPORT_FORMATS):
         raise click.BadParameter(f"{fmt!r}: choose from html, xlsx, csv (comma-separated)",
                                  param_hint="--format")
-    sc = load_scenario(scenario)
+    sc = load(scenario)
     names = resolve_variants(sc, variants, baseline)  # unknown variant: exit 2 now
     if out_dir is not None:
         if "html" in formats:
@@ -405,7 +418,7 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
                 time_limit: float | None) -> None:
     """Why a unit gets its posts: its caps with the arithmetic, what binds, what one more
     post would buy, and whether another optimal plan differs for it."""
-    sc = load_scenario(scenario)
+    sc = load(scenario)
     e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit)
     click.echo(str(e))
     sys.exit(solve_status_exit_code(e.status))
@@ -426,7 +439,7 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
               solver: str | None, time_limit: float | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
     any, 0 if none), and the appointments it leaves on the table."""
-    sc = load_scenario(scenario)
+    sc = load(scenario)
     sc.variant(variant)
     if out_dir is not None:
         prepare_out_dir(out_dir)

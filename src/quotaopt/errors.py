@@ -56,13 +56,25 @@ class InputError(QuotaoptError):
         if not items:
             items = [Problem("invalid input")]
         self.problems: tuple[Problem, ...] = tuple(items)
-        super().__init__(self._text())
+        super().__init__(len(self.problems))  # the text is made when asked for: see text()
 
-    def _text(self) -> str:
+    def __str__(self) -> str:
+        return self.text()
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))
+
+    def text(self, limit: int | None = None) -> str:
+        """Every problem, one a line — or the first ``limit`` and how many more there are."""
         if len(self.problems) == 1:
             return str(self.problems[0])
-        lines = [f"{len(self.problems)} problems found:"]
-        lines += [f"  - {p}" for p in self.problems]
+        shown = self.problems if limit is None else self.problems[:limit]
+        head = f"{len(self.problems)} problems found"
+        lines = [head + (":" if len(shown) == len(self.problems)
+                         else f" (the first {len(shown)} shown):")]
+        lines += [f"  - {p}" for p in shown]
+        if len(shown) < len(self.problems):
+            lines.append(f"  … and {len(self.problems) - len(shown)} more")
         return "\n".join(lines)
 
 

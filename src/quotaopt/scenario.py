@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError, Problem, approx
-from .units import MAX_COUNT, normalize_units, read_units
+from .units import MAX_COUNT, normalize_units, read_limited, read_units, table_warnings
 
 BASELINE = "baseline"
 
@@ -221,6 +221,9 @@ class Scenario:
     path: Path | None = None
     description: str | None = None
     input_hash: str = ""
+    warnings: tuple[Problem, ...] = ()
+    """Remarks on the input that are not errors (see :func:`quotaopt.units.table_warnings`);
+    ``quotaopt validate`` and ``run`` print them."""
 
     @property
     def variant_names(self) -> tuple[str, ...]:
@@ -739,6 +742,10 @@ def unit_types(units: pd.DataFrame) -> set[str]:
     return set(units["type"].astype(str).unique().tolist()) if "type" in units else set()
 
 
+MAX_SCENARIO_BYTES = 10 * 2**20
+"""Largest scenario file read (10 MiB)."""
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file, its variants and units tables; validate everything.
 
@@ -759,14 +766,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     file = path.name
-    try:
-        raw_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem("file not found; check the path", file=str(path))]) from None
-    except IsADirectoryError:
-        raise InputError([Problem("is a folder, not a scenario file", file=str(path))]) from None
-    except OSError as exc:
-        raise InputError([Problem(f"cannot be read: {exc.strerror}", file=str(path))]) from None
+    if path.is_dir():
+        raise InputError([Problem("is a folder, not a scenario file", file=str(path))])
+    raw_bytes = read_limited(path, str(path), MAX_SCENARIO_BYTES)
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -811,6 +813,7 @@ def scenario_from_dict(
         )
     hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
     unit_cache: dict[tuple[str, str | None], pd.DataFrame | None] = {}
+    warnings: list[Problem] = []  # from each units table read, once
     types_cache: dict[int, set[str]] = {}  # by id() of the tables held in unit_cache
     configs = [(BASELINE, base_cfg, {})] + [
         (vname, deep_merge(base_cfg, vraw), vraw)
@@ -832,6 +835,7 @@ def scenario_from_dict(
             if key not in unit_cache:
                 try:
                     unit_cache[key] = normalize_units(units)
+                    warnings.extend(table_warnings(unit_cache[key]))
                 except InputError as exc:
                     problems.extend(exc.problems)
                     unit_cache[key] = None
@@ -850,6 +854,7 @@ def scenario_from_dict(
                 try:
                     unit_cache[key] = read_units(upath, sheet=sheet)
                     hasher.update(upath.read_bytes())
+                    warnings.extend(table_warnings(unit_cache[key]))
                 except InputError as exc:
                     problems.extend(exc.problems)
                     unit_cache[key] = None
@@ -877,6 +882,7 @@ def scenario_from_dict(
         path=path,
         description=scen.get("description"),
         input_hash="sha256:" + hasher.hexdigest(),
+        warnings=tuple(warnings),
     )
 
 
@@ -910,4 +916,5 @@ def make_scenario(
     if problems:
         raise InputError(problems)
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
-    return Scenario(name=name, variants=out, input_hash="sha256:" + digest.hexdigest())
+    return Scenario(name=name, variants=out, input_hash="sha256:" + digest.hexdigest(),
+                    warnings=table_warnings(df))

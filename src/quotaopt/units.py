@@ -40,7 +40,9 @@ import itertools
 import math
 import os
 import re
+import stat
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,11 +56,18 @@ __all__ = [
     "ALIASES",
     "COUNT_COLUMNS",
     "DEFAULT_POOL",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
     "MAX_COUNT",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MAX_XLSX_UNPACKED_BYTES",
     "REQUIRED_COLUMNS",
     "UNIT_COLUMNS",
     "normalize_units",
     "read_units",
+    "source_rows",
+    "table_warnings",
 ]
 
 UNIT_COLUMNS: tuple[str, ...] = (
@@ -101,6 +110,18 @@ DEFAULT_POOL = "all"
 
 MAX_COUNT = 10**9
 """Largest accepted value in a count column; anything larger is reported as a problem."""
+
+MAX_ROWS = 2_000_000
+"""Most rows below the header (empty rows included) a units table may have."""
+MAX_COLUMNS = 200
+"""Most columns a units table may have (empty columns at the right end do not count)."""
+MAX_CELL_CHARS = 1000
+"""Longest text a cell (or header) may hold, in characters."""
+MAX_FILE_BYTES = 512 * 2**20
+"""Largest units file read (512 MiB); a larger one is refused before it is read."""
+MAX_XLSX_UNPACKED_BYTES = 512 * 2**20
+"""Largest total size an XLSX workbook may unpack to, from its zip directory (512 MiB): a
+zip bomb is refused before anything is decompressed."""
 
 _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "unit_id": ("单位编码", "单位代码"),
@@ -178,15 +199,7 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise InputError([Problem("file not found; check the path", file=source)]) from None
-    except OSError as exc:
-        raise InputError(
-            [Problem(f"cannot read the file: {exc.strerror or exc}", file=source)]
-        ) from None
+    data = read_limited(path, source, MAX_FILE_BYTES)
 
     if data.startswith(_XLSX_MAGIC):
         with _gc_paused():
@@ -218,6 +231,9 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     with _gc_paused():
         lengths = set(map(len, rows))
         width = max([len(labels), *lengths])
+        if width > MAX_COLUMNS:
+            labels, rows, width = _trim_columns(labels, rows, source)
+            lengths = set(map(len, rows))
         labels = labels + [""] * (width - len(labels))
         if lengths == {width}:
             cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=object,
@@ -230,6 +246,60 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
         del rows
     raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object), dtype=object)
     return _Normalizer(raw, source, text_cells=True).run()
+
+
+def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or an :class:`InputError`.
+
+    A folder, a device such as ``/dev/zero`` or a pipe is refused before it is opened (a
+    pipe would block, a device never end).
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Problem("is a folder, not a file; give the path of the file",
+                                      file=source)])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem("is not a regular file (a device or a pipe); save the "
+                                      "data to a file and give its path", file=source)])
+        if info.st_size > limit:
+            raise InputError([Problem(
+                f"the file is {info.st_size / 2**20:,.0f} MiB, more than the limit of "
+                f"{limit / 2**20:,.0f} MiB; split the table or remove what is not needed",
+                file=source)])
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError([Problem("file not found; check the path", file=source)]) from None
+    except OSError as exc:
+        raise InputError(
+            [Problem(f"cannot read the file: {exc.strerror or exc}", file=source)]
+        ) from None
+    if len(data) > limit:  # it grew while we looked
+        raise InputError([Problem(f"the file is more than the limit of "
+                                  f"{limit / 2**20:,.0f} MiB", file=source)])
+    return data
+
+
+def _trim_columns(labels: list[str], rows: list[list[str]],
+                  source: str) -> tuple[list[str], list[list[str]], int]:
+    """Drop empty columns at the right end; more than :data:`MAX_COLUMNS` left is an error."""
+    used = max([0, *(i + 1 for i, c in enumerate(labels) if c.strip())])
+    for record in rows:
+        if len(record) > used:
+            used = max([used, *(i + 1 for i, c in enumerate(record) if c.strip())])
+    if used > MAX_COLUMNS:
+        raise InputError([Problem(
+            f"the table has {used} columns, more than the limit of {MAX_COLUMNS}; a units "
+            "table needs 11 at most, plus any notes: delete the columns that are not needed",
+            file=source, row=1)])
+    return labels[:used], [r[:used] for r in rows], used
+
+
+def _too_many_rows(source: str) -> InputError:
+    return InputError([Problem(
+        f"the table has more than {MAX_ROWS:,} rows below the header, the limit; split it "
+        "into several files (one per pool, say)", file=source)])
 
 
 @contextlib.contextmanager
@@ -250,6 +320,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
+    _check_line_length(data, source)
     text = _decode(data, source)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -274,7 +345,9 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
             delimiter = ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(reader)  # each record is a new list
+        records = list(itertools.islice(reader, MAX_ROWS + 2))  # each record is a new list
+        if len(records) > MAX_ROWS + 1:
+            raise _too_many_rows(source)
     except csv.Error as exc:
         raise InputError(
             [Problem(f"cannot parse the CSV near line {reader.line_num}: {exc}", file=source)]
@@ -282,6 +355,25 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if not records:
         return [], []
     return records[0], records[1:]
+
+
+# no valid line is longer: 200 cells of 1,000 characters of at most 4 bytes, quoted
+_MAX_LINE_BYTES = MAX_COLUMNS * (4 * MAX_CELL_CHARS + 3)
+
+
+def _check_line_length(data: bytes, source: str) -> None:
+    """Refuse a line that no valid table has, before the CSV parser makes a list of it (a
+    line of 10^8 commas would become 10^8 cells)."""
+    if len(data) <= _MAX_LINE_BYTES:
+        return
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    lengths = np.diff(np.concatenate([[-1], breaks, [len(data)]])) - 1
+    longest = int(np.argmax(lengths))
+    if lengths[longest] > _MAX_LINE_BYTES:
+        raise InputError([Problem(
+            f"line {longest + 1} is {int(lengths[longest]):,} bytes long, more than any table "
+            f"of at most {MAX_COLUMNS} columns of {MAX_CELL_CHARS} characters can have; is "
+            "this really a CSV file?", file=source)])
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -320,6 +412,7 @@ def _decode(data: bytes, source: str) -> str:
 def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], list[list[str]]]:
     import openpyxl
 
+    _check_archive(data, source)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -353,7 +446,15 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], 
         try:
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
-            rows = [[_xlsx_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            rows = []
+            for row in ws.iter_rows(values_only=True):
+                if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
+                    row = _trim_row(row, len(rows) + 1, source)
+                rows.append([_xlsx_text(v) for v in row])
+                if len(rows) > MAX_ROWS + 1:
+                    raise _too_many_rows(source)
+        except InputError:
+            raise
         except Exception as exc:
             raise InputError(
                 [
@@ -372,6 +473,38 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], 
     if not rows:
         return [], []
     return rows[0], rows[1:]
+
+
+def _check_archive(data: bytes, source: str) -> None:
+    """Refuse a workbook that would unpack to more than :data:`MAX_XLSX_UNPACKED_BYTES`.
+
+    The sizes come from the zip directory, so nothing is decompressed; Python's zipfile
+    never unpacks a member beyond its declared size, so a lying directory cannot get past.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception:
+        return  # not a readable zip: openpyxl says so, with its reason
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or len(infos) > 10_000:
+        raise InputError([Problem(
+            f"the workbook would unpack to {unpacked / 2**20:,.0f} MiB in {len(infos):,} "
+            f"parts, more than the limit of {MAX_XLSX_UNPACKED_BYTES / 2**20:,.0f} MiB; it is "
+            "damaged or not a plain table: open it in Excel or WPS and save the table as CSV "
+            "(UTF-8)", file=source)])
+
+
+def _trim_row(row: tuple[Any, ...], number: int, source: str) -> tuple[Any, ...]:
+    end = len(row)
+    while end > MAX_COLUMNS and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    if end > MAX_COLUMNS:
+        raise InputError([Problem(
+            f"row {number} has a value in column {_letter(end - 1)}, beyond the limit of "
+            f"{MAX_COLUMNS} columns; delete the columns that are not needed", file=source,
+            row=number)])
+    return row[:end]
 
 
 def _xlsx_text(value: Any) -> str:
@@ -463,6 +596,7 @@ class _Normalizer:
         self.text_cells = text_cells  # every cell is known to be a str (read from a file)
         self.header: list[Problem] = []
         self.cells: list[tuple[int, int, Problem]] = []  # (row, column order, problem)
+        self.warnings: list[Problem] = []  # not errors: see table_warnings()
 
     # -- problems ---------------------------------------------------------------------
 
@@ -471,6 +605,8 @@ class _Normalizer:
 
     def cell_problem(self, row: int, unit: str | None, column: str, message: str) -> None:
         order = UNIT_COLUMNS.index(column) if column in UNIT_COLUMNS else len(UNIT_COLUMNS)
+        if unit and len(unit) > 60:  # a pasted paragraph as unit_id: do not repeat it whole
+            unit = unit[:57] + "..."
         problem = Problem(message, file=self.source, row=row, column=column, unit=unit or None)
         self.cells.append((row, order, problem))
 
@@ -483,6 +619,12 @@ class _Normalizer:
     def run(self) -> pd.DataFrame:
         df = self.df
         ncols = df.shape[1]
+        if len(df) > MAX_ROWS:
+            raise _too_many_rows(self.source)
+        if ncols > MAX_COLUMNS:
+            self.table_problem(f"the table has {ncols} columns, more than the limit of "
+                               f"{MAX_COLUMNS}; delete the columns that are not needed")
+            raise self.fail()
         labels = [_label_text(c) for c in df.columns]
         values = [_object_values(df.iloc[:, i]) for i in range(ncols)]
         # per column: every cell is exactly a str — the fast paths below rely on it
@@ -521,6 +663,7 @@ class _Normalizer:
 
         unit_ids = self.text_column(canonical, values, "unit_id", n)  # "" when unknown
         units = unit_ids  # the unit named in each row's problems
+        self.check_lengths(labels, values, canonical, rownums, units)
         out: dict[str, Any] = {"unit_id": unit_ids}
         self.check_unit_ids(unit_ids, rownums, present="unit_id" in canonical)
 
@@ -554,7 +697,40 @@ class _Normalizer:
         columns = {col: _column_series(col, out[col]) for col in UNIT_COLUMNS}
         for label, pos in extras:  # extra labels never clash with canonical ones
             columns[label] = self.extra_column(pos, keep)
-        return pd.DataFrame(columns, index=pd.RangeIndex(n))
+        table = pd.DataFrame(columns, index=pd.RangeIndex(n))
+        # kept only when they say something: pandas copies attrs along with the frame
+        if self.warnings:
+            table.attrs["warnings"] = tuple(self.warnings)
+        if not np.array_equal(rownums, np.arange(2, n + 2)):  # rows were skipped
+            rows = rownums.copy()
+            rows.flags.writeable = False
+            table.attrs["source_rows"] = rows
+        return table
+
+    def check_lengths(self, labels: list[str], values: list[np.ndarray],
+                      canonical: dict[str, int], rownums: np.ndarray, units: np.ndarray) -> None:
+        """Headers and cells longer than :data:`MAX_CELL_CHARS` characters."""
+        names = {pos: col for col, pos in canonical.items()}
+        for pos, column in enumerate(values):
+            name = names.get(pos) or labels[pos] or _letter(pos)
+            if len(labels[pos]) > MAX_CELL_CHARS:
+                self.table_problem(
+                    f"the header of column {_letter(pos)} has {len(labels[pos]):,} characters, "
+                    f"more than the limit of {MAX_CELL_CHARS:,}; shorten it", row=1)
+                name = _letter(pos)
+            cells = column.tolist()
+            if self.is_text[pos]:
+                longest = max(map(len, cells), default=0)
+            else:
+                longest = max((len(v) for v in cells if type(v) is str), default=0)
+            if longest <= MAX_CELL_CHARS:
+                continue
+            for i, v in enumerate(cells):
+                if type(v) is str and len(v) > MAX_CELL_CHARS:
+                    self.cell_problem(
+                        int(rownums[i]), units[i], name,
+                        f"the cell has {len(v):,} characters, more than the limit of "
+                        f"{MAX_CELL_CHARS:,}; shorten it")
 
     # -- headers ----------------------------------------------------------------------
 
@@ -595,6 +771,7 @@ class _Normalizer:
 
         missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
         unknown = [(labels[pos], pos) for _, pos in extras if labels[pos]]
+        self.warn_near_misses(unknown, canonical)
         for col in missing:
             accepted = " / ".join([col, *_CHINESE_ALIASES[col]])
             message = f"required column {col!r} is missing (header {accepted})"
@@ -614,6 +791,25 @@ class _Normalizer:
                     row=1,
                 )
         return canonical, extras
+
+    def warn_near_misses(self, unknown: list[tuple[str, int]], canonical: dict[str, int]):
+        """An unknown header that looks like an optional column the table lacks (a typo such
+        as ``senior_incumbent``): the column is carried through and the real one takes its
+        default, which is legal but rarely meant — a warning, not an error."""
+        for label, pos in unknown:
+            key = _header_key(label)
+            close = difflib.get_close_matches(key, list(ALIASES), n=1, cutoff=0.8)
+            if not close:
+                continue
+            target = ALIASES[close[0]]
+            if target in canonical or target in REQUIRED_COLUMNS:
+                continue  # present, or reported as missing with this hint
+            default = {"name": "the unit_id", "pool": repr(DEFAULT_POOL),
+                       "priority": "1"}.get(target, "0")
+            self.warnings.append(Problem(
+                f"column {label!r} ({_letter(pos)}) is not a known column (did you mean "
+                f"{close[0]!r}?); it is carried through unchanged, and {target} is taken as "
+                f"{default} for every unit", file=self.source, row=1, column=label))
 
     # -- columns ----------------------------------------------------------------------
 
@@ -766,6 +962,30 @@ class _Normalizer:
             stripped = [v.strip() if isinstance(v, str) else v for v in vals.tolist()]
             return pd.Series(_object_array(stripped), index=pd.RangeIndex(len(vals)), dtype=object)
         return pd.Series(series.to_numpy()[keep], index=pd.RangeIndex(int(keep.sum())))
+
+
+def source_rows(units: pd.DataFrame) -> np.ndarray:
+    """The row number, as a spreadsheet counts (header = 1), of each row of a table from
+    :func:`read_units` or :func:`normalize_units` — empty rows are skipped when reading, so
+    row ``k`` of the table is not always row ``k + 2`` of the file.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"unit_id": ["A", None, "B"], "type": ["x", None, "y"],
+    ...                     "total_posts": [1, None, 2]})
+    >>> source_rows(normalize_units(raw)).tolist()
+    [2, 4]
+    """
+    rows = units.attrs.get("source_rows")
+    if rows is not None and len(rows) == len(units):
+        return np.asarray(rows, dtype=np.int64)
+    return np.arange(len(units), dtype=np.int64) + 2
+
+
+def table_warnings(units: pd.DataFrame) -> tuple[Problem, ...]:
+    """Remarks about a table from :func:`read_units` or :func:`normalize_units` that are not
+    errors, e.g. an unknown column whose header looks like a misspelt optional column."""
+    return tuple(units.attrs.get("warnings", ()))
 
 
 # ----------------------------------------------------------------------------------------
