@@ -15,7 +15,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,6 +59,35 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     The temporary file (private while it is written) gets ordinary permissions before the
     rename, so results can be shared like any file the user makes.
     """
+    atomic_write_all([(target, write)])
+
+
+def atomic_write_all(items: Sequence[tuple[Path, Callable[[IO[bytes]], object]]]) -> None:
+    """Write several files whole or not at all, as one set as far as a file system allows.
+
+    Every file is first written (and flushed to disk) under a temporary name in its target
+    folder; only then are they renamed over their targets, one right after the other. A run
+    stopped while writing — the part that takes time — changes none of the targets; a file
+    is never seen half-written.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, write in items:
+            staged.append((_write_temporary(target, write), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        for folder in {target.parent for _, target in staged}:
+            _fsync_folder(folder)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+
+
+def _write_temporary(target: Path, write: Callable[[IO[bytes]], object]) -> str:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -65,13 +95,24 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _default_mode())
-        os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        os.unlink(tmp)
         raise
+    return tmp
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames durable (a power cut after this keeps the new files)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the renames are still atomic
+    finally:
+        os.close(fd)
 
 
 def safe_text(value: Any) -> Any:
@@ -82,10 +123,12 @@ def safe_text(value: Any) -> Any:
 
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells — and column headers — a spreadsheet shows as text."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(safe_text)
+    out.columns = pd.Index([safe_text(c) for c in out.columns], dtype=object)
     return out
 
 
@@ -106,7 +149,7 @@ def csv_text(df: pd.DataFrame) -> str:
     if not cols or any(c is None for c in cols) or not all(type(x) is str for x in labels):
         return csv_safe(df).to_csv(index=False, lineterminator="\n")
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(labels)
+    csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
     if not len(df):
         return head.getvalue()
     return head.getvalue() + "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
@@ -149,8 +192,12 @@ def _quoted(text: str) -> str:
 
 
 def write_json(obj: Any, target: Path) -> None:
-    data = (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+    data = _json_bytes(obj)
     atomic_write(target, lambda fh: fh.write(data))
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
 
 
 def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -220,15 +267,20 @@ def write_results(result, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
         write_xlsx(sheets, target)
         written.append(target)
         return written
+    # both files are written first and renamed together: a run stopped while writing leaves
+    # the previous pair, never a new allocation beside an old summary
+    files: list[tuple[Path, bytes]] = []
     if result.allocation is not None:
         if fmt == "json":
-            target = out / "allocation.json"
             records = json.loads(result.allocation.to_json(orient="records", force_ascii=False))
-            write_json(records, target)
+            files.append((out / "allocation.json", _json_bytes(records)))
         else:
-            target = out / "allocation.csv"
-            write_csv(result.allocation, target)
-        written.append(target)
-    write_json(result.summary, summary_path)
-    written.append(summary_path)
+            files.append((out / "allocation.csv", csv_text(result.allocation).encode("utf-8")))
+    files.append((summary_path, _json_bytes(result.summary)))
+    atomic_write_all([(target, partial(_write_bytes, data)) for target, data in files])
+    written += [target for target, _ in files]
     return written
+
+
+def _write_bytes(data: bytes, fh: IO[bytes]) -> None:
+    fh.write(data)
