@@ -111,3 +111,20 @@ def test_driver_runs_end_to_end_quick(tmp_path):
     assert ours["agrees"] is True
     assert ours["peak_rss_mb"] > 0
     assert "| units | scope |" in md[0].read_text()
+
+
+def test_performance_doc_points_at_a_results_file_with_its_numbers():
+    import re
+
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    name = re.search(r"benchmarks/results/([\w.-]+)\.md", text).group(1)
+    results = json.loads((ROOT / "benchmarks" / "results" / f"{name}.json").read_text())
+    assert not results["mismatches"]
+    medians = {c["key"]: c["median"] for c in results["configs"]}
+    for n, stage1, stage2 in ((5000, "42795", "8833/2"), (20000, "171500", "89409/5")):
+        assert f"{stage1} / {stage2}" in text
+        ours = medians[f"quotaopt-{n}-baseline-highs-auto"]
+        assert (ours["stage1"], ours["stage2"]) == (stage1, stage2)
+        assert medians[f"naive-{n}-highs"]["stage1"] == stage1
+    e2e = medians["quotaopt-100000-baseline-highs-auto"]
+    assert f"**{e2e['total']:.2f}**" in text
