@@ -446,7 +446,7 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], 
         try:
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
-            rows = []
+            rows: list[list[str]] = []
             for row in ws.iter_rows(values_only=True):
                 if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
                     row = _trim_row(row, len(rows) + 1, source)
