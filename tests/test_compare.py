@@ -234,6 +234,24 @@ def test_baseline_without_plan_gives_no_deltas(tmp_path: Path) -> None:
     ET.fromstring(render_html(comp))
 
 
+def test_csv_keeps_whole_numbers_beside_a_variant_without_plan(tmp_path: Path) -> None:
+    # an infeasible row makes the columns nullable: still "6", never "6.0"; missing is empty
+    comp = compare_variants(write_scenario(tmp_path, INFEASIBLE))
+    (tmp_path / "out").mkdir()
+    write_comparison(comp, tmp_path / "out", ["csv"])
+    for name in ("kpi", "by_type", "movers", "unit_diff"):
+        text = (tmp_path / "out" / f"{name}.csv").read_text(encoding="utf-8")
+        assert not re.search(r"(^|,)-?\d+\.0(,|$)", text, re.M), name
+    lines = (tmp_path / "out" / "kpi.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    base = dict(zip(header, lines[1].split(","), strict=False))
+    tight = dict(zip(header, next(x for x in lines if x.startswith("tight,")).split(","),
+                     strict=False))
+    assert (base["posts_senior"], base["cap_senior_intermediate"]) == ("6", "26")
+    assert (tight["status"], tight["posts_senior"], tight["posts_senior_delta"]) == \
+        ("infeasible", "", "")
+
+
 def _fake_solve(status_of: dict[str, Status | type[Exception]]):
     real = quotaopt.solve
 

@@ -41,3 +41,11 @@ def test_csv_text_cells_never_become_formulas(tmp_path):
               target)
     text = target.read_text(encoding="utf-8").splitlines()
     assert text[1:] == ["'=1+1,-1", "'@SUM(A1),2", "'-x,3", "ok,4"]
+
+
+def test_csv_nullable_whole_numbers_stay_whole(tmp_path):
+    df = pd.DataFrame({"n": pd.array([235, None], dtype="Int64"), "t": ["=x", None]})
+    for frame in (df, df.astype(object).where(df.notna(), None)):
+        target = tmp_path / "a.csv"
+        write_csv(frame, target)
+        assert target.read_text(encoding="utf-8").splitlines() == ["n,t", "235,'=x", ","]

@@ -125,9 +125,13 @@ def safe_text(value: Any) -> Any:
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells — and column headers — a spreadsheet shows as text."""
     out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(safe_text)
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            # built with the column's own dtype: ``Series.map`` would infer one, and turn an
+            # object column of whole numbers and None into floats (235 → "235.0")
+            out.isetitem(j, pd.Series([safe_text(v) for v in col.tolist()], index=out.index,
+                                      dtype=col.dtype))
     out.columns = pd.Index([safe_text(c) for c in out.columns], dtype=object)
     return out
 
