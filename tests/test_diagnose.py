@@ -5,6 +5,7 @@ rules, and the smallest change — checked by solving with it (feasible) and wit
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -143,7 +144,8 @@ def test_senior_intermediate_incumbents_over_cap_suggest_junior_to_intermediate(
     assert str(c) == (
         "unit X has 12 senior+intermediate incumbents but the ratio 1:4:5 senior+intermediate "
         "cap allows 10 of its 20 posts (20 × (10 % + 40 %) = 10 → floor 10): set incumbents = "
-        "\"grandfather\", or raise its total_posts to 24, or raise junior_to_intermediate to 0.2"
+        "\"grandfather\", or raise its total_posts to 24, or raise "
+        "policy.junior_to_intermediate to 0.2"
     )
     assert feasible(units, Policy(junior_to_intermediate=F(1, 5)))
     assert not feasible(units, Policy(junior_to_intermediate=F(19, 100)))
@@ -199,6 +201,59 @@ def test_pool_incumbents_over_pooled_cap():
     assert (s.rule, s.where, s.limit, s.relaxed) == ("pooled senior cap", "pool 东片", 6, 7)
 
 
+def test_pool_incumbents_and_minimums_grandfather_is_not_offered_alone():
+    # 5 senior incumbents over a pooled cap of 4, and a minimum rule needs 1 more at B: the
+    # need is 6, so grandfathering (a cap of 5) alone cannot be enough
+    units = {"unit_id": ["A", "B"], "type": ["school", "health_centre"], "pool": ["P"] * 2,
+             "total_posts": [30, 10], "senior_incumbents": [5, 0],
+             "intermediate_incumbents": [0, 0]}
+    pol = Policy(scope=Scope.POOL, minimum=(MinimumRule(Level.SENIOR, 1, "health_centre", 8),))
+    (c,) = conflicts(scenario(units, pol))
+    assert (c.needed, c.allowed) == (6, 4)
+    assert str(c).startswith(
+        "pool P: minimum rules and incumbents need 6 senior posts (5 held by incumbents, 1 more "
+        "for the minimum rules at B), the pooled ratio 1:4:5 senior cap is 4 (Σ posts × share "
+        "over 2 units = 4 → floor 4): set incumbents = \"grandfather\" and lower the senior "
+        "minimum (policy.minimum[1]) to 0 post(s)")
+    assert 'set incumbents = "grandfather",' not in str(c)
+    gf = Policy(scope=Scope.POOL, incumbents=Incumbents.GRANDFATHER, minimum=pol.minimum)
+    assert not feasible(units, gf)
+    assert feasible(units, Policy(scope=Scope.POOL, incumbents=Incumbents.GRANDFATHER,
+                                  minimum=(MinimumRule(Level.SENIOR, 0, "health_centre", 8),)))
+    # with grandfather: the real need, and the cap raised to the incumbents said so
+    (c,) = conflicts(scenario(units, gf))
+    assert (c.needed, c.allowed) == (6, 5)
+    assert ("the pooled ratio 1:4:5 senior cap is 5 (Σ posts × share over 2 units = 4 → "
+            "floor 4, raised to 5 for the grandfathered incumbents): lower the senior minimum "
+            "(policy.minimum[1]) to 0 post(s)") in str(c)
+    # scope "unit" is offered only when it works: with protect, A's 5 incumbents are over
+    # its own cap of 3; grandfathered, they are not
+    assert 'scope = "unit"' in str(c)
+    assert feasible(units, replace(gf, scope=Scope.UNIT))
+    (c,) = conflicts(scenario(units, pol))
+    assert 'scope = "unit"' not in str(c)
+    assert not feasible(units, replace(pol, scope=Scope.UNIT))
+
+
+def test_conflicts_name_the_types_own_ratio_and_a_cap_a_minimum_raised():
+    units = {"unit_id": ["S", "H"], "type": ["school", "health_centre"],
+             "total_posts": [46, 20], "senior_incumbents": [2, 0],
+             "intermediate_incumbents": [0, 0]}
+    pol = Policy(types={"school": TypePolicy(ratio=Ratio.parse("0.2:3:6.8"))},
+                 minimum=(MinimumRule(Level.JUNIOR, 1), MinimumRule(Level.SENIOR, 1, "school")))
+    (c,) = conflicts(scenario(units, pol))
+    assert str(c).startswith(
+        "unit S has 2 senior incumbents but the ratio 0.2:3:6.8 (policy.types.school.ratio) "
+        "senior cap allows 1 of its 46 posts (46 × 2 % = 0.92 → floor 0, raised to 1 by the "
+        "minimum rules (policy.minimum[2])): ")
+    mixed = find_conflicts(replace(pol, scope=Scope.POOL, minimum=()),
+                           *(lambda v: (v.units, compute_limits(
+                               replace(pol, scope=Scope.POOL, minimum=()), v.units)))(
+                               scenario({**units, "senior_incumbents": [2, 2]}, pol)
+                               .variant()))
+    assert "ratios 0.2:3:6.8 and 1:4:5" in str(mixed[0])
+
+
 # 5. scope pool: minimum rules above a pooled cap (the issue's "pool East" example)
 
 
@@ -218,7 +273,7 @@ def test_pool_minimums_over_pooled_cap_issue_example():
     assert text.startswith(
         "pool East: minimum rules and incumbents need 14 senior posts (0 held by incumbents, "
         "14 more for the minimum rules at H00, H01, H02, H03, H04, H05 and 8 more), the pooled "
-        "senior cap is 11 (Σ posts × share over 15 units = 11.2 → floor 11): ")
+        "ratio 1:4:5 senior cap is 11 (Σ posts × share over 15 units = 11.2 → floor 11): ")
     assert "lower the senior minimum (policy.minimum[1]) to 0 post(s)" in text
     assert "use scope = \"unit\"" in text
     assert "add 28 post(s) to unit H00, whose senior share is the pool's largest" in text
@@ -243,7 +298,7 @@ def test_pool_senior_intermediate_minimums_and_transfer_fix():
     assert (c.needed, c.allowed) == (12, 10)
     assert "lower the senior minimum (policy.minimum[1]) to 0 post(s)" in str(c)
     assert "lower the intermediate minimum (policy.minimum[2]) to 4 post(s)" in str(c)
-    assert "raise junior_to_intermediate to 0.2" in str(c)
+    assert "raise policy.junior_to_intermediate to 0.2" in str(c)
     assert feasible(units, Policy(scope=Scope.POOL, minimum=pol.minimum,
                                   junior_to_intermediate=F(1, 5)))
     assert not feasible(units, Policy(scope=Scope.POOL, minimum=pol.minimum,

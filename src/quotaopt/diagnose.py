@@ -347,6 +347,28 @@ def pool_cap_words(policy: Policy, lim: UnitLimits, p: int, which: str) -> str:
             f"{policy.rounding.value} {base}")
 
 
+def ratio_words(policy: Policy, types: Sequence[str]) -> str:
+    """``ratio 1:4:5`` — the ratio in force for units of ``types``: a type's own ratio
+    (``policy.types.<type>.ratio``, then named) where it has one, else ``policy.ratio``."""
+    names = sorted(set(map(str, types)))
+    own = [t for t in names if t in policy.types and policy.types[t].ratio is not None]
+    ratios = sorted({str(policy.types[t].ratio) if t in own else str(policy.ratio)
+                     for t in names} or {str(policy.ratio)})
+    if len(ratios) > 1:
+        return "ratios " + " and ".join(ratios)
+    if len(own) == 1 and names == own:
+        return f"ratio {ratios[0]} (policy.types.{own[0]}.ratio)"
+    return f"ratio {ratios[0]}"
+
+
+def _minimum_refs(policy: Policy, unit_type: str, T: int, levels: Sequence[Level]) -> str:
+    """``policy.minimum[2]``, … : the minimum rules of ``levels`` that apply to a unit."""
+    refs = [f"policy.minimum[{k + 1}]" for k, r in enumerate(policy.minimum)
+            if r.level in levels and r.posts > 0 and r.type in (None, unit_type)
+            and T >= r.when_total_at_least]
+    return ", ".join(refs) or "the minimum rules"
+
+
 def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: list[
         tuple[Fraction, Fraction]], need: int) -> str | None:
     """Smallest ``junior_to_intermediate`` f with ``R(Σ (a + f·j)) ≥ need`` over ``T_parts``
@@ -363,7 +385,7 @@ def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: 
     key = (f"policy.types.{unit_type}.junior_to_intermediate"
            if unit_type is not None and unit_type in policy.types
            and policy.types[unit_type].junior_to_intermediate is not None
-           else "junior_to_intermediate")
+           else "policy.junior_to_intermediate")
     return f"raise {key} to {decimal_at_least(f, strict)}"
 
 
@@ -374,7 +396,6 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
     out: list[Conflict] = []
     nd = _needs(units, lim)
     protect = policy.incumbents is Incumbents.PROTECT
-    ratio = f"ratio {policy.ratio}"
     ids = units["unit_id"].astype(str).to_numpy()
     total_fix: dict[int, int | None] = {}
 
@@ -403,16 +424,21 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
 
     # 2. scope unit: incumbents above the unit's own caps
     if policy.scope is Scope.UNIT and protect:
-        for which, inc, cap, policy_fix in (
-            ("senior", nd.inc_s, lim.cap_s, _bonus_fix),
-            ("senior+intermediate", nd.inc_sm, lim.cap_sm, _transfer_fix),
+        for which, inc, cap, base, levels, policy_fix in (
+            ("senior", nd.inc_s, lim.cap_s, lim.base_cap_s, (Level.SENIOR,), _bonus_fix),
+            ("senior+intermediate", nd.inc_sm, lim.cap_sm, lim.base_cap_sm,
+             (Level.SENIOR, Level.INTERMEDIATE), _transfer_fix),
         ):
             for i in np.flatnonzero(inc > cap).tolist():
                 t = str(units["type"].iat[i])
                 T = int(nd.T[i])
+                words = cap_words(policy, t, T, which)
+                if cap[i] > base[i]:  # a minimum rule lifted the cap (see caps.py)
+                    words += (f", raised to {cap[i]} by the minimum rules "
+                              f"({_minimum_refs(policy, t, T, levels)})")
                 text = (f"{unit_label(units, i)} has {inc[i]} {which} incumbents but the "
-                        f"{ratio} {which} cap allows {cap[i]} of its {T} posts "
-                        f"({cap_words(policy, t, T, which)})")
+                        f"{ratio_words(policy, [t])} {which} cap allows {cap[i]} of its {T} "
+                        f"posts ({words})")
                 options = ['set incumbents = "grandfather"', raise_total(i),
                            policy_fix(policy, t, T, int(inc[i]))]
                 out.append(Conflict(f"{which} cap", unit_label(units, i), (ids[i],),
@@ -503,7 +529,6 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                     nd: _Needs) -> list[Conflict]:
     out: list[Conflict] = []
     protect = policy.incumbents is Incumbents.PROTECT
-    ratio = f"ratio {policy.ratio}"
     k = len(lim.pool_names)
     codes = lim.pool_codes
     pool_need_s, pool_need_sm = _pool_needs(nd, lim)
@@ -523,31 +548,47 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
             if need <= cap:
                 continue
             words = pool_cap_words(policy, lim, p, which)
-            by_incumbents = protect and inc > cap
-            if by_incumbents:
+            base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
+            if cap > base:
+                words += f", raised to {cap} for the grandfathered incumbents"
+            member_types = units["type"].astype(str).to_numpy()[members].tolist()
+            ratio = ratio_words(policy, member_types)
+            if protect and inc > cap and need == inc:
+                # the incumbents alone are over the cap: grandfathering them is enough
                 text = (f"{where}: its units have {inc} {which} incumbents but the pooled "
                         f"{ratio} {which} cap is {cap} ({words})")
                 fixes = ['set incumbents = "grandfather"']
             else:
+                # minimum rules need more than the incumbents hold: grandfathering (a cap of
+                # the incumbents) cannot be enough, the minimum rules must give way
                 need_u, inc_u = ((nd.need_s, nd.inc_s) if which == "senior"
                                  else (nd.need_sm, nd.inc_sm))
                 lifted = members[need_u[members] > inc_u[members]]
                 text = (f"{where}: minimum rules and incumbents need {need} {which} posts "
                         f"({inc} held by incumbents, {need - inc} more for the minimum rules at "
-                        f"{_list_units(units, lifted.tolist())}), the pooled {which} cap is "
-                        f"{cap} ({words})")
+                        f"{_list_units(units, lifted.tolist())}), the pooled {ratio} {which} "
+                        f"cap is {cap} ({words})")
                 fixes = []
                 levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR,
                                                                    Level.INTERMEDIATE]
+                fits = _pool_fit_checker(units, members)
+                grandfathered = replace(policy, incumbents=Incumbents.GRANDFATHER)
                 for rule_no, rule in enumerate(policy.minimum):
                     if rule.level not in levels or rule.posts == 0:
                         continue
-                    n = _largest_minimum_that_fits(policy, rule_no,
-                                                   _pool_fit_checker(units, members))
+                    n = _largest_minimum_that_fits(policy, rule_no, fits)
                     if n is not None:
                         fixes.append(f"lower the {rule.level} minimum "
                                      f"(policy.minimum[{rule_no + 1}]) to {n} post(s)")
-                fixes.append('use scope = "unit" (there a minimum lifts the unit\'s own cap)')
+                    elif protect and inc > cap:
+                        n = _largest_minimum_that_fits(grandfathered, rule_no, fits)
+                        if n is not None:
+                            fixes.append(f'set incumbents = "grandfather" and lower the '
+                                         f"{rule.level} minimum (policy.minimum[{rule_no + 1}]) "
+                                         f"to {n} post(s)")
+                if _unit_scope_fits(policy, units, members):
+                    fixes.append('use scope = "unit" (there a minimum lifts the unit\'s own '
+                                 "cap)")
             # add posts where they raise the pooled cap fastest
             share = np.array([
                 (policy.shares_for(str(units["type"].iat[i])).senior if which == "senior"
@@ -572,6 +613,14 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
             out.append(Conflict(f"pooled {which} cap", where, member_ids, Fraction(int(need)),
                                 Fraction(int(cap)), text, tuple(fixes)))
     return out
+
+
+def _unit_scope_fits(policy: Policy, units: pd.DataFrame, members: np.ndarray) -> bool:
+    """Whether the pool's units would all fit their own rules with scope ``unit``."""
+    sub = units.iloc[members].reset_index(drop=True)
+    unit_policy = replace(policy, scope=Scope.UNIT)
+    lim = compute_limits(unit_policy, sub)
+    return bool(_unit_ok(unit_policy, _needs(sub, lim), lim).all())
 
 
 def _pool_fit_checker(units: pd.DataFrame, members: np.ndarray) -> Callable[[Policy], bool]:
