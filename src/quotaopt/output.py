@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -236,7 +237,53 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = TYPE_STRING
-    atomic_write(target, wb.save)
+    data = _reproducible_xlsx(wb)
+    atomic_write(target, lambda fh: fh.write(data))
+
+
+#: Time stamp of every workbook (its properties and its ZIP entries) unless
+#: ``SOURCE_DATE_EPOCH`` gives another: the same tables give the same bytes.
+XLSX_EPOCH = datetime.datetime(2000, 1, 1)
+_ZIP_FIRST, _ZIP_LAST = datetime.datetime(1980, 1, 1), datetime.datetime(2107, 12, 31, 23, 59, 58)
+
+
+def _xlsx_time() -> datetime.datetime:
+    """``SOURCE_DATE_EPOCH`` (seconds, UTC) if set and valid, else :data:`XLSX_EPOCH`."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        when = datetime.datetime.fromtimestamp(int(raw), tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        return XLSX_EPOCH
+    # the range a ZIP entry can hold, whole seconds (ZIP keeps even seconds only)
+    return min(max(when.replace(tzinfo=None), _ZIP_FIRST), _ZIP_LAST).replace(microsecond=0)
+
+
+def _reproducible_xlsx(wb: Any) -> bytes:
+    """The workbook's bytes without the time of writing in them.
+
+    openpyxl stamps ``docProps/core.xml`` (created, modified) and every ZIP entry with the
+    current time; the package is rewritten with creator ``quotaopt`` and one fixed time.
+    """
+    from openpyxl.xml.functions import tostring
+
+    raw = io.BytesIO()
+    wb.save(raw)
+    when = _xlsx_time()
+    props = wb.properties
+    props.creator, props.lastModifiedBy = "quotaopt", None
+    props.created = props.modified = when
+    core = tostring(props.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = info.external_attr
+            body = core if info.filename == "docProps/core.xml" else src.read(info)
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
 def _xlsx_value(value: Any) -> Any:
