@@ -171,6 +171,18 @@ def test_alternative_optima_counts_units_that_could_differ(scenario_file: Path):
     assert "by the MIP" in alternative_optima(sc, None, mip).tie_break
 
 
+def test_alternative_optima_stops_at_its_time_budget(scenario_file: Path):
+    from quotaopt.explain import CHECK_SECONDS
+
+    assert CHECK_SECONDS == 60  # the default budget of run --check-unique
+    sc = quotaopt.load_scenario(scenario_file)
+    res = quotaopt.solve(sc, "budget") if "budget" in sc.variant_names else quotaopt.solve(sc)
+    u = alternative_optima(sc, res.variant, res, time_limit=1e-9)
+    assert (u.units_checked, u.unique, u.complete) == (0, None, False)
+    assert u.note == ("checked 0 of 3 units before the 1e-09 s budget ran out (--time-limit); "
+                      "the rest unknown")
+
+
 def test_unique_plan_is_reported_unique(tmp_path: Path):
     (tmp_path / "units.csv").write_text(UNITS.splitlines()[0] + "\n" + UNITS.splitlines()[1]
                                         + "\n", encoding="utf-8")
@@ -180,6 +192,44 @@ def test_unique_plan_is_reported_unique(tmp_path: Path):
     assert u.unique is True and u.could_differ == ()
     assert u.describe() == ("unique: no other optimal plan gives any unit other senior or "
                             "senior+intermediate posts")
+
+
+@pytest.mark.parametrize(("uid", "senior", "senior_intermediate"), [
+    ("A", 40, 22),  # 3 grandfathered incumbents over a cap of 2: 3 until 40 × 10 % = 4
+    ("C", 30, 14),  # a minimum of 2 over a cap of 1: 2 until 30 × 10 % = 3
+    ("D", 8, 8),    # 7 posts: the minimum rule switches on at 8 and lifts the cap to 2
+])
+def test_next_rise_of_a_cap_a_minimum_or_grandfathering_lifted(tmp_path: Path, uid: str,
+                                                               senior: int,
+                                                               senior_intermediate: int):
+    from quotaopt.caps import compute_limits
+    from quotaopt.explain import next_cap_rise
+
+    (tmp_path / "u.csv").write_text(
+        "unit_id,type,total_posts,senior_incumbents,intermediate_incumbents,junior_incumbents\n"
+        "A,school,20,3,5,10\nC,health_centre,12,0,6,6\nD,health_centre,7,0,2,4\n",
+        encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nname = "gf"\nunits = "u.csv"\n[policy]\nratio = "1:4:5"\n'
+        'incumbents = "grandfather"\njunior_to_intermediate = 0.5\n[[policy.minimum]]\n'
+        'type = "health_centre"\nlevel = "senior"\nposts = 2\nwhen_total_at_least = 8\n',
+        encoding="utf-8")
+    sc = quotaopt.load_scenario(tmp_path / "s.toml")
+    ex = explain(sc, uid)
+    assert (f"  its senior cap next rises at {senior} posts, its senior+intermediate cap at "
+            f"{senior_intermediate} posts") in ex.lines
+    # the claim, checked: the cap in force is the same one post below, higher at that size
+    v = sc.variant()
+    lim = compute_limits(v.policy, v.units)
+    pos = v.units["unit_id"].tolist().index(uid)
+    for which, rise, cap in (("senior", senior, lim.cap_s[pos]),
+                             ("senior+intermediate", senior_intermediate, lim.cap_sm[pos])):
+        assert next_cap_rise(v.policy, v.units, lim, pos, which) == rise
+        for T, higher in ((rise - 1, False), (rise, True)):
+            df = v.units.copy()
+            df.loc[pos, "total_posts"] = T
+            got = compute_limits(v.policy, df)
+            assert bool((got.cap_s if which == "senior" else got.cap_sm)[pos] > cap) is higher
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,3 +309,10 @@ def test_alternatives_compare_exact_values_whatever_the_priorities():
     u = alternative_optima(sc, None, res)
     assert [(a.unit_id, a.posts_senior_intermediate) for a in u.could_differ] == [
         ("U1", (5, 6))]
+
+
+def test_cli_explain_method_mip_uses_the_mip(scenario_file: Path):
+    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "S2", "--method",
+                                  "mip"])
+    assert r.exit_code == 0, r.output
+    assert "by the MIP" in r.output

@@ -27,7 +27,15 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .caps import UnitLimits, compute_limits
-from .diagnose import cap_words, fmt_num, fmt_pct, pool_cap_words, share_product, threshold
+from .diagnose import (
+    _search,
+    cap_words,
+    fmt_num,
+    fmt_pct,
+    pool_cap_words,
+    share_product,
+    threshold,
+)
 from .errors import InputError, Problem
 from .model import Formulation, build, stage1_coefficients
 from .scenario import Incumbents, Level, Policy, Scenario, Scope, Variant
@@ -298,6 +306,11 @@ class Uniqueness:
 #: ``run --check-unique`` checks at most this many units (canonical order) by default.
 MAX_UNITS = 1000
 
+#: Default seconds for the whole uniqueness check (``run --check-unique`` without
+#: ``--time-limit``): each unit can cost four solves of its block, about a second each on a
+#: large block, so without a budget 1000 units could take more than 20 minutes.
+CHECK_SECONDS = 60.0
+
 
 def tie_break_rule(result: Result) -> str:
     """By what rule the solve chose this plan among equally good ones."""
@@ -339,6 +352,10 @@ def alternative_optima(
     round covers one unit of every independent block), which is why ``run`` does it only with
     ``--check-unique``.
 
+    ``time_limit`` is the budget in seconds for the whole check (default :data:`CHECK_SECONDS`;
+    ``math.inf`` for none): when it runs out the check stops, and the note says how many units
+    it checked; the rest are unknown.
+
     Examples
     --------
     >>> res = quotaopt.solve(sc)                                   # doctest: +SKIP
@@ -353,7 +370,8 @@ def alternative_optima(
     lim = result.limits or compute_limits(v.policy, v.units)
     be = get_backend(backend or result.summary.get("solver", {}).get("backend"))
     targets = canonical_order(v.units)[:max_units]
-    deadline = None if time_limit is None else started + time_limit
+    budget = CHECK_SECONDS if time_limit is None else float(time_limit)
+    deadline = None if budget == float("inf") else started + budget
     found, settled, complete = _search_alternatives(
         v.policy, v.units, lim, _Plan.of(result.allocation), targets, be, None, deadline)
     rank = {int(i): k for k, i in enumerate(canonical_order(v.units).tolist())}
@@ -361,9 +379,17 @@ def alternative_optima(
     checked = len(settled | set(found))
     complete = complete and checked == n
     unique = False if could else (True if complete else None)
-    note = "" if checked == n else (
-        f"checked {checked} of {n} units (max_units = {max_units} or the time limit); the "
-        "others may differ too")
+    out_of_time = deadline is not None and not complete and time.perf_counter() > deadline
+    if checked == n:
+        note = ""
+    elif out_of_time:
+        note = (f"checked {checked} of {len(targets)} units before the {budget:g} s budget ran "
+                "out (--time-limit); the rest unknown")
+        if len(targets) < n:
+            note += f" (and at most {max_units} of the {n} units are checked: max_units)"
+    else:
+        note = (f"checked {checked} of {n} units (max_units = {max_units}); the others may "
+                "differ too")
     return Uniqueness(True, unique, checked, n, could, complete, tie_break_rule(result),
                       time.perf_counter() - started, note)
 
@@ -424,6 +450,33 @@ def _next_rise(policy: Policy, share: Fraction, cap: int) -> int | None:
     return int(t) + 1 if strict and t == int(t) else -(-t.numerator // t.denominator)
 
 
+def next_cap_rise(policy: Policy, units: pd.DataFrame, lim: UnitLimits, pos: int,
+                  which: str) -> int | None:
+    """Smallest total_posts above unit ``pos``'s at which its ``which`` cap *in force* rises
+    (scope ``unit``) — the cap a minimum rule or grandfathered incumbents may have lifted
+    above the share's, so each candidate size is evaluated with
+    :func:`quotaopt.caps.compute_limits`, minimum rules switching on at a size included.
+    ``None`` when the cap never rises (a zero share)."""
+    senior = which == "senior"
+    cap = int((lim.cap_s if senior else lim.cap_sm)[pos])
+    row = units.iloc[[pos]]
+    T = int(row["total_posts"].iat[0])
+    sh = policy.shares_for(str(row["type"].iat[0]))
+    # from this size on the share's own cap is above ``cap``, so the cap in force is too
+    stop = _next_rise(policy, sh.senior if senior else sh.senior_intermediate_cap_share, cap)
+    if stop is None:
+        return None
+
+    def rises_at(totals: np.ndarray) -> np.ndarray:
+        df = row.loc[row.index.repeat(len(totals))].reset_index(drop=True)
+        df["total_posts"] = totals
+        df["pool"] = "what-if"
+        what_if = compute_limits(policy, df)
+        return (what_if.cap_s if senior else what_if.cap_sm) > cap
+
+    return _search(rises_at, T + 1, max(stop, T + 1))
+
+
 def explain(
     scenario: Scenario,
     unit_id: str,
@@ -432,6 +485,7 @@ def explain(
     backend: str | None = None,
     time_limit: float | None = None,
     result: Result | None = None,
+    method: str | None = None,
 ) -> Explanation:
     """Why unit ``unit_id`` gets its posts in ``variant``, in the policy's words.
 
@@ -439,7 +493,8 @@ def explain(
     ----------
     result
         The variant's solved :class:`~quotaopt.solve.Result`, if already at hand; else it is
-        solved here.
+        solved here, with ``method`` (as :func:`quotaopt.solve`: ``auto`` or ``mip``, which
+        may break ties between equally good plans differently).
 
     Examples
     --------
@@ -450,7 +505,8 @@ def explain(
     pol, units = v.policy, v.units
     lim = compute_limits(pol, units)
     if result is None:
-        result = solve(scenario, variant, backend=backend, time_limit=time_limit)
+        result = solve(scenario, variant, backend=backend, time_limit=time_limit,
+                       method=method)
     be_name = backend or result.summary.get("solver", {}).get("backend")
     u = units.iloc[pos]
     uid, name, t, pool = str(u["unit_id"]), str(u["name"]), str(u["type"]), str(u["pool"])
@@ -470,7 +526,6 @@ def explain(
                                           if pol.budget else ""),
         _share_line(pol, t),
     ]
-    sh = pol.shares_for(t)
     inc_s, inc_sm = i_s, i_s + i_m
     if pol.scope is Scope.UNIT:
         for label, which, base, cap, inc in (
@@ -533,8 +588,8 @@ def explain(
     one_more = _one_more(scenario, v, lim, result, pos, be_name, time_limit)
     lines += one_more.pop("lines")
     if pol.scope is Scope.UNIT:
-        rise_s = _next_rise(pol, sh.senior, int(lim.base_cap_s[pos]))
-        rise_sm = _next_rise(pol, sh.senior_intermediate_cap_share, int(lim.base_cap_sm[pos]))
+        rise_s = next_cap_rise(pol, units, lim, pos, "senior")
+        rise_sm = next_cap_rise(pol, units, lim, pos, "senior+intermediate")
         lines.append(f"  its senior cap next rises at {rise_s} posts, its senior+intermediate "
                      f"cap at {rise_sm} posts")
 
