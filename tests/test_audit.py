@@ -272,3 +272,77 @@ def test_docs_example_is_real_output(sc: quotaopt.Scenario):
     doc = (Path(__file__).resolve().parent.parent / "docs" / "explain.md").read_text("utf-8")
     for line in lines:
         assert line in doc
+
+
+def test_cli_solver_failure_still_lists_the_violations(sc: quotaopt.Scenario, sc_file: Path,
+                                                       tmp_path: Path):
+    # check_plan needs no solver: an unknown solver leaves only the optimum unknown
+    plan = optimal_plan(sc)
+    plan.loc[0, "posts_senior"] = 4
+    plan.loc[0, "posts_junior"] = 8
+    plan_file = write_plan(tmp_path / "plan.csv", plan)
+    r = CliRunner().invoke(main, ["audit", str(sc_file), "--plan", str(plan_file),
+                                  "--solver", "foo", "--out", str(tmp_path / "a")])
+    assert r.exit_code == 1, r.output
+    assert ("  - unit A (东风乡卫生院): senior cap: allowed 3, plan has 4 — more senior posts "
+            "than the ratio allows") in r.output.splitlines()
+    assert "the optimum is unknown: the solver failed: unknown solver backend 'foo'" in r.output
+    report = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
+    assert report["violations"] == 1 and "optimum" not in report["distance"]
+    # a clean plan: exit 0 although the optimum is unknown
+    clean = write_plan(tmp_path / "clean.csv", optimal_plan(sc))
+    r = CliRunner().invoke(main, ["audit", str(sc_file), "--plan", str(clean), "--solver",
+                                  "foo"])
+    assert r.exit_code == 0, r.output
+    assert "no violations" in r.output
+
+
+def test_plan_needs_only_unit_id_and_posts(sc: quotaopt.Scenario, sc_file: Path,
+                                           tmp_path: Path):
+    full = optimal_plan(sc)
+    minimal = write_plan(tmp_path / "min.csv", full[["unit_id", *PLAN_COLUMNS[-5:-2]]])
+    r = CliRunner().invoke(main, ["audit", str(sc_file), "--plan", str(minimal)])
+    assert r.exit_code == 0, r.output
+    assert "no violations" in r.output
+    # other columns are the scenario's business: stale or impossible values there are ignored
+    stale = full.assign(junior_incumbents=99, total_posts=1, type="nonsense")
+    table, notes, _ = read_plan(write_plan(tmp_path / "stale.csv", stale), sc.variant())
+    assert notes == []
+    assert table["junior_incumbents"].tolist() == sc.variant().units["junior_incumbents"].tolist()
+    assert table["total_posts"].tolist() == sc.variant().units["total_posts"].tolist()
+    r = CliRunner().invoke(main, ["audit", str(sc_file), "--plan", str(tmp_path / "stale.csv")])
+    assert r.exit_code == 0, r.output
+
+
+def test_plan_with_the_chinese_headers_of_the_zh_workbook(sc: quotaopt.Scenario,
+                                                          tmp_path: Path):
+    from quotaopt.headers import ALLOCATION_ZH
+
+    full = optimal_plan(sc)
+    zh = full.rename(columns=ALLOCATION_ZH)
+    assert "高级岗位" in zh.columns and "新聘中级" in zh.columns
+    path = tmp_path / "zh.csv"
+    zh.to_csv(path, index=False, encoding="gb18030")
+    table, notes, _ = read_plan(path, sc.variant())
+    for c in PLAN_COLUMNS[-5:]:
+        assert table[c].tolist() == full[c].tolist()
+    assert audit(sc, path).ok
+
+
+def test_plan_blank_rows_and_repeated_units_are_counted_as_a_spreadsheet(
+        sc: quotaopt.Scenario, tmp_path: Path):
+    full = optimal_plan(sc)[["unit_id", *PLAN_COLUMNS[-5:-2]]]
+    lines = full.to_csv(index=False).splitlines()
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join([lines[0], lines[1], ",,,", lines[2], lines[2], lines[3]]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(quotaopt.InputError) as exc:
+        read_plan(path, sc.variant())
+    assert "row 5, unit B, column unit_id: unit_id 'B' is on rows 4 and 5" in str(exc.value)
+
+
+def test_cli_audit_method_option(sc: quotaopt.Scenario, sc_file: Path, tmp_path: Path):
+    clean = write_plan(tmp_path / "clean.csv", optimal_plan(sc))
+    r = CliRunner().invoke(main, ["audit", str(sc_file), "--plan", str(clean), "--method",
+                                  "mip"])
+    assert r.exit_code == 0, r.output

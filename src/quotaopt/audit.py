@@ -1,10 +1,11 @@
 """Audit a plan made by hand: every rule it breaks, and how far it is from the optimum.
 
-A plan file is a units table (CSV or XLSX, as :func:`quotaopt.read_units` reads it) plus the
-columns ``posts_senior``, ``posts_intermediate``, ``posts_junior`` and, optionally,
-``appointed_senior`` and ``appointed_intermediate``. The scenario's own units table is the
-authority on the data (total posts, incumbents, waiting staff): the plan file supplies the
-posts and appointments, matched by ``unit_id``.
+A plan file (CSV or XLSX, read as :func:`quotaopt.read_units` reads a file) needs only the
+columns ``unit_id``, ``posts_senior``, ``posts_intermediate``, ``posts_junior`` and,
+optionally, ``appointed_senior`` and ``appointed_intermediate`` — English names or the Chinese
+headers of the ``--lang zh`` workbook. The scenario's own units table is the authority on the
+data (total posts, incumbents, waiting staff): any other column of the plan is ignored; the
+plan supplies the posts and appointments, matched by ``unit_id``.
 
 The rules are checked by :func:`quotaopt.check_plan` — the same independent checker every
 solved plan passes — and the plan is compared with the variant's optimum
@@ -32,12 +33,21 @@ from .backends import Status
 from .caps import compute_limits
 from .check import Violation, check_plan
 from .diagnose import fmt_num
-from .errors import InputError, Problem
+from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
+from .headers import ALLOCATION_ZH
 from .output import write_csv, write_json
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve
-from .units import MAX_COUNT, normalize_units, read_units, source_rows
+from .units import ALIASES as UNIT_ALIASES
+from .units import (  # the file reading of read_units
+    MAX_COUNT,
+    MAX_FILE_BYTES,
+    _read_csv,
+    _read_xlsx,
+    _text,
+    read_limited,
+)
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
 APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")
@@ -84,9 +94,54 @@ def _shown(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
+#: Accepted plan header (NFKC, stripped, lower-cased) -> plan column. Only ``unit_id`` and
+#: the posts and appointments are read from a plan; every other column is ignored (the
+#: scenario's units table decides the data). Chinese names: those quotaopt writes in the
+#: ``--lang zh`` workbook (:mod:`quotaopt.headers`), and the units table's for ``unit_id``.
+PLAN_ALIASES: dict[str, str] = {
+    **{c: c for c in ("unit_id", *POSTS_COLUMNS, *APPOINTED_COLUMNS)},
+    **{alias: c for alias, c in UNIT_ALIASES.items() if c == "unit_id"},
+    **{ALLOCATION_ZH[c]: c for c in ("unit_id", *POSTS_COLUMNS, *APPOINTED_COLUMNS)},
+}
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _plan_column(label: Any) -> str | None:
+    key = unicodedata.normalize("NFKC", _text(label)).strip().strip(_INVISIBLE).strip().lower()
+    for candidate in (key, re.sub(r"[\s\-]+", "_", key), re.sub(r"\s+", "", key)):
+        if candidate in PLAN_ALIASES:
+            return PLAN_ALIASES[candidate]
+    return None
+
+
+def _raw_plan(path: str | Path) -> pd.DataFrame:
+    """A plan file's cells as text, header row as column labels — read as
+    :func:`quotaopt.read_units` reads a file (encodings, XLSX, size limits), but not checked
+    as a units table."""
+    source = str(path)
+    data = read_limited(path, source, MAX_FILE_BYTES)
+    if data.startswith(b"PK\x03\x04"):
+        labels, records = _read_xlsx(data, source, None)
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError([Problem(
+            "this is an old binary Excel (.xls) file, which is not supported; open it in Excel "
+            "or WPS and save it as .xlsx or as CSV (UTF-8)", file=source)])
+    else:
+        labels, records = _read_csv(data, source)
+    width = max([len(labels), *map(len, records)])
+    cells = [list(r) + [""] * (width - len(r)) for r in records]
+    return pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
+                                                dtype=object), dtype=object)
+
+
 def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],
                                                                      str]:
     """The plan's posts (and appointments) in the order of the variant's units table.
+
+    Only ``unit_id``, ``posts_senior``, ``posts_intermediate``, ``posts_junior`` and, if
+    present, ``appointed_senior`` and ``appointed_intermediate`` are read (English names or
+    the Chinese headers of the ``--lang zh`` workbook, see :data:`PLAN_ALIASES`); any other
+    column is ignored — the scenario's units table is the authority on the data.
 
     Returns ``(plan, notes, name)``: ``plan`` is the variant's units table plus the plan's
     columns, as :func:`quotaopt.check_plan` reads it; ``notes`` are remarks that are not
@@ -95,49 +150,78 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
     Raises
     ------
     InputError
-        With file, row and column: a ``posts_*`` column missing, a cell that is not a whole
-        number, a ``unit_id`` the scenario does not have, units of the scenario the plan
-        leaves out — every problem at once. (Rows count as a spreadsheet does, header = row 1,
-        empty rows included.)
+        With file, row and column: ``unit_id`` or a ``posts_*`` column missing, a cell that
+        is not a whole number, an empty or repeated ``unit_id``, a ``unit_id`` the scenario
+        does not have, units of the scenario the plan leaves out — every problem at once.
+        (Rows count as a spreadsheet does, header = row 1, empty rows included.)
     """
     if isinstance(plan, pd.DataFrame):
         name = "<DataFrame>"
-        table = normalize_units(plan, source=name)
+        raw = plan
+        first = (np.asarray(plan.index, dtype=np.int64) + 2
+                 if pd.api.types.is_integer_dtype(plan.index.dtype)
+                 else np.arange(len(plan), dtype=np.int64) + 2)
     else:
         name = str(plan)
-        table = read_units(plan)
+        raw = _raw_plan(plan)
+        first = np.arange(len(raw), dtype=np.int64) + 2
     problems: list[Problem] = []
     notes: list[str] = []
-    missing = [c for c in POSTS_COLUMNS if c not in table.columns]
-    for c in missing:
-        problems.append(Problem(
-            f"required column {c!r} is missing; a plan needs posts_senior, posts_intermediate "
-            "and posts_junior for every unit", file=name, row=1, column=c))
-    appointed = [c for c in APPOINTED_COLUMNS if c in table.columns]
+    where: dict[str, int] = {}
+    for pos, label in enumerate(raw.columns):
+        col = _plan_column(label)
+        if col is None:
+            continue
+        if col in where:
+            problems.append(Problem(
+                f"two columns mean {col}: {raw.columns[where[col]]!r} and {label!r}; delete "
+                "one", file=name, row=1, column=col))
+        else:
+            where[col] = pos
+    for c in ("unit_id", *POSTS_COLUMNS):
+        if c not in where:
+            problems.append(Problem(
+                f"required column {c!r} is missing; a plan needs unit_id, posts_senior, "
+                "posts_intermediate and posts_junior for every unit", file=name, row=1,
+                column=c))
+    if problems:
+        raise InputError(problems)
+    appointed = [c for c in APPOINTED_COLUMNS if c in where]
     if len(appointed) == 1:
         other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
         notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
-    ids = table["unit_id"].astype(str).tolist()
-    rows = source_rows(table).tolist()  # as the spreadsheet counts, blank rows included
+    used = ["unit_id", *POSTS_COLUMNS, *appointed]
+    cols = {c: raw.iloc[:, where[c]].tolist() for c in used}
+    keep = [k for k in range(len(raw)) if any(_text(cols[c][k]) for c in used)]
+    rows = first[keep].tolist()  # as the spreadsheet counts, blank rows included
+    ids = [_text(cols["unit_id"][k]) for k in keep]
     known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
     values: dict[str, np.ndarray] = {}
-    for c in [c for c in POSTS_COLUMNS + APPOINTED_COLUMNS if c in table.columns]:
-        parsed = np.zeros(len(table), dtype=np.int64)
-        for k, cell in enumerate(table[c].tolist()):
-            got = _whole(cell)
+    for c in POSTS_COLUMNS + tuple(appointed):
+        parsed = np.zeros(len(keep), dtype=np.int64)
+        for j, k in enumerate(keep):
+            got = _whole(cols[c][k])
             if isinstance(got, int):
-                parsed[k] = got
+                parsed[j] = got
             else:
-                problems.append(Problem(f"{c} {got}", file=name, row=rows[k], column=c,
-                                        unit=ids[k]))
+                problems.append(Problem(f"{c} {got}", file=name, row=rows[j], column=c,
+                                        unit=ids[j] or None))
         values[c] = parsed
-    for k, uid in enumerate(ids):
-        if uid not in known:
+    seen: dict[str, int] = {}
+    for j, uid in enumerate(ids):
+        if not uid:
+            problems.append(Problem("unit_id is empty; every row needs the unit's code",
+                                    file=name, row=rows[j], column="unit_id"))
+        elif uid in seen:
+            problems.append(Problem(
+                f"unit_id {uid!r} is on rows {seen[uid]} and {rows[j]}; give each unit one "
+                "row", file=name, row=rows[j], column="unit_id", unit=uid))
+        elif uid not in known:
             problems.append(Problem(
                 f"unit_id {uid!r} is not in the scenario's units table; correct the code or "
-                "delete the row", file=name, row=rows[k], column="unit_id", unit=uid))
-    present = set(ids)
-    absent = [u for u in known if u not in present]
+                "delete the row", file=name, row=rows[j], column="unit_id", unit=uid))
+        seen.setdefault(uid, rows[j])
+    absent = [u for u in known if u not in seen]
     if absent:
         shown = ", ".join(absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10
                                           else "")
@@ -146,7 +230,7 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
             "row for every unit", file=name, column="unit_id"))
     if problems:
         raise InputError(problems)
-    row_of = {u: k for k, u in enumerate(ids)}
+    row_of = {u: j for j, u in enumerate(ids)}
     order = np.array([row_of[u] for u in known], dtype=np.int64)
     out = v.units.copy()
     for c in POSTS_COLUMNS:
@@ -154,17 +238,6 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
     if appointed:
         for c in APPOINTED_COLUMNS:
             out[c] = values[c][order] if c in values else 0
-    for col in ("total_posts", "type"):
-        theirs = table[col].astype(str).to_numpy()[order]
-        ours = v.units[col].astype(str).to_numpy()
-        diff = np.flatnonzero(theirs != ours)
-        if len(diff):
-            first = ", ".join(f"{ours_id} ({theirs[i]} in the plan, {ours[i]} in the scenario)"
-                              for i, ours_id in zip(diff[:5].tolist(),
-                                                    v.units["unit_id"].astype(str)
-                                                    .to_numpy()[diff[:5]].tolist(), strict=True))
-            notes.append(f"{col} differs from the scenario's units table for {len(diff)} "
-                         f"unit(s): {first}; the audit uses the scenario's values")
     return out, notes, name
 
 
@@ -273,6 +346,7 @@ def audit(
     backend: str | None = None,
     time_limit: float | None = None,
     optimum: bool = True,
+    method: str | None = None,
 ) -> AuditResult:
     """Check a hand-made plan against a variant's rules; compare it with the optimum.
 
@@ -283,7 +357,8 @@ def audit(
         ``posts_intermediate``, ``posts_junior`` (and optionally ``appointed_senior``,
         ``appointed_intermediate``).
     optimum
-        Also solve the variant and report the appointments the plan leaves on the table.
+        Also solve the variant (with ``method``, as :func:`quotaopt.solve`) and report the
+        appointments the plan leaves on the table.
 
     Raises
     ------
@@ -312,9 +387,18 @@ def audit(
                  "weighted_appointments": fmt_num(p1),
                  "deviation_from_share": fmt_num(p2)},
     }
-    summary: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    res = None
     if optimum:
-        res = solve(scenario, variant, backend=backend, time_limit=time_limit)
+        # check_plan needs no solver: a solver problem only leaves the optimum unknown
+        try:
+            res = solve(scenario, variant, backend=backend, time_limit=time_limit,
+                        method=method)
+        except SolverError as exc:
+            distance["optimum_status"] = f"the solver failed: {exc}"
+            notes.append("the solver failed, so the optimum is unknown; the rules are "
+                         "checked without it")
+    if res is not None:
         summary = dict(res.summary)
         distance["optimum_status"] = res.status.value
         if res.allocation is not None:
@@ -331,7 +415,7 @@ def audit(
         else:
             distance["optimum_status"] = (f"{res.status.value}: "
                                           + "; ".join(res.reasons or (res.message,)))
-    else:
+    if summary is None:
         summary = {"input_hash": scenario.input_hash, "sources": policy_sources(v.policy),
                    "quotaopt_version": __version__, "solver": {},
                    "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
