@@ -443,3 +443,24 @@ def test_cli_run_infeasible_exit_3(tmp_path: Path):
         "allows 2 of its 20 posts (20 × 10 % = 2 → floor 2): set incumbents = \"grandfather\", "
         "or raise its total_posts to 30, or raise policy.types.school.senior_bonus to 0.05"
     ) in r.output
+
+
+def test_reasons_are_capped_for_messages_but_all_conflicts_are_kept():
+    from quotaopt.diagnose import MAX_REASONS
+
+    n = MAX_REASONS + 7
+    units = {"unit_id": [f"U{k:03d}" for k in range(n)], "type": ["school"] * n,
+             "total_posts": [20] * n, "senior_incumbents": [3] * n}
+    sc = scenario(units, Policy())
+    res = quotaopt.solve(sc)
+    assert res.status is quotaopt.Status.INFEASIBLE
+    assert len(res.reasons) == MAX_REASONS + 1
+    assert res.reasons[MAX_REASONS - 1].startswith(f"unit U{MAX_REASONS - 1:03d} has 3 senior")
+    assert res.reasons[-1] == (
+        "… and 7 more units/pools with the same kinds of conflict (7 senior cap); all "
+        f"{n} are listed by quotaopt.diagnose(scenario, variant).conflicts in Python")
+    assert res.summary["reasons"] == list(res.reasons)
+    d = diagnose(sc, relax=False)
+    assert len(d.conflicts) == n and d.conflicts[-1].unit_ids == (f"U{n - 1:03d}",)
+    assert len(precheck(sc.variant().policy, sc.variant().units,
+                        compute_limits(sc.variant().policy, sc.variant().units), limit=n)) == n

@@ -160,10 +160,17 @@ def _pool_ok(nd: _Needs, lim: UnitLimits) -> np.ndarray:
 # Smallest changes, searched exactly with the solver's own cap arithmetic (caps.py)
 
 
+#: Most candidate values one search tries: a fix needing a larger change is not suggested
+#: (a minimum rule of 10^9 junior posts grows with the unit: a search to 10^9 never ended).
+SEARCH_LIMIT = 2**14
+
+
 def _search(ok_at: Callable[[np.ndarray], np.ndarray], start: int, stop: int) -> int | None:
-    """Smallest ``k`` in ``[start, stop]`` with ``ok_at`` true, trying growing chunks."""
+    """Smallest ``k`` in ``[start, stop]`` with ``ok_at`` true, trying growing chunks; None
+    when there is none or it lies beyond the first :data:`SEARCH_LIMIT` values."""
     chunk = 32
     k = start
+    stop = min(stop, start + SEARCH_LIMIT - 1)
     while k <= stop:
         cand = np.arange(k, min(stop, k + chunk - 1) + 1, dtype=np.int64)
         ok = ok_at(cand)
@@ -253,12 +260,17 @@ def _smallest_pool_addition(policy: Policy, units: pd.DataFrame, members: np.nda
     return _search(ok_at, 1, stop)
 
 
-def _largest_minimum_that_fits(policy: Policy, rule_no: int,
-                               ok: Callable[[Policy], bool]) -> int | None:
+def _largest_minimum_that_fits(policy: Policy, rule_no: int, ok: Callable[[Policy], bool],
+                               largest_total: int | None = None) -> int | None:
     """Largest ``posts`` for minimum rule ``rule_no`` (0-based) below its current value at
-    which ``ok(policy)`` holds; ``None`` if even 0 does not."""
+    which ``ok(policy)`` holds; ``None`` if even 0 does not.
+
+    A rule asks for ``min(posts, T)``: values at or above ``largest_total`` (the largest
+    ``T`` concerned) change nothing, so the search starts below it (a rule of 10^9 posts
+    took 1,000 futile tries per unit)."""
     rule = policy.minimum[rule_no]
-    for n in range(rule.posts - 1, -1, -1):
+    top = rule.posts if largest_total is None else min(rule.posts, largest_total)
+    for n in range(top - 1, -1, -1):
         rules = list(policy.minimum)
         rules[rule_no] = replace(rule, posts=n)
         if ok(replace(policy, minimum=tuple(rules))):
@@ -480,7 +492,7 @@ def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int)
         if (rule.type not in (None, t) or T < rule.when_total_at_least or have <= 0
                 or min(rule.posts, T) != have):
             continue
-        n = _largest_minimum_that_fits(policy, k, row_ok)
+        n = _largest_minimum_that_fits(policy, k, row_ok, T)
         if n is not None:
             fixes.append(f"lower the {rule.level} minimum (policy.minimum[{k + 1}]) to {n} "
                          "post(s)")
@@ -572,16 +584,17 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                 levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR,
                                                                    Level.INTERMEDIATE]
                 fits = _pool_fit_checker(units, members)
+                largest = int(nd.T[members].max()) if len(members) else 0
                 grandfathered = replace(policy, incumbents=Incumbents.GRANDFATHER)
                 for rule_no, rule in enumerate(policy.minimum):
                     if rule.level not in levels or rule.posts == 0:
                         continue
-                    n = _largest_minimum_that_fits(policy, rule_no, fits)
+                    n = _largest_minimum_that_fits(policy, rule_no, fits, largest)
                     if n is not None:
                         fixes.append(f"lower the {rule.level} minimum "
                                      f"(policy.minimum[{rule_no + 1}]) to {n} post(s)")
                     elif protect and inc > cap:
-                        n = _largest_minimum_that_fits(grandfathered, rule_no, fits)
+                        n = _largest_minimum_that_fits(grandfathered, rule_no, fits, largest)
                         if n is not None:
                             fixes.append(f'set incumbents = "grandfather" and lower the '
                                          f"{rule.level} minimum (policy.minimum[{rule_no + 1}]) "
@@ -633,9 +646,32 @@ def _pool_fit_checker(units: pd.DataFrame, members: np.ndarray) -> Callable[[Pol
     return ok
 
 
-def precheck(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list[str]:
-    """Reasons why no plan can exist, each with the numbers and the smallest changes."""
-    return [str(c) for c in find_conflicts(policy, units, lim)]
+#: Most reasons a message lists; the rest are counted in one closing line.
+MAX_REASONS = 50
+
+
+def cap_reasons(conflicts: Sequence[Conflict], limit: int = MAX_REASONS) -> list[str]:
+    """The conflicts as message lines: the first ``limit``, then one line counting the rest
+    by rule (all of them: ``quotaopt.diagnose(scenario, variant).conflicts``)."""
+    lines = [str(c) for c in conflicts[:limit]]
+    rest = conflicts[limit:]
+    if rest:
+        by_rule: dict[str, int] = {}
+        for c in rest:
+            by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
+        kinds = ", ".join(f"{n} {rule}" for rule, n in by_rule.items())
+        lines.append(f"… and {len(rest)} more units/pools with the same kinds of conflict "
+                     f"({kinds}); all {len(conflicts)} are listed by "
+                     "quotaopt.diagnose(scenario, variant).conflicts in Python")
+    return lines
+
+
+def precheck(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+             limit: int = MAX_REASONS) -> list[str]:
+    """Reasons why no plan can exist, each with the numbers and the smallest changes — at
+    most ``limit`` of them, then a line counting the rest (:func:`cap_reasons`); every one
+    is in :func:`find_conflicts` / :func:`diagnose`."""
+    return cap_reasons(find_conflicts(policy, units, lim), limit)
 
 
 # --------------------------------------------------------------------------------------------
