@@ -414,12 +414,13 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
 @click.option("--solver", default=None, help="As for run.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per solve; as for run.")
+@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
 def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str | None,
-                time_limit: float | None) -> None:
+                time_limit: float | None, method: str | None) -> None:
     """Why a unit gets its posts: its caps with the arithmetic, what binds, what one more
     post would buy, and whether another optimal plan differs for it."""
     sc = load(scenario)
-    e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit)
+    e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit, method=method)
     click.echo(str(e))
     sys.exit(solve_status_exit_code(e.status))
 
@@ -427,23 +428,25 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
 @main.command("audit")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV or XLSX: the units table plus posts_senior, posts_intermediate, "
-                   "posts_junior (and optionally appointed_senior, appointed_intermediate).")
+              help="CSV or XLSX: unit_id, posts_senior, posts_intermediate, posts_junior "
+                   "(and optionally appointed_senior, appointed_intermediate); other columns "
+                   "are ignored.")
 @click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for violations.csv and audit.json (created if missing).")
 @click.option("--solver", default=None, help="As for run (the optimum to compare with).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds for solving the optimum; as for run.")
+@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
 def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
-              solver: str | None, time_limit: float | None) -> None:
+              solver: str | None, time_limit: float | None, method: str | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
     any, 0 if none), and the appointments it leaves on the table."""
     sc = load(scenario)
     sc.variant(variant)
     if out_dir is not None:
         prepare_out_dir(out_dir)
-    result = audit(sc, plan, variant, backend=solver, time_limit=time_limit)
+    result = audit(sc, plan, variant, backend=solver, time_limit=time_limit, method=method)
     click.echo("\n".join(result.lines()))
     if out_dir is not None:
         click.echo("wrote " + ", ".join(str(p) for p in write_audit(result, out_dir)))
