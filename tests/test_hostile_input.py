@@ -416,3 +416,18 @@ def test_an_out_folder_with_other_files_keeps_them(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "notes.txt",
                                                      "summary.json"]
     assert (out / "allocation.csv").read_text(encoding="utf-8").startswith("unit_id,")
+
+
+# fuzz case 6243 (seed 1): a minimum rule of 10^9 junior posts asks every unit for all its
+# posts; the diagnosis searched total_posts up to 10^9 and lowered the rule 1,000 times per
+# unit — no answer within 120 s. Now a bounded search: the infeasibility in well under that.
+def test_a_huge_minimum_rule_is_diagnosed_without_endless_searching(tmp_path):
+    from importlib import resources
+
+    units = resources.files("quotaopt").joinpath("templates", "units.csv").read_text("utf-8")
+    path = scenario(tmp_path, "[[policy.minimum]]\nlevel = 'junior'\nposts = 1000000000\n",
+                    units=units)
+    res = invoke("run", path)
+    assert res.exit_code == 3, res.output
+    assert "minimum rules need 0 senior + 0 intermediate + 72 junior posts" in res.output
+    assert "set policy.minimum[1].when_total_at_least to 73" in res.output
