@@ -314,6 +314,12 @@ policy.types.health_centre.senior_bonus = 0.0
 policy.types.school.ratio = "1:3:6"
 [variants.type-transfer]
 policy.types.school.junior_to_intermediate = 0.25
+[variants.same-own]                # a type's own value equal to the global one: no change
+policy.types.school.ratio = "2:8:10"
+policy.types.school.junior_to_intermediate = 1.0
+[variants.keep-own]                # the global ratio changes, schools keep the old one
+policy.ratio = "0.5:3.5:6"
+policy.types.school.ratio = "1:4:5"
 [variants.minimum]
 policy.minimum = [{ type = "health_centre", level = "senior", posts = 2, when_total_at_least = 8 }]
 [variants.no-minimum]
@@ -340,6 +346,8 @@ EXPECTED_RULES = {
     "ratio": ["ratio 1:4:5 → 0.5:3.5:6"],
     "same-ratio": [],
     "same-value": [],
+    "same-own": [],
+    "keep-own": ["ratio 1:4:5 → 0.5:3.5:6", "school own ratio none → 1:4:5"],
     "scope": ["scope unit → pool"],
     "rounding": ["rounding floor → nearest"],
     "transfer": ["junior share usable for intermediate posts 100 % → 50 %"],

@@ -160,6 +160,20 @@ def _same_ratio(a: Ratio | None, b: Ratio | None) -> bool:
     return a.shares == b.shares
 
 
+def _own_ratio(policy: Policy, tp: TypePolicy) -> Ratio | None:
+    """A type's ratio where it differs from the policy's (``None``: the type follows it).
+
+    A type override that repeats the global value changes nothing, so it is not a change.
+    """
+    return None if tp.ratio is None or _same_ratio(tp.ratio, policy.ratio) else tp.ratio
+
+
+def _own_transfer(policy: Policy, tp: TypePolicy) -> Fraction | None:
+    """A type's junior share usable for intermediate posts where it differs from the global."""
+    f = tp.junior_to_intermediate
+    return None if f is None or f == policy.junior_to_intermediate else f
+
+
 def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
     out: list[RuleChange] = []
 
@@ -183,13 +197,14 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         if ta.senior_bonus != tb.senior_bonus:
             add(f"{key}.senior_bonus", f"{t} senior bonus", _pct(ta.senior_bonus),
                 _pct(tb.senior_bonus))
-        if not _same_ratio(ta.ratio, tb.ratio):
-            add(f"{key}.ratio", f"{t} own ratio", _ratio_text(ta.ratio), _ratio_text(tb.ratio))
-        if ta.junior_to_intermediate != tb.junior_to_intermediate:
+        ra, rb = _own_ratio(a, ta), _own_ratio(b, tb)
+        if not _same_ratio(ra, rb):
+            add(f"{key}.ratio", f"{t} own ratio", _ratio_text(ra), _ratio_text(rb))
+        fa, fb = _own_transfer(a, ta), _own_transfer(b, tb)
+        if fa != fb:
             add(f"{key}.junior_to_intermediate",
                 f"{t} own junior share usable for intermediate posts",
-                "none" if ta.junior_to_intermediate is None else _pct(ta.junior_to_intermediate),
-                "none" if tb.junior_to_intermediate is None else _pct(tb.junior_to_intermediate))
+                "none" if fa is None else _pct(fa), "none" if fb is None else _pct(fb))
 
     def rule_key(r: Any) -> tuple[Any, ...]:
         return (r.type, r.level.value, r.posts, r.when_total_at_least)
