@@ -149,6 +149,33 @@ def test_kpi_budget_and_promotion_cost_basis(tiny: Comparison) -> None:
     assert tiny.results["budget"].summary["promotion_cost"] == 60
 
 
+OTHER_COSTS = """
+[budget]
+cost = { senior = 130, intermediate = 100, junior = 85 }
+max_increase = 1000
+[variants.dearer]                # other costs: its cost is not comparable with the baseline's
+budget.cost = { senior = 160, intermediate = 100, junior = 85 }
+[variants.tighter]               # the same costs, a smaller budget: comparable
+budget.max_increase = 60
+"""
+
+
+def test_promotion_cost_delta_only_at_the_same_costs(tmp_path: Path) -> None:
+    comp = compare_variants(write_scenario(tmp_path, OTHER_COSTS), ["dearer", "tighter"])
+    kpi = comp.kpi
+    assert kpi["promotion_cost_basis"].tolist() == ["baseline", "dearer", "tighter"]
+    assert int(kpi.loc["baseline", "promotion_cost"]) == 165  # 3·30 + 5·15
+    assert int(kpi.loc["tighter", "promotion_cost"]) == 60
+    assert int(kpi.loc["tighter", "promotion_cost_delta"]) == -105
+    assert pd.notna(kpi.loc["dearer", "promotion_cost"])
+    assert pd.isna(kpi.loc["dearer", "promotion_cost_delta"])
+    assert int(kpi.loc["dearer", "appointed_senior_delta"]) == 0  # the other deltas stay
+    assert "no change shown for dearer: priced at other costs than baseline" in \
+        render_text(comp)
+    assert "No change is shown for dearer: priced at other costs than baseline." in \
+        render_html(comp)
+
+
 def test_kpi_matches_the_results(tongxi: Comparison) -> None:
     for name in tongxi.variants:
         res = tongxi.results[name]
@@ -494,6 +521,17 @@ def test_xlsx_chinese_headers(tiny: Comparison, tmp_path: Path) -> None:
     assert "高级岗位（变化）" in book["指标"].columns
     assert {"单位编码", "单位名称", "高级岗位（基准）"} <= set(book["单位变化"].columns)
     assert "新聘高级" in book["baseline"].columns
+    assert book["指标"]["求解状态"].tolist() == ["最优", "最优", "最优"]
+
+
+def test_xlsx_chinese_status_values(tmp_path: Path) -> None:
+    comp = compare_variants(write_scenario(tmp_path, INFEASIBLE), ["tight"])
+    (tmp_path / "out").mkdir()
+    write_comparison(comp, tmp_path / "out", ["xlsx", "csv"], lang="zh")
+    kpi = pd.read_excel(tmp_path / "out" / "comparison.xlsx", sheet_name="指标")
+    assert kpi["求解状态"].tolist() == ["最优", "不可行"]
+    assert pd.read_csv(tmp_path / "out" / "kpi.csv")["status"].tolist() == ["optimal",
+                                                                            "infeasible"]
     assert column_label("posts_senior", "en") == "posts_senior"
 
 

@@ -477,6 +477,17 @@ def _kpi_table(names: Sequence[str], baseline: str, results: Mapping[str, Result
     base = kpi.loc[baseline]
     for m in KPI_METRICS:
         kpi[f"{m}_delta"] = [_delta(v, base[m]) for v in kpi[m]]
+
+    def costs(basis: str) -> tuple[Fraction, ...] | None:
+        b = scenario.variant(basis).policy.budget if basis else None
+        return None if b is None else (b.cost_senior, b.cost_intermediate, b.cost_junior)
+
+    # figures priced at other costs are not comparable: no delta between them
+    base_costs = costs(base["promotion_cost_basis"])
+    kpi["promotion_cost_delta"] = [
+        d if costs(basis) == base_costs else None
+        for d, basis in zip(kpi["promotion_cost_delta"], kpi["promotion_cost_basis"],
+                            strict=True)]
     order = ["status"] + [c for m in KPI_METRICS for c in (m, f"{m}_delta")]
     kpi = kpi[order + ["promotion_cost_basis", "reason"]]
     return _nullable(kpi, [c for c in order if c != "status"])

@@ -134,6 +134,14 @@ LABELS_ZH: dict[str, str] = {
     "after": "本方案",
 }
 
+#: Status values in the workbook with ``--lang zh``.
+STATUS_ZH: dict[str, str] = {
+    "optimal": "最优",
+    "not_proven": "未证明最优",
+    "infeasible": "不可行",
+    "no_solution": "无解",
+}
+
 _SHEETS = {
     "en": {"kpi": "KPI", "by_type": "by type", "unit_diff": "unit diff", "movers": "movers",
            "rules": "rules"},
@@ -178,6 +186,15 @@ def _fmt_delta(delta: Any, money: bool = False) -> str:
         return ""
     sign = "+" if delta > 0 else "-"
     return sign + _fmt(abs(delta), money)
+
+
+def _other_costs(comp: Comparison) -> list[str]:
+    """Variants whose promotion cost has no delta because it is priced at other costs."""
+    k = comp.kpi
+    if pd.isna(k.loc[comp.baseline, "promotion_cost"]):
+        return []
+    return [n for n in comp.others
+            if pd.notna(k.loc[n, "promotion_cost"]) and pd.isna(k.loc[n, "promotion_cost_delta"])]
 
 
 def _cell(value: Any, delta: Any, money: bool = False) -> str:
@@ -259,6 +276,9 @@ def render_text(comp: Comparison, top: int = 3) -> str:
     if priced:
         lines.append("promotion cost: extra yearly pay of the appointments, at the costs of "
                      "the variant's own [budget], else of variant " + ", ".join(sorted(priced)))
+        if _other_costs(comp):
+            lines.append("  no change shown for " + ", ".join(_other_costs(comp))
+                         + ": priced at other costs than " + comp.baseline)
     failed = [n for n in comp.variants if comp.kpi.loc[n, "status"] != "optimal"]
     if failed:
         lines += ["", "Variants without a proven optimal plan:"]
@@ -651,7 +671,11 @@ def render_html(comp: Comparison, top: int = 5) -> str:
                      "appointments (senior − intermediate pay per senior appointment, "
                      "intermediate − junior per intermediate one), at the costs of the "
                      "variant's own [budget], else of variant "
-                     + _e(", ".join(basis)) + ".</p>")
+                     + _e(", ".join(basis)) + "."
+                     + ("" if not _other_costs(comp) else
+                        " No change is shown for " + _e(", ".join(_other_costs(comp)))
+                        + ": priced at other costs than " + _e(comp.baseline) + ".")
+                     + "</p>")
     names = ", ".join(comp.others) or "none"
     b = _e(comp.baseline)
     # (id, title, text before the chart, the chart, what follows it); one chart per section
@@ -711,6 +735,9 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 def _for_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = df.reset_index() if df.index.name or any(df.index.names) else df.copy()
     out = out.astype(object).where(out.notna(), None)
+    if lang == "zh" and "status" in out.columns:
+        out["status"] = [STATUS_ZH.get(v, v) if isinstance(v, str) else v
+                         for v in out["status"]]
     out.columns = [column_label(str(c), lang) for c in out.columns]
     return out
 
@@ -776,6 +803,7 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
 __all__ = [
     "LABELS_ZH",
     "REPORT_FORMATS",
+    "STATUS_ZH",
     "MissingDependencyError",
     "column_label",
     "render_html",
