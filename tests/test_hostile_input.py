@@ -431,3 +431,17 @@ def test_a_huge_minimum_rule_is_diagnosed_without_endless_searching(tmp_path):
     assert res.exit_code == 3, res.output
     assert "minimum rules need 0 senior + 0 intermediate + 72 junior posts" in res.output
     assert "set policy.minimum[1].when_total_at_least to 73" in res.output
+
+
+def test_input_errors_survive_pickling_with_all_their_problems():
+    """compare --jobs solves variants in other processes: their errors come back pickled."""
+    import pickle
+
+    from quotaopt.errors import InputError, Problem
+
+    exc = InputError([Problem("bad", file="u.csv", row=3, column="total_posts", unit="A"),
+                      "second"])
+    back = pickle.loads(pickle.dumps(exc))
+    assert back.problems == exc.problems and str(back) == str(exc)
+    assert back.text(1) == ("2 problems found (the first 1 shown):\n"
+                            "  - u.csv, row 3, unit A, column total_posts: bad\n  … and 1 more")
