@@ -23,6 +23,7 @@ import pandas as pd
 from . import __version__
 from .compare import Comparison
 from .errors import QuotaoptError
+from .headers import ALLOCATION_ZH
 from .output import atomic_write, write_csv, write_xlsx
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
@@ -82,39 +83,17 @@ LABELS_EN: dict[str, str] = {
     "total_posts": "total posts",
 }
 
-#: Chinese column headers for the workbook (``--lang zh``).
+#: Chinese column headers for the workbook (``--lang zh``); the allocation columns'
+#: come from :mod:`quotaopt.headers`, shared with ``quotaopt audit``.
 LABELS_ZH: dict[str, str] = {
+    **ALLOCATION_ZH,  # the allocation columns, as audit reads them
     "variant": "方案",
     "status": "求解状态",
     "reason": "原因",
-    "type": "单位类型",
-    "unit_id": "单位编码",
-    "name": "单位名称",
-    "pool": "统筹范围",
     "presence": "单位对照",
     "units": "单位数",
-    "total_posts": "岗位总量",
-    "cap_senior": "高级岗位上限",
-    "cap_senior_intermediate": "高级+中级岗位上限",
-    "posts_senior": "高级岗位",
-    "posts_intermediate": "中级岗位",
-    "posts_junior": "初级岗位",
     "posts_senior_intermediate": "高级+中级岗位",
-    "senior_incumbents": "现聘高级",
-    "intermediate_incumbents": "现聘中级",
-    "junior_incumbents": "现聘初级",
-    "senior_waiting": "高级待聘",
-    "intermediate_waiting": "中级待聘",
-    "priority": "权重",
-    "appointed_senior": "新聘高级",
-    "appointed_intermediate": "新聘中级",
     "appointed": "新聘合计",
-    "waiting_left_senior": "高级仍待聘",
-    "waiting_left_intermediate": "中级仍待聘",
-    "vacant_senior": "高级空岗",
-    "vacant_intermediate": "中级空岗",
-    "vacant_junior": "初级空岗",
-    "over_ratio": "超比例",
     "units_over_ratio": "超比例单位数",
     "promotion_cost": "年度聘用增加费用",
     "promotion_cost_basis": "费用标准取自方案",
