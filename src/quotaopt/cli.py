@@ -302,10 +302,7 @@ def render_summary(res: Result) -> str:
     pol = s["policy"]
     lines.append(f"units {s['units']} · pools {s['pools']} · total posts "
                  f"{s['totals']['total_posts']} · ratio {pol['ratio']} · scope {pol['scope']}")
-    cap_s = int(a.groupby("pool")["cap_senior"].first().sum()) if pol["scope"] == "pool" \
-        else int(a["cap_senior"].sum())
-    cap_sm = int(a.groupby("pool")["cap_senior_intermediate"].first().sum()) \
-        if pol["scope"] == "pool" else int(a["cap_senior_intermediate"].sum())
+    cap_s, cap_sm = s["caps"]["senior"], s["caps"]["senior_intermediate"]
     ap = s["appointments"]
     rows = [
         ["senior", int(a["posts_senior"].sum()), cap_s, int(a["senior_incumbents"].sum()),

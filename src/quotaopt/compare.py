@@ -381,18 +381,6 @@ def solve_variants(scenario: Scenario, names: Sequence[str], *, backend: str | N
 # Aggregation
 
 
-def _caps_in_force(res: Result) -> tuple[int, int]:
-    """Total senior and senior+intermediate caps (pool caps counted once per pool)."""
-    a = res.allocation
-    assert a is not None
-    cols = ["cap_senior", "cap_senior_intermediate"]
-    if res.summary["policy"]["scope"] == "pool":
-        caps = a.groupby("pool", sort=True)[cols].first().sum()
-    else:
-        caps = a[cols].sum()
-    return int(caps["cap_senior"]), int(caps["cap_senior_intermediate"])
-
-
 def _cost_number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
@@ -400,10 +388,8 @@ def _cost_number(value: Fraction) -> int | float:
 def _promotion_cost(res: Result, policy: Policy) -> int | float:
     """Yearly extra cost of ``res``'s appointments at the costs of ``policy``'s budget."""
     assert policy.budget is not None and res.allocation is not None
-    b = policy.budget
-    cost = ((b.cost_senior - b.cost_intermediate) * int(res.allocation["appointed_senior"].sum())
-            + (b.cost_intermediate - b.cost_junior)
-            * int(res.allocation["appointed_intermediate"].sum()))
+    cost = policy.budget.promotion_cost(int(res.allocation["appointed_senior"].sum()),
+                                        int(res.allocation["appointed_intermediate"].sum()))
     return _cost_number(cost)
 
 
@@ -412,10 +398,10 @@ def _kpi_row(res: Result, cost: int | float | None) -> dict[str, Any]:
         return {m: None for m in KPI_METRICS}
     s = res.summary
     totals, ap = s["totals"], s["appointments"]
-    cap_s, cap_sm = _caps_in_force(res)
+    caps = res.summary["caps"]
     return {
-        "cap_senior": cap_s,
-        "cap_senior_intermediate": cap_sm,
+        "cap_senior": caps["senior"],
+        "cap_senior_intermediate": caps["senior_intermediate"],
         "posts_senior": totals["posts_senior"],
         "posts_intermediate": totals["posts_intermediate"],
         "posts_junior": totals["posts_junior"],

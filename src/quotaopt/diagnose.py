@@ -464,8 +464,7 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
     # 4. the budget
     if policy.budget is not None:
         b = policy.budget
-        c_s = b.cost_senior - b.cost_intermediate
-        c_m = b.cost_intermediate - b.cost_junior
+        c_s, c_m = b.appointment_costs
         cheapest = (min(c_s, Fraction(0)) * int(units["senior_waiting"].sum())
                     + min(c_m, Fraction(0)) * int(units["intermediate_waiting"].sum()))
         if b.max_increase < cheapest:
@@ -812,8 +811,7 @@ def elastic(
                     f"pool_cap_{tag}_{p}"
     if policy.budget is not None:
         b = policy.budget
-        c_s = b.cost_senior - b.cost_intermediate
-        c_m = b.cost_intermediate - b.cost_junior
+        c_s, c_m = b.appointment_costs
         scale = min([c for c in (c_s, c_m) if c > 0], default=Fraction(1))
         e = slack("e_budget", "budget", "all units", (), b.max_increase, 1,
                   PENALTY["budget"] / float(scale))

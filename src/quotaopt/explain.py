@@ -689,10 +689,9 @@ def _binding(policy: Policy, units: pd.DataFrame, lim: UnitLimits, alloc: pd.Dat
         held_m += grow_b
     if policy.budget is not None:
         b = policy.budget
-        c_s = b.cost_senior - b.cost_intermediate
-        c_m = b.cost_intermediate - b.cost_junior
-        cost = (c_s * int(alloc["appointed_senior"].sum())
-                + c_m * int(alloc["appointed_intermediate"].sum()))
+        c_s, c_m = b.appointment_costs
+        cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
+                                int(alloc["appointed_intermediate"].sum()))
         left = b.max_increase - cost
         cheapest = min([c for c in (c_s, c_m) if c > 0], default=None)
         if cheapest is not None and left < cheapest:

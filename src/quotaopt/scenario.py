@@ -129,6 +129,17 @@ class Budget:
     max_increase: Fraction
     source: str | None = None
 
+    @property
+    def appointment_costs(self) -> tuple[Fraction, Fraction]:
+        """Extra yearly cost of one senior and of one intermediate appointment."""
+        return (self.cost_senior - self.cost_intermediate,
+                self.cost_intermediate - self.cost_junior)
+
+    def promotion_cost(self, appointed_senior: int, appointed_intermediate: int) -> Fraction:
+        """Extra yearly cost of that many appointments."""
+        c_s, c_m = self.appointment_costs
+        return c_s * appointed_senior + c_m * appointed_intermediate
+
 
 @dataclass(frozen=True)
 class Shares:

@@ -500,15 +500,15 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
             "deviation_from_share_exact": str(stage2),
         }
         summary["totals"] = totals(alloc)
+        summary["caps"] = caps_in_force(alloc, v.policy.scope)
         summary["appointments"] = appointments(alloc)
         summary["by_type"] = by_type(alloc)
         summary["units_over_ratio"] = int(alloc["over_ratio"].sum())
         summary["promotion_cost"] = None
         if v.policy.budget is not None:
             b = v.policy.budget
-            cost = ((b.cost_senior - b.cost_intermediate) * int(alloc["appointed_senior"].sum())
-                    + (b.cost_intermediate - b.cost_junior)
-                    * int(alloc["appointed_intermediate"].sum()))
+            cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
+                                    int(alloc["appointed_intermediate"].sum()))
             summary["promotion_cost"] = _num(cost)
             summary["budget_max_increase"] = _num(b.max_increase)
     return Result(scenario.name, v.name, status, alloc, summary, tuple(reasons or ()),
@@ -546,6 +546,16 @@ def by_type(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
                                      + int(cols["waiting_left_intermediate"][k]))
         out[name] = d
     return out
+
+
+def caps_in_force(alloc: pd.DataFrame, scope: Scope) -> dict[str, int]:
+    """Total senior and senior+intermediate caps: summed over units, or (scope ``pool``)
+    over pools, each pool's cap counted once."""
+    cols = ["cap_senior", "cap_senior_intermediate"]
+    caps = (alloc.groupby("pool", sort=True)[cols].first().sum() if scope is Scope.POOL
+            else alloc[cols].sum())
+    return {"senior": int(caps["cap_senior"]),
+            "senior_intermediate": int(caps["cap_senior_intermediate"])}
 
 
 def totals(alloc: pd.DataFrame) -> dict[str, int]:
