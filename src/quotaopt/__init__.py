@@ -3,7 +3,7 @@
 Public API::
 
     import quotaopt
-    sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")
+    sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
     res = quotaopt.solve(sc, variant="old-ratio")
     res.allocation, res.summary
     table = quotaopt.compare(sc)                 # KPI table, variants side by side

@@ -222,7 +222,7 @@ class Scenario:
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")  # doctest: +SKIP
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
     >>> sc.variant_names  # doctest: +SKIP
     ('baseline', 'old-ratio', ...)
     """

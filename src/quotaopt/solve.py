@@ -149,15 +149,12 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
         return
     ordered_blocks = blocks[order]
     # block boundaries in canonical order (blocks are contiguous there: pool is the first key)
-    change = np.flatnonzero(np.diff(ordered_blocks)) + 1
-    starts = np.concatenate([[0], change])
-    ends = np.concatenate([change, [len(order)]])
+    ends = np.append(np.flatnonzero(np.diff(ordered_blocks)) + 1, len(order))
     cur_start = 0
-    for s, e in zip(starts, ends, strict=True):
+    for e in ends.tolist():
         if e - cur_start >= size or e == len(order):
             yield order[cur_start:e]
             cur_start = e
-        del s
 
 
 def solve_formulation(form: Formulation, backend, time_limit: float | None,
@@ -243,7 +240,7 @@ def solve(
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/neijiang-county.toml")  # doctest: +SKIP
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
     >>> res = quotaopt.solve(sc)                                       # doctest: +SKIP
     >>> res.status, res.summary["appointments"]["senior"]["appointed"]  # doctest: +SKIP
     """
