@@ -26,7 +26,7 @@ from .backends import Status
 from .backends.pulp import PulpBackend, build_problem, make_solver, solve_problem
 from .caps import UnitLimits, compute_limits
 from .diagnose import precheck
-from .model import Formulation, build
+from .model import Formulation, build, weighted
 from .scenario import Scenario, Variant
 from .solve import Result, _finish, _integral, canonical_order, checked_allocation
 
@@ -91,8 +91,7 @@ def build_pulp(scenario: Scenario, variant: str | None = None) -> PulpModel:
     limits = compute_limits(v.policy, v.units)
     idx = canonical_order(v.units)
     form = build(v.policy, v.units, limits, idx, np.zeros(len(idx), dtype=np.int64))
-    prob, cols = build_problem(form, form.cost2 - form.block_span * form.cost1,
-                               name=f"quotaopt_{v.name}")
+    prob, cols = build_problem(form, weighted(form.stages())[0], name=f"quotaopt_{v.name}")
     n = form.n
     ids = v.units["unit_id"].astype(str).to_numpy()[idx].tolist()
     senior, senior_inter, app_s, app_m = (

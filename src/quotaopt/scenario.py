@@ -59,7 +59,9 @@ class Ratio:
 
     @classmethod
     def parse(cls, text: str) -> Ratio:
-        """Parse ``"1:4:5"`` (any positive decimal numbers, also ``：`` or ``/``)."""
+        """Parse ``"1:4:5"`` (decimal numbers ≥ 0, not all 0; also ``：`` or ``/``).
+
+        A part may be 0 (``"0:3:7"``: a type without senior posts)."""
         if not isinstance(text, str):
             raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
         parts = text.replace("：", ":").replace("/", ":").split(":")
@@ -74,12 +76,17 @@ class Ratio:
                 value = _decimal_fraction(part.strip())
             except NumberRangeError as exc:
                 raise ValueError(f"{text!r}: {exc}") from None
-            if value is None or value <= 0:
+            if value is None or value < 0:
                 raise ValueError(
-                    f"{text!r}: {part.strip()!r} is not a positive number; write three "
-                    "positive numbers senior:intermediate:junior, e.g. \"1:4:5\""
+                    f"{text!r}: {part.strip()!r} is not a number ≥ 0; write three "
+                    "numbers ≥ 0 senior:intermediate:junior, e.g. \"1:4:5\" or \"0:3:7\""
                 )
             values.append(value)
+        if not any(values):
+            raise ValueError(
+                f"{text!r}: all three parts are 0, so there is nothing to share out; at least "
+                "one part must be above 0, e.g. \"1:4:5\" or \"0:3:7\""
+            )
         return cls(*values)
 
     @property
@@ -171,6 +178,8 @@ class Policy:
     weight_intermediate: Fraction = Fraction(1)
     budget: Budget | None = None
     source: str | None = None
+    #: 不足1个按1个: levels whose share, above 0 but rounded to 0, still gives a cap of 1
+    at_least_one: tuple[Level, ...] = ()
 
     def shares_for(self, unit_type: str) -> Shares:
         """Exact shares of a unit type.
@@ -273,6 +282,7 @@ class Scenario:
 _NUM = "number"
 _STR = "text"
 _INT = "whole number"
+_LEVELS = "list of levels"
 _MIN_SCHEMA: dict[str, Any] = {
     "type": _STR,
     "level": _STR,
@@ -295,6 +305,7 @@ _SCHEMA: dict[str, Any] = {
         "junior_to_intermediate": _NUM,
         "incumbents": _STR,
         "source": _STR,
+        "at_least_one": _LEVELS,
         "types": ("table-of", _TYPE_SCHEMA),
         "minimum": ("array-of", _MIN_SCHEMA),
     },
@@ -354,6 +365,7 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         _NUM: (isinstance(data, int | float) and not isinstance(data, bool))
         or isinstance(data, str),
         _INT: isinstance(data, int) and not isinstance(data, bool),
+        _LEVELS: isinstance(data, list),
     }[schema]
     if not ok:
         out.append(Problem(f"expected a {schema}, got {_tname(data)}", file=file, key=where))
@@ -603,6 +615,21 @@ def _build_policy(
                 minimum.append(
                     MinimumRule(level, posts, rule.get("type"), when, rule.get("source"))
                 )
+    at_least_one: list[Level] = []
+    raw_alo = pol.get("at_least_one", [])
+    for i, name in enumerate(raw_alo if isinstance(raw_alo, list) else []):
+        key = f"policy.at_least_one[{i + 1}]"
+        text = name.strip().lower() if isinstance(name, str) else None
+        if text == Level.JUNIOR.value:
+            col.add(key, "junior posts have no cap (they are the posts the senior and "
+                    "intermediate caps leave), so 'at least one' cannot raise one; list senior "
+                    "and/or intermediate")
+        elif text in (Level.SENIOR.value, Level.INTERMEDIATE.value):
+            if Level(text) not in at_least_one:
+                at_least_one.append(Level(text))
+        else:
+            col.add(key, f"{name!r} is not a level: write senior and/or intermediate, e.g. "
+                    'at_least_one = ["senior"]')
     obj = cfg.get("objective", {}) if isinstance(cfg.get("objective"), dict) else {}
     weights = obj.get("weights", {}) if isinstance(obj.get("weights"), dict) else {}
     ws = col.number(weights, "senior", "objective.weights.senior", Fraction(1), positive=True)
@@ -666,6 +693,7 @@ def _build_policy(
         weight_intermediate=wm or Fraction(1),
         budget=budget,
         source=pol.get("source"),
+        at_least_one=tuple(sorted(at_least_one, key=list(Level).index)),
     )
     return policy, SolverOptions(
         backend=backend, time_limit=float(time_limit) if time_limit is not None else None,

@@ -19,6 +19,7 @@ the two stages are solved one after the other instead, the second with the row
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,8 +36,8 @@ from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
-from .fastpath import eligible_blocks, solve_fast
-from .model import Formulation, build
+from .fastpath import eligible_blocks, solve_fast, tie_order
+from .model import Formulation, build, stage1_coefficients, weighted
 from .scenario import BASELINE, Policy, Scenario, Scope, Variant
 from .units import UNIT_COLUMNS
 
@@ -159,31 +160,121 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
 
 def solve_formulation(form: Formulation, backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
-    """Solve one formulation lexicographically (weighted, or two stages when too large)."""
-    span = form.block_span
-    stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
-                                                             form.col_upper)))
-    if span * (stage1_range + 1) < WEIGHTED_LIMIT:
-        _report(progress, f"solving stages 1 and 2 together: {label}, one weighted objective")
-        return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
+    """Solve one formulation lexicographically: consecutive stages are joined into one
+    weighted objective while its numbers stay below ``WEIGHTED_LIMIT``; each such group is
+    then solved after the one before it, whose optimum is kept by a row
+    ``group value ≤ optimum + ½`` (exact, because every group value is a whole number)."""
+    stages = form.stages()
+    groups: list[list[tuple[np.ndarray, int, int]]] = []
+    for stage in stages:
+        if groups and weighted([*groups[-1], stage])[1] < WEIGHTED_LIMIT:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    names = {1: "stage 1", 2: "stages 1 and 2", 3: "stages 1 to 3", 4: "stages 1 to 4"}
     started = time.perf_counter()
-    _report(progress, f"solving stage 1: {label}")
-    first = backend.solve(form, -form.cost1, None, time_limit)
-    if first.status is not Status.OPTIMAL:
-        return first
-    best = round(float(np.dot(form.cost1, first.x)))
-    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
-    _report(progress, f"solving stage 2: {label}")
-    second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
-    if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
-        raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
-    if second.x is not None and float(np.dot(form.cost1, np.rint(second.x))) < best - 0.5:
-        # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
-        raise SolverError(
-            f"the {backend.name} solver returned a stage-2 plan that loses stage 1's optimum "
-            f"({label}): the numbers are too large for it to be exact; try --solver highs, or "
-            "smaller counts")
-    return second
+    rows: list[tuple[np.ndarray, float]] = []
+    done = 0
+    raw: RawSolution | None = None
+    for g, group in enumerate(groups):
+        cost, _ = weighted(group)
+        first, last = done + 1, done + len(group)
+        done = last
+        what = (f"stage {first}" if first == last else
+                names[last] if first == 1 else f"stages {first} to {last}")
+        if len(groups) == 1:
+            what = "stages 1 and 2 together" if last == 2 else f"{names[last]} together"
+        left = (None if time_limit is None
+                else max(1.0, time_limit - (time.perf_counter() - started)) if g else time_limit)
+        _report(progress, f"solving {what}: {label}"
+                + (", one weighted objective" if len(group) > 1 else ""))
+        raw = backend.solve(form, cost, rows or None, left)
+        if g and raw.status is Status.INFEASIBLE:  # cannot happen: the last plan fits the rows
+            raise InternalError("a later stage became infeasible after fixing the earlier ones; "
+                                "please report")
+        if raw.status is not Status.OPTIMAL or raw.x is None:
+            return raw
+        for c, bound in rows:
+            if float(np.dot(c, raw.x)) < bound - 0.25:
+                # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
+                raise SolverError(
+                    f"the {backend.name} solver returned a plan that loses an earlier stage's "
+                    f"optimum ({label}): the numbers are too large for it to be exact; try "
+                    "--solver highs, or smaller counts")
+        best = round(float(np.dot(cost, raw.x)))
+        rows.append((-cost, -best - 0.5))
+    assert raw is not None
+    return raw
+
+
+def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
+                   tie: np.ndarray, A: np.ndarray, B: np.ndarray, ys: np.ndarray,
+                   ym: np.ndarray) -> None:
+    """The tie rule of scope pool on a MIP plan of the units ``idx`` (arrays changed in place).
+
+    A plan optimal for stages 1–3 may leave a post where the tie order (:func:`tie_order`:
+    larger ``total_posts`` first, then unit_id) would not. Move one post at a time, at one
+    level, from a unit later in its pool's tie order to an earlier one, when the move keeps
+    every rule and changes neither the weighted appointments (an appointment may move with
+    the post, between units of equal priority) nor the pool's sums nor the distance to the
+    quotas — so stages 1–3 stay optimal. Where the two levels do not constrain each other
+    (every block the structured method solves), a plan no such move improves is the one the
+    structured method finds (the exchange argument of :mod:`quotaopt.fastpath`).
+    """
+    T = units["total_posts"].to_numpy(np.int64)
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
+    w_s = units["senior_waiting"].to_numpy(np.int64)
+    w_m = units["intermediate_waiting"].to_numpy(np.int64)
+    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    quotas = {"s": lim.quotas("s"), "sm": lim.quotas("sm")}
+    pools: dict[int, list[int]] = {}
+    for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
+        pools.setdefault(int(lim.pool_codes[i]), []).append(i)
+
+    def dist(level: str, i: int, x: int) -> int:
+        num, den = quotas[level]
+        return abs(x * int(den[i]) - int(num[i]))
+
+    for members in pools.values():
+        if len(members) < 2:
+            continue
+        for level in ("s", "sm"):
+            x, y, inc, w, c = ((A, ys, inc_s, w_s, c_s) if level == "s"
+                               else (B, ym, inc_sm, w_m, c_m))
+            moved = True
+            while moved:
+                moved = False
+                for a, u in enumerate(members):
+                    if level == "s":
+                        room_u = min(int(T[u]), int(B[u] - lim.min_m[u])) - int(A[u])
+                    else:
+                        room_u = int(T[u] - lim.min_j[u]) - int(B[u])
+                    if room_u <= 0:
+                        continue
+                    gains_u = bool(y[u] < w[u] and y[u] == x[u] - inc[u])
+                    up = dist(level, u, int(x[u]) + 1) - dist(level, u, int(x[u]))
+                    for v in reversed(members[a + 1:]):
+                        loses_v = bool(y[v] > 0 and y[v] == x[v] - inc[v])
+                        if loses_v and not (gains_u and c[u] == c[v]):
+                            continue
+                        floor_v = (max(int(lim.min_s[v]), int(inc[v] + y[v] - loses_v))
+                                   if level == "s" else
+                                   max(int(inc[v] + y[v] - loses_v), int(A[v] + lim.min_m[v])))
+                        if x[v] - 1 < floor_v:
+                            continue
+                        down = dist(level, v, int(x[v]) - 1) - dist(level, v, int(x[v]))
+                        if up + down != 0:
+                            continue
+                        x[u] += 1
+                        x[v] -= 1
+                        if loses_v:
+                            y[u] += 1
+                            y[v] -= 1
+                        moved = True
+                        break
+                    if moved:
+                        break
 
 
 def _report(progress: Progress | None, message: str) -> None:
@@ -267,11 +358,12 @@ def solve(
     if how not in METHODS:
         raise InputError([f"unknown method {how!r}: choose {' or '.join(METHODS)}"])
     structured = np.zeros(n, dtype=bool)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
     if how == "auto" and n:
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
-            rank = np.empty(n, dtype=np.int64)
-            rank[order] = np.arange(n)
             _report(progress, "solving stages 1 and 2 together: exact structured method "
                     f"({int(eligible.sum())} units)")
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
@@ -301,6 +393,8 @@ def solve(
         B[idx] = _integral(raw.x[m:2 * m], "post count")
         ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
         ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
+        if v.policy.scope is Scope.POOL:
+            apply_tie_rule(v.policy, v.units, limits, idx, tie, A, B, ys, ym)
     _report(progress, "checking the plan (independent checker) and summarising")
     allocation = checked_allocation(v, limits, A, B, ys, ym)
     res = _finish(scenario, v, status, allocation, limits, be, started,
@@ -390,9 +484,12 @@ def _num(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[Fraction,
-                                                                                 Fraction]:
-    """(stage 1, stage 2) computed exactly from an integer plan."""
+def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame
+                     ) -> tuple[Fraction, int, float | None]:
+    """(stage 1, stage 2, stage 3) of an integer plan: stages 1 and 2 exactly; stage 3 (scope
+    pool, else ``None``) as the correctly rounded sum of every pool's exact distance (see
+    :func:`quota_distances`: the exact total would need the common denominator of every
+    pool's quotas)."""
     pol = v.policy
     prio = v.units["priority"].to_numpy(np.float64)
     ys = alloc["appointed_senior"].to_numpy(np.int64)
@@ -403,19 +500,47 @@ def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[
         gf = Fraction(repr(float(g)))
         stage1 += gf * (pol.weight_senior * int(ys[mask].sum())
                         + pol.weight_intermediate * int(ym[mask].sum()))
-    D = lim.den
     A = alloc["posts_senior"].to_numpy(np.int64)
     B = A + alloc["posts_intermediate"].to_numpy(np.int64)
-    return stage1, Fraction(_abs_dev(A, lim.qa_num, D) + _abs_dev(B, lim.qb_num, D), D)
+    if pol.scope is Scope.POOL:
+        k = len(lim.pool_names)
+        sums = [np.bincount(lim.pool_codes, weights=x, minlength=k).astype(np.int64)
+                for x in (A, B)]
+        stage2 = int(np.abs(sums[0] - lim.pool_target_s).sum()
+                     + np.abs(sums[1] - lim.pool_target_sm).sum())
+        stage3: float | None = math.fsum(float(d) for d in quota_distances(lim, A, B))
+    else:
+        stage2 = int(np.abs(A - lim.target_s).sum() + np.abs(B - lim.target_sm).sum())
+        stage3 = None
+    return stage1, stage2, stage3
 
 
-def _abs_dev(x: np.ndarray, qnum: np.ndarray, D: int) -> int:
-    """``Σ |x·D − q|`` exactly: in int64 when no term or sum can overflow, else Python ints."""
-    if len(x) and qnum.dtype != object:
-        bound = int(np.abs(x).max()) * D + int(np.abs(qnum).max())
-        if bound * len(x) < 2**62:
-            return int(np.abs(x * D - qnum).sum())
-    return sum(abs(int(a) * D - int(q)) for a, q in zip(x.tolist(), qnum.tolist(), strict=True))
+def quota_distances(lim: UnitLimits, A: np.ndarray, B: np.ndarray) -> list[Fraction]:
+    """Scope pool: every pool's exact stage 3, ``Σ_u |A_u − Q_s,u| + |B_u − Q_sm,u|``."""
+    k = len(lim.pool_names)
+    out = [Fraction(0)] * k
+    for level, x in (("s", A), ("sm", B)):
+        num, den = lim.quotas(level)
+        if num.dtype != object and den.dtype != object and (
+                not len(x) or int(np.abs(x).max()) * int(den.max()) < 2**61):
+            dist = np.abs(x * den - num)
+            per = np.zeros(k, dtype=np.int64)
+            np.add.at(per, lim.pool_codes, dist)
+            pool_den = np.ones(k, dtype=np.int64)
+            pool_den[lim.pool_codes] = den
+            for p in np.flatnonzero(per).tolist():
+                out[p] += Fraction(int(per[p]), int(pool_den[p]))
+        else:
+            acc = [0] * k
+            dens = [1] * k
+            for p, xi, q, d in zip(lim.pool_codes.tolist(), x.tolist(), num.tolist(),
+                                   den.tolist(), strict=True):
+                acc[p] += abs(int(xi) * int(d) - int(q))
+                dens[p] = int(d)
+            for p in range(k):
+                if acc[p]:
+                    out[p] += Fraction(acc[p], dens[p])
+    return out
 
 
 def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
@@ -489,12 +614,12 @@ def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame 
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if alloc is not None:
-        stage1, stage2 = exact_objectives(v, lim, alloc)
+        stage1, stage2, stage3 = exact_objectives(v, lim, alloc)
         summary["objective"] = {
             "weighted_appointments": _num(stage1),
             "weighted_appointments_exact": str(stage1),
-            "deviation_from_share": _num(stage2),
-            "deviation_from_share_exact": str(stage2),
+            "distance_from_base_caps": stage2,
+            "distance_from_quotas": None if stage3 is None else round(stage3, 9),
         }
         summary["totals"] = totals(alloc)
         summary["caps"] = caps_in_force(alloc, v.policy.scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -40,10 +41,10 @@ class Backend(Protocol):
         self,
         form: Formulation,
         cost: np.ndarray,
-        extra_row: tuple[np.ndarray, float] | None,
+        extra_rows: Sequence[tuple[np.ndarray, float]] | None,
         time_limit: float | None,
     ) -> RawSolution:
-        """Minimise ``cost · x`` over the formulation (plus ``extra_row``: ``a · x >= b``)."""
+        """Minimise ``cost · x`` over the formulation (plus ``extra_rows``: ``a · x >= b``)."""
         ...
 
 
