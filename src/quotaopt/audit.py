@@ -379,13 +379,13 @@ def audit(
     if not has_appointed and v.policy.budget is not None:
         notes.append("the plan gives no appointments: the appointments its posts make room for "
                      "are counted without the budget")
-    p1, p2 = exact_objectives(v, lim, scored)
+    p1, p2, p3 = exact_objectives(v, lim, scored)
     distance: dict[str, Any] = {
         "appointments_from": "plan" if has_appointed else "room",
         "plan": {"appointed_senior": int(scored["appointed_senior"].sum()),
                  "appointed_intermediate": int(scored["appointed_intermediate"].sum()),
                  "weighted_appointments": fmt_num(p1),
-                 "deviation_from_share": fmt_num(p2)},
+                 "distance_from_base_caps": p2, "distance_from_quotas": p3},
     }
     summary: dict[str, Any] | None = None
     res = None
@@ -402,12 +402,13 @@ def audit(
         summary = dict(res.summary)
         distance["optimum_status"] = res.status.value
         if res.allocation is not None:
-            o1, o2 = exact_objectives(v, lim, res.allocation)
+            o1, o2, o3 = exact_objectives(v, lim, res.allocation)
             o_s = int(res.allocation["appointed_senior"].sum())
             o_m = int(res.allocation["appointed_intermediate"].sum())
             distance["optimum"] = {"appointed_senior": o_s, "appointed_intermediate": o_m,
                                    "weighted_appointments": fmt_num(o1),
-                                   "deviation_from_share": fmt_num(o2)}
+                                   "distance_from_base_caps": o2,
+                                   "distance_from_quotas": o3}
             distance["left_on_table"] = {
                 "senior": o_s - distance["plan"]["appointed_senior"],
                 "intermediate": o_m - distance["plan"]["appointed_intermediate"],

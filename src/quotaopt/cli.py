@@ -328,7 +328,9 @@ def render_summary(res: Result) -> str:
                              left=1)]
     obj = s["objective"]
     lines += ["", f"objective: weighted appointments {obj['weighted_appointments_exact']} · "
-                  f"deviation from proportional share {obj['deviation_from_share_exact']}"]
+                  f"distance from the base caps {obj['distance_from_base_caps']}"
+                  + ("" if obj["distance_from_quotas"] is None else
+                     f" · distance from the pool quotas {obj['distance_from_quotas']}")]
     if s.get("units_over_ratio"):
         lines.append(f"units over ratio (grandfathered): {s['units_over_ratio']}")
     if s.get("promotion_cost") is not None:

@@ -59,8 +59,8 @@ class Formulation:
     cost1: np.ndarray  # stage 1, to MAXIMISE, integer coefficients (in units of delta)
     costs: tuple[np.ndarray, ...]  # stages 2 and 3 to MINIMISE, integer coefficients
     delta: Fraction  # stage-1 value = delta · (cost1 · x)
-    #: per stage (1, 2 and, in scope pool, 3): largest possible change of its cost·x within one independent
-    #: block, and within the whole formulation
+    #: per stage (1, 2 and, in scope pool, 3): largest possible change of its cost·x within
+    #: one independent block, and within the whole formulation
     block_range: tuple[int, ...]
     batch_range: tuple[int, ...]
 
@@ -294,6 +294,8 @@ def build(
         return int(np.ceil(sums.max())), int(np.ceil(sums.sum()))
 
     ones = np.full(n, 1.0)
+    costs: tuple[np.ndarray, ...]
+    stage_ranges: list[tuple[int, int]]
     if pooled:
         # stage 2: Σ_p (B_s(p) − Σ A) + e_p  (Σ A never exceeds B_s(p), the pool's senior cap)
         cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(n_pool)])
@@ -306,15 +308,14 @@ def build(
         cost3 = np.concatenate([zeros, zeros, zeros, zeros, w_a, w_b, pad])
         r3 = ranges(w_a * dev_hi[0] + w_b * dev_hi[1])
         costs = (cost2, cost3)
-        block_range, batch_range = zip(r2, r3, strict=True)
+        stage_ranges = [r2, r3]
     else:
         cost2 = np.concatenate([zeros, zeros, zeros, zeros, ones, ones])
-        r2 = ranges(dev_hi[0] + dev_hi[1])
         costs = (cost2,)
-        block_range, batch_range = (r2[0],), (r2[1],)
-    stage1_block = ranges(c_s * w_s + c_m * w_m)
-    block_range = (stage1_block[0], *block_range)
-    batch_range = (stage1_block[1], *batch_range)
+        stage_ranges = [ranges(dev_hi[0] + dev_hi[1])]
+    stage_ranges.insert(0, ranges(c_s * w_s + c_m * w_m))
+    block_range = tuple(r[0] for r in stage_ranges)
+    batch_range = tuple(r[1] for r in stage_ranges)
     for value, what in ((max(block_range[1:]), "the distance to the base caps or quotas (stages "
                                                 "2 and 3)"),
                         (block_range[0], "the weighted appointments (stage 1)")):
@@ -324,7 +325,7 @@ def build(
                 "one independent block (the limit is 2^50 ≈ 1.1e15, so that floating-point "
                 "solvers keep every whole number exact); use smaller counts, ratios and "
                 "bonuses with fewer decimal places (their common denominator is "
-                f"{D}), smaller pools, or no budget")])
+                f"{limits.den}), smaller pools, or no budget")])
     return Formulation(
         idx=idx,
         col_lower=col_lower,
