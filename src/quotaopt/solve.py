@@ -158,19 +158,25 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
             cur_start = e
 
 
+def stage_groups(form: Formulation) -> list[list[tuple[np.ndarray, int, int]]]:
+    """The stages, consecutive ones joined while one weighted objective of them stays below
+    ``WEIGHTED_LIMIT`` (so double precision separates them)."""
+    groups: list[list[tuple[np.ndarray, int, int]]] = []
+    for stage in form.stages():
+        if groups and weighted([*groups[-1], stage])[1] < WEIGHTED_LIMIT:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    return groups
+
+
 def solve_formulation(form: Formulation, backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
     """Solve one formulation lexicographically: consecutive stages are joined into one
     weighted objective while its numbers stay below ``WEIGHTED_LIMIT``; each such group is
     then solved after the one before it, whose optimum is kept by a row
     ``group value ≤ optimum + ½`` (exact, because every group value is a whole number)."""
-    stages = form.stages()
-    groups: list[list[tuple[np.ndarray, int, int]]] = []
-    for stage in stages:
-        if groups and weighted([*groups[-1], stage])[1] < WEIGHTED_LIMIT:
-            groups[-1].append(stage)
-        else:
-            groups.append([stage])
+    groups = stage_groups(form)
     names = {1: "stage 1", 2: "stages 1 and 2", 3: "stages 1 to 3", 4: "stages 1 to 4"}
     started = time.perf_counter()
     rows: list[tuple[np.ndarray, float]] = []
@@ -319,8 +325,10 @@ def solve(
     progress
         Called with a short message as each stage starts; the library never prints, so a
         caller (the CLI) may show them. Every message starts with ``building``, ``solving``
-        (``solving stage 1``, ``solving stage 2``, or ``solving stages 1 and 2 together``
-        when one exact method or one weighted objective settles both), ``diagnosing`` or
+        (``solving stage 1``, ``solving stage 2``, ``solving stage 3`` — scope pool —,
+        ``solving stages 1 and 2`` when one weighted objective settles them, or ``solving
+        stages 1 and 2 together`` / ``solving stages 1 to 3 together`` when one exact method
+        or one weighted objective settles all), ``diagnosing`` or
         ``checking``, in that order (building and solving repeat per MIP batch).
 
     Returns
@@ -364,7 +372,8 @@ def solve(
     if how == "auto" and n:
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
-            _report(progress, "solving stages 1 and 2 together: exact structured method "
+            what = "1 to 3" if v.policy.scope is Scope.POOL else "1 and 2"
+            _report(progress, f"solving stages {what} together: exact structured method "
                     f"({int(eligible.sum())} units)")
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
             structured = fast.solved
