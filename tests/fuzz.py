@@ -601,6 +601,8 @@ TOML_STRINGS = [
     "health_centre", "school", "no_such_type", "=1+1", "卫生院", "x" * 2000, "\x00", "\ud800",
     "../units.csv", "/dev/zero", "/dev/null", "/etc/passwd", ".", "..", "nope.csv",
     "scenario.toml", "units.csv", "units.xlsx", "*.csv",
+    # ratios with zero parts (valid) and all zero (an error)
+    "0:3:7", "0:0:1", "1:0:0", "0:4:0", "0:0:0", "0.0:3:7",
 ]
 
 
@@ -617,7 +619,8 @@ def toml_value(rng: random.Random) -> Any:
     if kind == 5:
         return rng.choice([True, False])
     if kind == 6:
-        return rng.choice([[], [1, 2], ["a"], [{}], [{"level": "senior", "posts": 1}]])
+        return rng.choice([[], [1, 2], ["a"], [{}], [{"level": "senior", "posts": 1}],
+                           ["senior"], ["intermediate", "senior"], ["junior"], ["senior", 1]])
     if kind == 7:
         return rng.choice([{}, {"senior": 1}, {"x": {"y": 1}}, {"senior_bonus": 0.05}])
     return rng.choice([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 12, 0), dt.time(12, 0)])
@@ -628,7 +631,7 @@ KNOWN_KEYS = ["name", "units", "sheet", "description", "ratio", "scope", "roundi
               "weights", "senior", "intermediate", "junior", "cost", "max_increase",
               "backend", "time_limit", "method", "level", "posts", "when_total_at_least",
               "type", "senior_bonus", "health_centre", "school", "policy", "budget",
-              "solver", "objective", "variants", "scenario"]
+              "solver", "objective", "variants", "scenario", "at_least_one"]
 
 
 def _containers(obj: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
@@ -646,8 +649,26 @@ def mutate_toml_data(rng: random.Random, data: dict[str, Any], k: int) -> list[s
     for _ in range(k):
         tables = list(_containers(data))
         path, table = rng.choice(tables)
-        kind = rng.randrange(6)
+        kind = rng.randrange(7)
         where = ".".join(map(str, path)) or "<top>"
+        if kind == 6:  # zero shares and 不足1个按1个 (issue 14), in the base or a variant
+            pol = data.setdefault("policy", {})
+            if not isinstance(pol, dict):
+                continue
+            if rng.random() < 0.5:
+                pol["at_least_one"] = rng.choice([["senior"], ["senior", "intermediate"],
+                                                  ["intermediate"]])
+                done.append(f"at_least_one({pol['at_least_one']})")
+            else:
+                ratio = rng.choice(["0:3:7", "0:4:6", "1:0:9", "0:5:5", "0.5:0:9.5"])
+                types = pol.setdefault("types", {})
+                if isinstance(types, dict):
+                    t = rng.choice(["school", "culture_station", "health_centre"])
+                    entry = types.setdefault(t, {})
+                    if isinstance(entry, dict):
+                        entry["ratio"] = ratio
+                        done.append(f"zero-share({t}={ratio})")
+            continue
         if kind <= 1 and table:  # replace a value
             key = rng.choice(list(table))
             table[key] = toml_value(rng)

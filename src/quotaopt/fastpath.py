@@ -6,24 +6,31 @@ splits into two independent problems per block (a unit in scope ``unit``, a pool
 with the intermediate appointments::
 
     maximise   Σ c_u·min(W_u, x_u − I_u)        (stage 1)
-    then min   Σ |x_u − q_u|                     (stage 2)
-    subject to L_u ≤ x_u ≤ U_u,   Σ_pool x_u ≤ C
+    then min   |Σ_pool x_u − K|                  (stage 2: K the base cap)
+    then min   Σ |x_u − Q_u|                     (stage 3: Q the Hamilton quotas)
+    then max   Σ t_u·x_u                         (tie rule: t decreasing in the tie order)
+    subject to L_u ≤ x_u ≤ U_u,   Σ_pool x_u ≤ C  (C ≥ K the cap in force)
 
-Start every unit at ``x_u = L_u``. Raising a unit by one post has the lexicographic value
-``(gain, closeness)``: ``gain`` is ``c_u`` while the post appoints a waiting title-holder
-(the first ``min(U_u, I_u + W_u) − L_u`` steps) and 0 after; ``closeness`` is the fall of
-``|x − q|``: +1 below ``⌊q⌋``, ``2φ − 1`` for the step across ``q`` (``φ`` = remainder) and
-−1 above. Along each unit these values never increase, so the objective is separable and
-concave in the lexicographic order, and taking the best steps of the pool first, while the
-pool's cap ``C`` lasts and while a step still improves the objective, is optimal (the classic
-exchange argument for a sum of concave functions under one budget). With equal gains this
-is largest remainder (Hamilton); remaining ties go to the larger unit, then the first unit in
-(pool, unit_id) order.
+Scope ``unit``: every unit is its own block with ``K`` its own base cap and nothing to
+split: ``x = max(L, min(U, I + W), min(K, U))``.
 
-The two problems are solved apart; if for some unit ``A > B`` (possible only for tiny units
-or a junior minimum rule), the coupling row ``A ≤ B`` is cut off and that block is sent to
-the MIP instead. The independent checker verifies every plan either way, and the test suite
-compares both objective values with the MIP on generated scenarios.
+Scope ``pool``: start every unit at ``x_u = L_u``. Raising a unit by one post has the value
+``(gain, closeness, t_u)``: ``gain`` is ``c_u`` while the post appoints a waiting
+title-holder (the first ``min(U_u, I_u + W_u) − L_u`` steps) and 0 after; ``closeness`` is
+the fall of ``|x − Q|``: +1 below ``⌊Q⌋``, ``2φ − 1`` for the step across ``Q`` (``φ`` =
+remainder) and −1 above. Along each unit these values never increase (lexicographically), so
+for every pool total ``N`` the best steps first give the best plan with that total (the
+classic exchange argument for a sum of concave functions under one budget). Stage 1 wants
+every appointing step the cap allows (``N ≥ N₁``); stage 2 then wants ``N`` as close to
+``K`` as the units' bounds allow: ``N* = max(N₁, min(K, Σ U))``. With equal gains this is
+largest remainder (Hamilton); equal steps go to the larger unit, then the first unit in
+(pool, unit_id) order (:func:`tie_order`).
+
+The two problems are solved apart; if for some unit ``A > B`` (possible for small units,
+units of types with very different shares in one pool, or a junior minimum rule), the
+coupling row ``A ≤ B`` is cut off and that block is sent to the MIP instead. The
+independent checker verifies every plan either way, and the test suite compares the
+objective values with the MIP on generated scenarios.
 """
 
 from __future__ import annotations

@@ -8,13 +8,14 @@ Independent blocks are single units (scope ``unit``), pools (scope ``pool``), or
 (when a budget couples all units). Several blocks go into one MIP; units are put in canonical
 order (pool, unit_id) first, so the input row order cannot change any unit's result.
 
-Lexicographic objective. Stage 1 (weighted appointments) takes integer values in units of
-δ; stage 2 (deviation from the proportional share) takes values in units of ``1/D`` and can
-change by at most ``D·Σ 2T`` inside a block. The MIP minimises
-``−N·stage1/δ + D·stage2`` with ``N`` one more than that span, which is exactly lexicographic
-block by block. When ``N`` times the stage-1 range would be too large for double precision,
-the two stages are solved one after the other instead, the second with the row
-``stage1/δ ≥ optimum − ½`` (exact, because stage-1 values are whole numbers).
+Lexicographic objective (SPEC section 2). Stage 1 (weighted appointments, in units of δ),
+stage 2 (distance to the base caps) and, in scope pool, stage 3 (distance to the Hamilton
+quotas, times their common denominator) are whole numbers; each can change by a bounded
+amount inside a block. Consecutive stages are joined into one weighted objective while its
+numbers fit double precision (``WEIGHTED_LIMIT``), which is exactly lexicographic block by
+block; further groups are solved one after the other, each earlier group kept by the row
+``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie rule of scope
+pool is then applied to MIP plans by :func:`apply_tie_rule`.
 """
 
 from __future__ import annotations
