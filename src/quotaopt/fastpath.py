@@ -131,27 +131,38 @@ def greedy_level(
     sg = np.concatenate(seg_gain)
     sc = np.concatenate(seg_close)
     cnt = np.concatenate(seg_count)
-    sp = pool[su]
-    # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
-    order = np.lexsort((tie[su], -sc, -sg, sp))
-    su, sp, cnt = su[order], sp[order], cnt[order]
-    cum = np.cumsum(cnt)
-    # cumulative count before each segment, within its pool
-    first = np.r_[True, sp[1:] != sp[:-1]]
-    # the running total at the start of each segment's pool (starts never decrease)
-    base = np.maximum.accumulate(np.where(first, cum - cnt, 0))
-    before = cum - cnt - base
     m = len(pool_cap)
     low = _pool_sum(lower, pool, m)
     # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
     # pool's base cap as far as the units' posts allow (stage 2)
     room = pool_cap - low
-    limit = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
-                       np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
-    taken = np.clip(limit[sp] - before, 0, cnt)
-    x = lower.copy()
-    np.add.at(x, su, taken)
-    return x
+    left = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
+                      np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
+    # Steps that neither appoint nor bring a unit closer to its quota come after all others
+    # in every pool; they are sorted only for pools that still need steps after the others
+    # (rare: the units' bounds keep the quotas from adding up to the base cap).
+    main = (sg > 0) | (sc > 0)
+    taken = np.zeros(len(su), dtype=np.int64)
+    for rest in (False, True):
+        sel = np.flatnonzero(~main if rest else main)
+        if rest:
+            sel = sel[left[pool[su[sel]]] > 0]
+        if not len(sel):
+            continue
+        pu, pc = su[sel], cnt[sel]
+        pp = pool[pu]
+        # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
+        order = np.lexsort((tie[pu], -sc[sel], -sg[sel], pp))
+        pp, pc, sel = pp[order], pc[order], sel[order]
+        cum = np.cumsum(pc)
+        # cumulative count before each segment, within its pool (starts never decrease)
+        first = np.r_[True, pp[1:] != pp[:-1]]
+        base = np.maximum.accumulate(np.where(first, cum - pc, 0))
+        got = np.clip(left[pp] - (cum - pc - base), 0, pc)
+        taken[sel] = got
+        left = left - _pool_sum(got, pp, m)
+    # every count is far below 2^53, so the float sums are exact
+    return lower + np.rint(np.bincount(su, weights=taken, minlength=n)).astype(np.int64)
 
 
 def tie_order(total: np.ndarray, pool: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -164,9 +175,8 @@ def tie_order(total: np.ndarray, pool: np.ndarray, rank: np.ndarray) -> np.ndarr
 
 
 def _pool_sum(values: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
-    out = np.zeros(k, dtype=np.int64)
-    np.add.at(out, pool, values)
-    return out
+    # post counts: every sum is far below 2^53, so the float sums are exact
+    return np.rint(np.bincount(pool, weights=values, minlength=k)).astype(np.int64)
 
 
 def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,

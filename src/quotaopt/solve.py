@@ -518,18 +518,44 @@ def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame
                 for x in (A, B)]
         stage2 = int(np.abs(sums[0] - lim.pool_target_s).sum()
                      + np.abs(sums[1] - lim.pool_target_sm).sum())
-        stage3: float | None = math.fsum(float(d) for d in quota_distances(lim, A, B))
+        stage3: float | None = math.fsum(quota_distance_terms(lim, A, B))
     else:
         stage2 = int(np.abs(A - lim.target_s).sum() + np.abs(B - lim.target_sm).sum())
         stage3 = None
     return stage1, stage2, stage3
 
 
-def quota_distances(lim: UnitLimits, A: np.ndarray, B: np.ndarray) -> list[Fraction]:
+def quota_distance_terms(lim: UnitLimits, A: np.ndarray, B: np.ndarray) -> list[float]:
+    """Every pool's and level's exact distance to its quotas, each correctly rounded."""
+    out: list[float] = []
+    for level, x in (("s", A), ("sm", B)):
+        num, den = lim.quotas(level)
+        if num.dtype != object and den.dtype != object and (
+                not len(x) or int(np.abs(x).max()) * int(den.max()) * len(x) < 2**53):
+            k = len(lim.pool_names)
+            # whole numbers below 2^53: the float sums are exact
+            per = np.rint(np.bincount(lim.pool_codes, weights=np.abs(x * den - num),
+                                      minlength=k)).astype(np.int64)
+            pool_den = np.ones(k, dtype=np.int64)
+            pool_den[lim.pool_codes] = den
+            keep = per > 0
+            # int / int is correctly rounded in Python; per and the denominators are exact
+            out += [a / b for a, b in zip(per[keep].tolist(), pool_den[keep].tolist(),
+                                          strict=True)]
+        else:
+            out += [float(d) for d in quota_distances(lim, A if level == "s" else None,
+                                                      B if level == "sm" else None)]
+    return out
+
+
+def quota_distances(lim: UnitLimits, A: np.ndarray | None, B: np.ndarray | None
+                    ) -> list[Fraction]:
     """Scope pool: every pool's exact stage 3, ``Σ_u |A_u − Q_s,u| + |B_u − Q_sm,u|``."""
     k = len(lim.pool_names)
     out = [Fraction(0)] * k
     for level, x in (("s", A), ("sm", B)):
+        if x is None:
+            continue
         num, den = lim.quotas(level)
         if num.dtype != object and den.dtype != object and (
                 not len(x) or int(np.abs(x).max()) * int(den.max()) < 2**61):
