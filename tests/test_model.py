@@ -682,3 +682,17 @@ def test_unit_scope_fills_the_base_caps(total, ratio, rounding, f, alo, how):
     assert alloc_map(res) == {"U": (min(b_s, total), min(b_sm, total))}
     # the base caps count at most the unit's posts, so they are always reached here
     assert res.summary["objective"]["distance_from_base_caps"] == 0
+
+
+@pytest.mark.parametrize("scope", list(q.Scope))
+def test_zero_senior_share_with_senior_incumbents_is_diagnosed(scope):
+    # 0:3:7 allows no senior post; a senior incumbent makes it infeasible (protect), and the
+    # diagnosis searches (which divide by the share) must not fail on the share 0
+    rows = [{"unit_id": "C", "type": "culture_station", "total_posts": 10, "pool": "P",
+             "senior_incumbents": 1, "intermediate_incumbents": 2}]
+    sc = scenario(rows, scope=scope,
+                  types={"culture_station": q.TypePolicy(ratio=q.Ratio.parse("0:3:7"))})
+    res = q.solve(sc)
+    assert res.status is q.Status.INFEASIBLE
+    assert "1 senior incumbents" in res.reasons[0] and "0:3:7" in res.reasons[0]
+    assert q.diagnose(sc).conflicts[0].allowed == 0
