@@ -36,7 +36,7 @@ from .diagnose import fmt_num
 from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
 from .headers import ALLOCATION_ZH
-from .output import write_csv, write_json
+from .output import csv_text, json_bytes, write_files
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve
 from .units import ALIASES as UNIT_ALIASES
@@ -442,7 +442,7 @@ def write_audit(result: AuditResult, out_dir: str | Path) -> list[Path]:
     """``violations.csv`` (one row per violation) and ``audit.json``, each whole or not at
     all."""
     out = Path(out_dir)
-    targets = [out / "violations.csv", out / "audit.json"]
-    write_csv(result.table, targets[0])
-    write_json(result.summary, targets[1])
-    return targets
+    files = [(out / "violations.csv", csv_text(result.table).encode("utf-8")),
+             (out / "audit.json", json_bytes(result.summary))]
+    write_files(files)
+    return [target for target, _ in files]
