@@ -11,11 +11,11 @@ the way out. A library user's process is never touched. Standard library only.
 
 from __future__ import annotations
 
+import _signal  # the C module: ``signal`` imports enum, 30 ms before the handler is in place
 import os
-import signal
 import sys
-import threading
 from types import FrameType
+from typing import Any
 
 EXIT_INTERRUPTED = 130
 _message = b"interrupted\n"
@@ -55,12 +55,14 @@ def quit_on_interrupt(message: str = "interrupted") -> None:
 
 def interrupt_raises() -> None:
     """From now on Ctrl-C raises ``KeyboardInterrupt`` (Python's default)."""
-    _set(signal.default_int_handler)
+    _set(_signal.default_int_handler)
 
 
-def _set(handler: signal.Handlers | object) -> None:
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+def _set(handler: Any) -> None:
+    try:
+        _signal.signal(_signal.SIGINT, handler)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        pass
 
 
 def guard_startup() -> None:
