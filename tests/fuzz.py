@@ -988,8 +988,11 @@ def _prepare_fault(case: Case, out: Path) -> dict[str, bytes]:
         if not (out / name).exists():
             (out / name).write_bytes(b"old " + name.encode())
     if case.fault == "folder-in-the-way":
-        victim = out / ("summary.json" if case.command == "run" else
-                        "kpi.csv" if case.command == "compare" else "audit.json")
+        fmt = case.argv[case.argv.index("--format") + 1] if "--format" in case.argv else ""
+        victim = out / ("audit.json" if case.command == "audit" else
+                        "results.xlsx" if case.command == "run" and fmt == "xlsx" else
+                        "summary.json" if case.command == "run" else
+                        "comparison.xlsx" if "xlsx" in fmt else "kpi.csv")
         victim.unlink()
         victim.mkdir()
     return _snapshot(out)

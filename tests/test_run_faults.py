@@ -140,7 +140,7 @@ def _pair_belongs_together(out: Path) -> str:
 def test_concurrent_runs_into_one_folder_leave_a_pair_that_belongs_together(tmp_path):
     out = tmp_path / "out"
     seen = set()
-    for _ in range(3):
+    for _ in range(2):
         procs = [subprocess.Popen(
             [sys.executable, "-m", "quotaopt", "run", str(TONGXI), "--variant", v, "--out",
              str(out), "-q"], stderr=subprocess.PIPE) for v in ("baseline", "old-ratio",
@@ -410,3 +410,32 @@ def test_brackets_inside_strings_and_comments_do_not_count(tmp_path):
     path = scenario(tmp_path, "# " + "[" * 100 + "\n[policy]\nsource = \"" + "[{" * 100
                     + "\"\n")
     assert invoke("validate", path).exit_code == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+def test_a_real_terminal_gets_no_escape_code_from_a_unit_name(tmp_path):
+    import pty
+
+    lines = TONGXI_CSV.splitlines()
+    cells = lines[1].split(",")
+    cells[1] = "石桥镇\x1b[2J\x1b]0;fake title\x07卫生院"
+    lines[1] = ",".join(cells)
+    path = scenario(tmp_path, units="\n".join(lines) + "\n")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*QUOTAOPT, "explain", str(path), "--unit", cells[0]],
+                            stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process is gone and the terminal closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    text = seen.decode("utf-8")
+    assert "石桥镇\\x1b[2J\\x1b]0;fake title\\x07卫生院" in text
+    assert "\x1b" not in text and "\x07" not in text
