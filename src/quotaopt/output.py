@@ -189,11 +189,11 @@ def _keep_old(target: Path) -> str | None:
     for _ in range(100):
         backup = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.old")
         try:
-            os.link(target, backup, follow_symlinks=False)
+            os.link(target, backup)
             return backup
         except FileExistsError:
             continue
-        except OSError:  # a file system without hard links: a copy does as well
+        except (OSError, NotImplementedError):  # no hard links here: a copy does as well
             shutil.copy2(target, backup, follow_symlinks=False)
             return backup
     raise FileExistsError(errno.EEXIST, "no free name for a backup", str(target))
