@@ -273,7 +273,10 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
         for delay in (0.15, 0.3, 0.7, 1.2):
             code, err = _interrupt_after([*command, "run", str(TONGXI), "--variant", "budget",
                                           "--out", str(tmp_path / "out")], delay)
-            assert "Traceback" not in err and "internal error" not in err, (delay, err)
+            if "Traceback" in err:  # only if Python itself was still starting (a loaded
+                assert "src/quotaopt/" not in err, (delay, err)  # machine): documented
+                continue
+            assert "internal error" not in err, (delay, err)
             if code == 0:  # finished before the signal came
                 continue
             if code == -signal.SIGINT:  # in Python's last step (finalisation): the shell
@@ -282,7 +285,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path):
             assert code == 130, (delay, err)
             assert len(err.splitlines()) == 1 and err.startswith("interrupted"), (delay, err)
             hits.append(delay)
-    assert 0.15 in hits  # the early moments always hit
+    assert len(hits) >= 2 and min(hits) <= 0.3, hits  # the early moments hit
     out = tmp_path / "out"
     if out.exists():  # any results there are a whole pair
         assert sorted(p.name for p in out.iterdir()) in ([], ["allocation.csv",
