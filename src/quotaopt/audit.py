@@ -319,9 +319,16 @@ def _distance_lines(d: dict[str, Any]) -> list[str]:
         tail = "it appoints as many as the optimum"
     else:
         tail = "it appoints more than any plan that keeps the rules can"
-    return [f"distance from the optimum: {line}; the optimal plan{proven} appoints "
-            f"{opt['appointed_senior']} + {opt['appointed_intermediate']} (weighted "
-            f"{opt['weighted_appointments']}): {tail}"]
+    out = [f"distance from the optimum: {line}; the optimal plan{proven} appoints "
+           f"{opt['appointed_senior']} + {opt['appointed_intermediate']} (weighted "
+           f"{opt['weighted_appointments']}): {tail}"]
+    fill = (f"  base caps (stage 2): the plan's posts are {plan['distance_from_base_caps']} "
+            f"from the caps without the junior-to-intermediate allowance, the optimum's "
+            f"{opt['distance_from_base_caps']}")
+    if opt.get("distance_from_quotas") is not None:
+        fill += (f"; pooled quotas (stage 3, largest remainder): {plan['distance_from_quotas']}"
+                 f", the optimum's {opt['distance_from_quotas']}")
+    return out + [fill]
 
 
 def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:
@@ -395,7 +402,8 @@ def audit(
         "plan": {"appointed_senior": int(scored["appointed_senior"].sum()),
                  "appointed_intermediate": int(scored["appointed_intermediate"].sum()),
                  "weighted_appointments": fmt_num(p1),
-                 "distance_from_base_caps": p2, "distance_from_quotas": p3},
+                 "distance_from_base_caps": p2,
+                 "distance_from_quotas": None if p3 is None else round(p3, 9)},
     }
     summary: dict[str, Any] | None = None
     res = None
@@ -418,7 +426,8 @@ def audit(
             distance["optimum"] = {"appointed_senior": o_s, "appointed_intermediate": o_m,
                                    "weighted_appointments": fmt_num(o1),
                                    "distance_from_base_caps": o2,
-                                   "distance_from_quotas": o3}
+                                   "distance_from_quotas": (None if o3 is None
+                                                            else round(o3, 9))}
             distance["left_on_table"] = {
                 "senior": o_s - distance["plan"]["appointed_senior"],
                 "intermediate": o_m - distance["plan"]["appointed_intermediate"],
