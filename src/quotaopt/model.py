@@ -28,7 +28,7 @@ the chord through the two integer points next to ``q``,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -378,3 +378,109 @@ def weighted(stages: list[tuple[np.ndarray, int, int]]) -> tuple[np.ndarray, flo
     cost = sum(m * c for m, (c, _, _) in zip(mult, stages, strict=True))
     size = float(sum(m * (b + 1) for m, (_, _, b) in zip(mult, stages, strict=True)))
     return np.asarray(cost, dtype=np.float64), size
+
+
+
+def optimal_face(form: Formulation, cost: np.ndarray,
+                 row_dual: np.ndarray) -> tuple[Formulation, int] | None:
+    """``(face, D)``: a proven lower bound ``D`` of ``cost · x`` over the plans of ``form``
+    (integer or not) and the plans that reach it, written as bounds instead of one dense row
+    — or ``None`` when ``row_dual`` proves nothing.
+
+    ``row_dual`` (from an LP relaxation; a hint only) is rounded to whole numbers ``y`` and
+    the reduced costs ``r = cost − Aᵀy`` are computed exactly. For every plan ``x`` of the
+    formulation, ``cost·x = Σ_j r_j·x_j + Σ_i y_i·(Ax)_i ≥ Σ_j r_j·(the bound of x_j that
+    r_j's sign favours) + Σ_i y_i·(the bound of row i that y_i's sign favours) = D``,
+    term by term. A plan reaches ``D`` exactly when every term is at its bound: each column
+    with ``r_j ≠ 0`` at that bound, each row with ``y_i ≠ 0`` tight. Fixing those bounds (and
+    making those rows equalities) leaves exactly the plans of value ``D``; when an integer
+    plan of value ``D`` exists (the caller shows one), its integer points are exactly the
+    integer optima. The rows stay sparse and network-like, which a MIP solves far faster than
+    with the dense row ``cost · x ≤ optimum``. Exact: whole-number arithmetic, no tolerance.
+    """
+    matrix = form.matrix
+    y = np.rint(np.asarray(row_dual, dtype=np.float64))
+    if len(y) != matrix.shape[0] or not np.isfinite(y).all():
+        return None
+    c = np.asarray(cost, dtype=np.float64)
+    if not _exact_product(matrix, y, c):
+        return None
+    r = c - matrix.T @ y
+    lo, hi = form.col_lower.copy(), form.col_upper.copy()
+    r_lo, r_hi = form.row_lower.copy(), form.row_upper.copy()
+    up, down = r > 0, r < 0  # the column is best at its lower / upper bound
+    y_lo, y_hi = y > 0, y < 0  # the row is best at its lower / upper bound
+    if (np.isinf(lo[up]).any() or np.isinf(hi[down]).any() or np.isinf(r_lo[y_lo]).any()
+            or np.isinf(r_hi[y_hi]).any()):
+        return None
+    bound = (int_dot(r[up], lo[up]) + int_dot(r[down], hi[down])
+             + int_dot(y[y_lo], r_lo[y_lo]) + int_dot(y[y_hi], r_hi[y_hi]))
+    hi[up] = lo[up]
+    lo[down] = hi[down]
+    r_hi[y_lo] = r_lo[y_lo]
+    r_lo[y_hi] = r_hi[y_hi]
+    return replace(form, col_lower=lo, col_upper=hi, row_lower=r_lo, row_upper=r_hi), bound
+
+
+def int_dot(a: np.ndarray, b: np.ndarray) -> int:
+    """``a · b`` of whole-valued floats, in Python integers (no rounding)."""
+    return sum(int(p) * int(q) for p, q in zip(a.tolist(), b.tolist(), strict=True))
+
+
+def _exact_product(matrix: sp.csr_matrix, v: np.ndarray, c: np.ndarray) -> bool:
+    """Whether ``c − Aᵀv`` and ``A·v``-sized sums are exact in double precision: every
+    number a whole one and every partial sum below 2^52."""
+    if (np.rint(c) != c).any() or (matrix.nnz and (np.rint(matrix.data) != matrix.data).any()):
+        return False
+    per_line = max(np.bincount(matrix.indices, minlength=matrix.shape[1]).max(initial=0),
+                   np.diff(matrix.indptr).max(initial=0))
+    a_max = float(np.abs(matrix.data).max(initial=0.0))
+    return (a_max * float(np.abs(v).max(initial=0.0)) * per_line
+            + float(np.abs(c).max(initial=0.0))) < 2.0**52
+
+
+def slack_rows(form: Formulation, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, slack)``: the rows a column makes redundant for ``min cost · x`` — a
+    continuous column of cost 0, lower bound 0, no upper bound, with coefficient −1 in
+    rows that have no lower bound (the deviation columns ``d``: raising ``d`` satisfies
+    them all) — and, per such row, that column (−1 elsewhere). Dropping the rows leaves the
+    same optimum and the LP relaxation several times faster."""
+    csc = form.matrix.tocsc()
+    cand = ((form.integrality == 0) & (np.asarray(cost) == 0) & (form.col_lower == 0)
+            & np.isinf(form.col_upper))
+    col_of_nz = np.repeat(np.arange(form.num_col), np.diff(csc.indptr))
+    free_row = np.isinf(form.row_lower)
+    ok_nz = (csc.data == -1.0) & free_row[csc.indices]
+    # a candidate column must be −1 in free rows only
+    bad = np.bincount(col_of_nz[~ok_nz], minlength=form.num_col) > 0
+    cand &= ~bad
+    nz = cand[col_of_nz]
+    slack = np.full(form.matrix.shape[0], -1, dtype=np.int64)
+    rows_hit = csc.indices[nz]
+    per_row = np.bincount(rows_hit, minlength=len(slack))
+    slack[rows_hit] = col_of_nz[nz]
+    slack[per_row != 1] = -1  # keep a row with two such columns: simpler, still exact
+    return slack >= 0, slack
+
+
+def complete_plan(form: Formulation, x: np.ndarray, slack: np.ndarray) -> np.ndarray | None:
+    """The plan ``x`` (whole numbers; its slack columns, per :func:`slack_rows`, set as
+    low as the dropped rows allow), if it is exactly a plan of ``form``, else ``None``."""
+    x = np.rint(np.asarray(x, dtype=np.float64))
+    if len(x) != form.num_col or not np.isfinite(x).all():
+        return None
+    has = slack >= 0
+    cols = slack[has]
+    x[np.unique(cols)] = 0.0
+    if not _exact_product(form.matrix, x, np.zeros(1)):
+        return None
+    resid = form.matrix @ x - form.row_upper  # for the dropped rows: what d must cover
+    need = np.zeros(form.num_col)
+    np.maximum.at(need, cols, resid[has])
+    x[np.unique(cols)] = need[np.unique(cols)]
+    ax = form.matrix @ x
+    if (x < form.col_lower).any() or (x > form.col_upper).any():
+        return None
+    if (ax < form.row_lower).any() or (ax > form.row_upper).any():
+        return None
+    return x

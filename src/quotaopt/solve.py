@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -38,7 +38,16 @@ from .check import Violation, check_plan
 from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast, tie_order
-from .model import Formulation, build, stage1_coefficients, weighted
+from .model import (
+    Formulation,
+    build,
+    complete_plan,
+    int_dot,
+    optimal_face,
+    slack_rows,
+    stage1_coefficients,
+    weighted,
+)
 from .scenario import BASELINE, Policy, Scenario, Scope, Variant
 from .units import UNIT_COLUMNS
 
@@ -175,12 +184,20 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
     """Solve one formulation lexicographically: consecutive stages are joined into one
     weighted objective while its numbers stay below ``WEIGHTED_LIMIT``; each such group is
-    then solved after the one before it, whose optimum is kept by a row
-    ``group value ≤ optimum + ½`` (exact, because every group value is a whole number)."""
+    then solved after the one before it, whose optimum is kept either by its optimal face
+    (:func:`quotaopt.model.optimal_face`: bounds fixed and rows made equalities, proven from
+    the LP relaxation's duals in whole-number arithmetic — when the backend gives duals and
+    the relaxation is tight) or else by a row ``group value ≤ optimum + ½`` (exact, because
+    every group value is a whole number). The face keeps the rows sparse; the dense row
+    makes the later stages' MIP much slower."""
     groups = stage_groups(form)
     names = {1: "stage 1", 2: "stages 1 and 2", 3: "stages 1 to 3", 4: "stages 1 to 4"}
     started = time.perf_counter()
-    rows: list[tuple[np.ndarray, float]] = []
+    rows: list[tuple[np.ndarray, float]] = []  # every earlier group's optimum as a dense row
+    face = form  # the plans optimal for the earlier groups kept by a face …
+    face_rows: list[tuple[np.ndarray, float]] = []  # … and those kept by a dense row
+    kept: list[tuple[np.ndarray, int]] = []  # (cost, optimum) the face keeps
+    relaxation = getattr(backend, "relaxation", None)
     done = 0
     raw: RawSolution | None = None
     for g, group in enumerate(groups):
@@ -199,7 +216,23 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
                                f"the time limit was spent after {after} of {label}")
         _report(progress, f"solving {what}: {label}"
                 + (", one weighted objective" if len(group) > 1 else ""))
-        raw = backend.solve(form, cost, rows or None, left)
+        found = None
+        if g + 1 < len(groups) and relaxation is not None and not face_rows:
+            found = relaxed_face(face, cost, relaxation, left)
+        if found is not None and found[2] is not None:
+            # the LP relaxation has a whole-number optimum: no MIP needed for this group
+            face = found[0]
+            kept.append((cost, found[1]))
+            rows.append((-cost, -found[1] - 0.5))
+            raw = RawSolution(Status.OPTIMAL, found[2])
+            continue
+        raw = backend.solve(face, cost, face_rows or None, left)
+        if (kept and raw.status is Status.OPTIMAL and raw.x is not None
+                and any(abs(float(np.dot(c, raw.x)) - b) > 0.25 for c, b in kept)):
+            # the face is exact, so only the solver's tolerances can get here: the dense rows
+            left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+            face, face_rows, kept = form, list(rows), []
+            raw = backend.solve(face, cost, face_rows or None, left)
         if g and raw.status is Status.INFEASIBLE:  # cannot happen: the last plan fits the rows
             raise InternalError("a later stage became infeasible after fixing the earlier ones; "
                                 "please report")
@@ -214,8 +247,46 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
                     "--solver highs, or smaller counts")
         best = round(float(np.dot(cost, raw.x)))
         rows.append((-cost, -best - 0.5))
+        if g + 1 == len(groups):
+            break
+        if found is not None and found[1] == best:  # the relaxation is tight: its face
+            face = found[0]
+            kept.append((cost, best))
+        else:
+            face_rows.append((-cost, -best - 0.5))
     assert raw is not None
     return raw
+
+
+def relaxed_face(form: Formulation, cost: np.ndarray, relaxation, time_limit: float | None
+                 ) -> tuple[Formulation, int, np.ndarray | None] | None:
+    """``(face, D, plan)`` from the LP relaxation of ``min cost · x`` (``relaxation``: a
+    backend's, returning ``(x, row duals)``): ``D`` a proven lower bound over every plan,
+    ``face`` the plans of ``form`` that reach it (:func:`quotaopt.model.optimal_face`), and
+    ``plan`` the relaxation's solution when it is exactly an integer plan of value ``D`` —
+    which proves ``D`` the integer optimum — else ``None``. ``None`` when the duals prove
+    nothing. The relaxation is solved without the rows the deviation columns make redundant
+    (:func:`quotaopt.model.slack_rows`): same optimum, several times faster."""
+    dropped, slack = slack_rows(form, cost)
+    keep = ~dropped
+    reduced = replace(form, matrix=form.matrix[keep], row_lower=form.row_lower[keep],
+                      row_upper=form.row_upper[keep])
+    got = relaxation(reduced, cost, time_limit)
+    if got is None:
+        return None
+    x, duals = got
+    found = optimal_face(reduced, cost, duals)
+    if found is None:
+        return None
+    narrowed, bound = found
+    row_lower, row_upper = form.row_lower.copy(), form.row_upper.copy()
+    row_lower[keep], row_upper[keep] = narrowed.row_lower, narrowed.row_upper
+    face = replace(form, col_lower=narrowed.col_lower, col_upper=narrowed.col_upper,
+                   row_lower=row_lower, row_upper=row_upper)
+    plan = complete_plan(form, x, slack)
+    if plan is not None and int_dot(np.asarray(cost, dtype=np.float64), plan) != bound:
+        plan = None
+    return face, bound, plan
 
 
 def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,

@@ -88,33 +88,7 @@ class HighsBackend:
         extra_rows: Sequence[tuple[np.ndarray, float]] | None,
         time_limit: float | None,
     ) -> RawSolution:
-        import highspy
-
-        matrix = form.matrix
-        row_lower, row_upper = form.row_lower, form.row_upper
-        for coeffs, rhs in extra_rows or ():
-            matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
-            row_lower = np.append(row_lower, rhs)
-            row_upper = np.append(row_upper, np.inf)
-        csc = matrix.tocsc()
-        csc.sort_indices()
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = form.num_col
-        lp.num_row_ = matrix.shape[0]
-        lp.col_cost_ = np.asarray(cost, dtype=np.float64)
-        lp.col_lower_ = np.where(np.isinf(form.col_lower), -inf, form.col_lower)
-        lp.col_upper_ = np.where(np.isinf(form.col_upper), inf, form.col_upper)
-        lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower)
-        lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-        lp.a_matrix_.value_ = csc.data.astype(np.float64)
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-            for v in form.integrality.tolist()
-        ]
+        lp = _highs_lp(form, cost, extra_rows, integer=True)
         try:
             return self._run(lp, time_limit)
         except Exception as exc:  # HiGHS itself failing: a solver fault, not a plan
@@ -122,6 +96,35 @@ class HighsBackend:
                 f"the HiGHS solver failed ({type(exc).__name__}: {exc}); choose another with "
                 "--solver cbc or pulp:<name>"
             ) from None
+
+    def relaxation(self, form: Formulation, cost: np.ndarray, time_limit: float | None
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(x, row duals)`` of an optimal basic solution of the LP relaxation of
+        ``min cost·x`` over ``form`` (HiGHS's sign: reduced costs are ``cost − Aᵀ·duals``),
+        or ``None`` when HiGHS does not report one. Only a hint: the caller proves whatever
+        it uses of them in exact arithmetic (:func:`quotaopt.model.optimal_face`)."""
+        import highspy
+
+        lp = _highs_lp(form, cost, None, integer=False)
+        h = new_highs()
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("solver", "simplex")  # a basic solution: integral on (near-)TU rows
+        if time_limit is not None:
+            h.setOptionValue("time_limit", float(time_limit))
+        try:
+            h.passModel(lp)
+            _run_interruptibly(h)
+        except Exception:  # no hint: the caller keeps the dense row
+            return None
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        if h.getInfo().dual_solution_status != 2:  # kSolutionStatusFeasible
+            return None
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        sol = h.getSolution()
+        return (np.asarray(sol.col_value, dtype=np.float64),
+                np.asarray(sol.row_dual, dtype=np.float64))
 
     def _run(self, lp, time_limit: float | None) -> RawSolution:
         import highspy
@@ -152,3 +155,37 @@ class HighsBackend:
         if status == S.kUnboundedOrInfeasible:
             return RawSolution(Status.INFEASIBLE, None)
         return RawSolution(Status.NO_SOLUTION, None, f"HiGHS: {h.modelStatusToString(status)}")
+
+
+def _highs_lp(form: Formulation, cost: np.ndarray,
+              extra_rows: Sequence[tuple[np.ndarray, float]] | None, integer: bool):
+    """The formulation (plus ``extra_rows``: ``a · x >= b``) as a ``highspy.HighsLp``."""
+    import highspy
+
+    matrix = form.matrix
+    row_lower, row_upper = form.row_lower, form.row_upper
+    for coeffs, rhs in extra_rows or ():
+        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
+        row_lower = np.append(row_lower, rhs)
+        row_upper = np.append(row_upper, np.inf)
+    csc = matrix.tocsc()
+    csc.sort_indices()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = form.num_col
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_ = np.where(np.isinf(form.col_lower), -inf, form.col_lower)
+    lp.col_upper_ = np.where(np.isinf(form.col_upper), inf, form.col_upper)
+    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower)
+    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(np.float64)
+    if integer:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+            for v in form.integrality.tolist()
+        ]
+    return lp
