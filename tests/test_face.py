@@ -117,7 +117,8 @@ def test_face_dense_row_and_wrong_duals_agree(df, ratio, bonus, seed, limit):
         assert face.summary["objective"] == dense.summary["objective"] == wrong.summary["objective"]
 
 
-def test_the_face_is_used_on_the_shipped_pool_scenario(monkeypatch):
+@pytest.mark.parametrize("backend", ["highs", "cbc"])
+def test_the_face_is_used_on_the_shipped_pool_scenario(monkeypatch, backend):
     used = []
     real = solve_mod.relaxed_face
 
@@ -128,8 +129,9 @@ def test_the_face_is_used_on_the_shipped_pool_scenario(monkeypatch):
 
     monkeypatch.setattr(solve_mod, "relaxed_face", counted)
     sc = q.load_scenario("scenarios/tongxi-county.toml")
-    res = q.solve(sc, "county-pool", backend="highs", method="mip")
+    res = q.solve(sc, "county-pool", backend=backend, method="mip")
     assert res.status is q.Status.OPTIMAL and used and all(used)
+    assert res.summary["objective"] == q.solve(sc, "county-pool").summary["objective"]
 
 
 @pytest.mark.parametrize("variant", ["county-pool"])

@@ -275,9 +275,12 @@ def relaxed_face(form: Formulation, cost: np.ndarray, relaxation, time_limit: fl
     if got is None:
         return None
     x, duals = got
-    found = optimal_face(reduced, cost, duals)
-    if found is None:
+    # solvers differ in the sign of a dual: take the better proof of the two conventions
+    proofs = [f for f in (optimal_face(reduced, cost, duals), optimal_face(reduced, cost, -duals))
+              if f is not None]
+    if not proofs:
         return None
+    found = max(proofs, key=lambda f: f[1])
     narrowed, bound = found
     row_lower, row_upper = form.row_lower.copy(), form.row_upper.copy()
     row_lower[keep], row_upper[keep] = narrowed.row_lower, narrowed.row_upper

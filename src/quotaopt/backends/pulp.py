@@ -6,6 +6,7 @@ CBC (bundled with PuLP) by default, or any PuLP solver class by name (``pulp:GLP
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -148,3 +149,39 @@ class PulpBackend:
         solver = make_solver(self.solver_class, time_limit)
         prob, variables = build_problem(form, cost, extra_rows)
         return solve_problem(prob, variables, solver)
+
+    def relaxation(self, form: Formulation, cost: np.ndarray, time_limit: float | None
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(x, row duals)`` of the LP relaxation (CBC only; ``None`` for other PuLP
+        solvers or when no duals come back). Only a hint: the caller proves whatever it uses
+        of them in exact arithmetic (:func:`quotaopt.model.optimal_face`), trying both sign
+        conventions."""
+        import pulp
+
+        if self.solver_class is not None:
+            return None
+        relaxed = replace(form, integrality=np.zeros_like(form.integrality))
+        prob, variables = build_problem(relaxed, cost)
+        kwargs: dict[str, Any] = {"msg": False}
+        if time_limit is not None:
+            kwargs["timeLimit"] = float(time_limit)
+        try:
+            prob.solve(pulp.PULP_CBC_CMD(**kwargs))
+        except Exception:  # no hint: the caller keeps the dense row
+            return None
+        if prob.status != pulp.LpStatusOptimal:
+            return None
+        x = [v.varValue for v in variables]
+        duals = np.zeros(form.matrix.shape[0])
+        for r in range(len(duals)):
+            for name in (f"r{r}", f"r{r}_lo"):
+                con = prob.constraints.get(name)
+                if con is not None:
+                    if con.pi is None:
+                        return None
+                    duals[r] += float(con.pi)
+        # a column in no row and not in the objective is not in the problem: at its bound
+        # (the caller checks the whole plan exactly)
+        values = [v if v is not None else (0.0 if np.isinf(lo) else float(lo))
+                  for v, lo in zip(x, form.col_lower.tolist(), strict=True)]
+        return np.array(values, dtype=np.float64), duals
