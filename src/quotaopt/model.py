@@ -63,6 +63,10 @@ class Formulation:
     #: one independent block, and within the whole formulation
     block_range: tuple[int, ...]
     batch_range: tuple[int, ...]
+    #: the bounds were narrowed to the optimal face of earlier stages (:func:`optimal_face`):
+    #: a MIP whose relaxation is usually integral at the root, so a backend may skip the
+    #: primal heuristics and presolve, which only cost time there
+    face: bool = False
 
     def stages(self) -> list[tuple[np.ndarray, int, int]]:
         """``(cost to minimise, block range, batch range)`` of every stage, most important first."""
@@ -419,7 +423,8 @@ def optimal_face(form: Formulation, cost: np.ndarray,
     lo[down] = hi[down]
     r_hi[y_lo] = r_lo[y_lo]
     r_lo[y_hi] = r_hi[y_hi]
-    return replace(form, col_lower=lo, col_upper=hi, row_lower=r_lo, row_upper=r_hi), bound
+    return replace(form, col_lower=lo, col_upper=hi, row_lower=r_lo, row_upper=r_hi,
+                   face=True), bound
 
 
 def int_dot(a: np.ndarray, b: np.ndarray) -> int:

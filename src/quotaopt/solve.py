@@ -285,7 +285,7 @@ def relaxed_face(form: Formulation, cost: np.ndarray, relaxation, time_limit: fl
     row_lower, row_upper = form.row_lower.copy(), form.row_upper.copy()
     row_lower[keep], row_upper[keep] = narrowed.row_lower, narrowed.row_upper
     face = replace(form, col_lower=narrowed.col_lower, col_upper=narrowed.col_upper,
-                   row_lower=row_lower, row_upper=row_upper)
+                   row_lower=row_lower, row_upper=row_upper, face=True)
     plan = complete_plan(form, x, slack)
     if plan is not None and int_dot(np.asarray(cost, dtype=np.float64), plan) != bound:
         plan = None

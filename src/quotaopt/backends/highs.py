@@ -15,6 +15,14 @@ from ..model import Formulation
 from .base import RawSolution, Status
 
 _banner_shown = False
+#: HiGHS options for a MIP on an optimal face (``Formulation.face``): its root relaxation is
+#: usually integral, and presolve and the primal heuristics took more than half the time of
+#: the stage-3 MIPs of the benchmark provinces (docs/performance.md). Proof unchanged.
+FACE_OPTIONS: dict[str, object] = {
+    "presolve": "off",
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_feasibility_jump": False,
+}
 
 
 def new_highs():
@@ -90,7 +98,7 @@ class HighsBackend:
     ) -> RawSolution:
         lp = _highs_lp(form, cost, extra_rows, integer=True)
         try:
-            return self._run(lp, time_limit)
+            return self._run(lp, time_limit, FACE_OPTIONS if form.face else {})
         except Exception as exc:  # HiGHS itself failing: a solver fault, not a plan
             raise SolverError(
                 f"the HiGHS solver failed ({type(exc).__name__}: {exc}); choose another with "
@@ -126,10 +134,12 @@ class HighsBackend:
         return (np.asarray(sol.col_value, dtype=np.float64),
                 np.asarray(sol.row_dual, dtype=np.float64))
 
-    def _run(self, lp, time_limit: float | None) -> RawSolution:
+    def _run(self, lp, time_limit: float | None, options: dict | None = None) -> RawSolution:
         import highspy
 
         h = new_highs()
+        for key, value in (options or {}).items():
+            h.setOptionValue(key, value)
         h.setOptionValue("mip_rel_gap", 0.0)
         # Objectives are integer-valued at optimal integer points, so a gap below 1 proves it.
         h.setOptionValue("mip_abs_gap", 0.5)
