@@ -262,6 +262,9 @@ def describe_variant(sc: Scenario, name: str) -> str:
         + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
         + f" · solver {v.solver.backend or 'default'}",
     ]
+    if pol.at_least_one:
+        lines.append("  at_least_one (不足1个按1个): "
+                     + ", ".join(level.value for level in pol.at_least_one))
     for rule in pol.minimum:
         lines.append(f"  minimum: {rule.describe()}")
     rows = []

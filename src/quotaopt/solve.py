@@ -612,6 +612,7 @@ def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
         "minimum": [{"type": r.type, "level": r.level.value, "posts": r.posts,
                      "when_total_at_least": r.when_total_at_least, "source": r.source}
                     for r in policy.minimum],
+        "at_least_one": [level.value for level in policy.at_least_one],
         "weights": {"senior": str(policy.weight_senior),
                     "intermediate": str(policy.weight_intermediate)},
         "budget": None,
