@@ -15,19 +15,12 @@ Public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("quotaopt")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
-from .audit import AuditResult, audit  # noqa: E402
-from .backends import Status  # noqa: E402
-from .check import Violation, check_plan  # noqa: E402
-from .compare import Comparison, RuleChange, compare, compare_variants  # noqa: E402
-from .diagnose import Diagnosis, diagnose  # noqa: E402
-from .errors import (  # noqa: E402
+from .audit import AuditResult, audit
+from .backends import Status
+from .check import Violation, check_plan
+from .compare import Comparison, RuleChange, compare, compare_variants
+from .diagnose import Diagnosis, diagnose
+from .errors import (
     InfeasibleError,
     InputError,
     InternalError,
@@ -35,9 +28,10 @@ from .errors import (  # noqa: E402
     QuotaoptError,
     SolverError,
 )
-from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
-from .pulp_model import PulpModel, build_pulp  # noqa: E402
-from .scenario import (  # noqa: E402
+from .explain import Explanation, Uniqueness, alternative_optima, explain
+from .meta import __version__
+from .pulp_model import PulpModel, build_pulp
+from .scenario import (
     BASELINE,
     Budget,
     Incumbents,
@@ -53,8 +47,8 @@ from .scenario import (  # noqa: E402
     load_scenario,
     make_scenario,
 )
-from .solve import Result, solve  # noqa: E402
-from .units import read_units  # noqa: E402
+from .solve import Result, solve
+from .units import read_units
 
 __all__ = [
     "AuditResult",

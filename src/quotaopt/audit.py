@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .backends import Status
 from .caps import compute_limits
 from .check import Violation, check_plan
@@ -36,6 +35,7 @@ from .diagnose import fmt_num
 from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
 from .headers import ALLOCATION_ZH
+from .meta import __version__
 from .output import write_csv, write_json
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve

@@ -18,13 +18,13 @@ from typing import IO, Any
 
 import click
 
-from . import __version__
 from .audit import audit, write_audit
 from .backends import Status
 from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
+from .meta import __version__
 from .output import FORMATS, prepare_out_dir, write_results
 from .report import (
     LANGS,

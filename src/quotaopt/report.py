@@ -20,10 +20,10 @@ from typing import IO, Any
 
 import pandas as pd
 
-from . import __version__
 from .compare import Comparison
 from .errors import QuotaoptError
 from .headers import ALLOCATION_ZH
+from .meta import __version__
 from .output import atomic_write, write_csv, write_xlsx
 
 REPORT_FORMATS = ("html", "xlsx", "csv")

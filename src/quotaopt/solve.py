@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .backends import RawSolution, Status, get_backend
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast
+from .meta import __version__
 from .model import Formulation, build
 from .scenario import BASELINE, Policy, Scenario, Scope, Variant
 from .units import UNIT_COLUMNS
