@@ -9,8 +9,9 @@ each format (csv, xlsx, json); run --method mip and --check-unique; compare with
 and both languages; explain of three units (baseline and a variant); audit of the run's plan
 and of an altered plan; an infeasible copy of the scenario (run, validate, explain), and init.
 For each command it records stdout, stderr and the exit code, and copies every file written.
-summary.json's time stamp and seconds are replaced by placeholders, the temporary folder by
-`<TMP>`; everything else — XLSX included — is compared byte for byte. With --diff it exits 1
+Time stamps and seconds (summary.json, provenance lines, the run summary) are replaced by
+placeholders, the temporary folder by `<TMP>`; an XLSX workbook is unpacked into its parts
+(normalised the same way); everything else is compared byte for byte. With --diff it exits 1
 and lists the files that differ.
 """
 
@@ -24,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,17 +83,37 @@ def commands(work: Path) -> list[tuple[str, list[str]]]:
     return cmds
 
 
+ISO_TIME = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?")
+SECONDS = (re.compile(rb'("(?:seconds|solve_seconds|elapsed)"): [0-9.e+-]+'),  # JSON
+           re.compile("· [0-9.]+ s\\b".encode()),  # "· 0.01 s" in the run summary
+           re.compile(rb"(seconds</t></is></c><c r=\"B\d+\" t=\"n\"><v>)[0-9.e+-]+"))  # XLSX
+
+
+def normalise_bytes(data: bytes, work: Path) -> bytes:
+    """The temporary folder, time stamps and seconds replaced by placeholders."""
+    data = data.replace(str(work).encode(), b"<TMP>")
+    data = ISO_TIME.sub(b"<TIME>", data)
+    data = SECONDS[0].sub(rb'\1: "<S>"', data)
+    data = SECONDS[1].sub("· <S> s".encode(), data)
+    return SECONDS[2].sub(rb"\1<S>", data)
+
+
 def normalise(path: Path, work: Path) -> None:
-    """Replace the run's time, seconds and temporary folder in a text file."""
-    if path.suffix not in (".json", ".csv", ".html", ".txt", ".md", ".toml"):
+    """Normalise a written file in place; an XLSX is unpacked into ``<name>.d/`` (its parts
+    normalised, so a time stamp in a cell is ignored but every other byte is compared)."""
+    if path.suffix == ".xlsx":
+        folder = path.with_name(path.name + ".d")
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            (folder).mkdir()
+            (folder / "_parts.txt").write_text("\n".join(names) + "\n")
+            for name in names:
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(normalise_bytes(zf.read(name), work))
+        path.unlink()
         return
-    text = path.read_text(encoding="utf-8")
-    text = text.replace(str(work), "<TMP>")
-    if path.name.endswith(".json"):
-        text = re.sub(r'"(created|started|finished|timestamp)": "[^"]*"', r'"\1": "<TIME>"',
-                      text)
-        text = re.sub(r'"(seconds|solve_seconds|elapsed)": [0-9.e+-]+', r'"\1": "<S>"', text)
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(normalise_bytes(path.read_bytes(), work))
 
 
 def prepare(work: Path) -> None:
@@ -126,13 +148,13 @@ def snapshot(dest: Path) -> None:
             p = subprocess.run([QUOTAOPT, *args], capture_output=True, cwd=work)
             d = dest / name
             d.mkdir()
-            (d / "stdout.txt").write_bytes(p.stdout.replace(str(work).encode(), b"<TMP>"))
-            (d / "stderr.txt").write_bytes(p.stderr.replace(str(work).encode(), b"<TMP>"))
+            (d / "stdout.txt").write_bytes(normalise_bytes(p.stdout, work))
+            (d / "stderr.txt").write_bytes(normalise_bytes(p.stderr, work))
             (d / "exit_code.txt").write_text(f"{p.returncode}\n")
             produced = work / "out" / name
             if produced.is_dir():
                 shutil.copytree(produced, d / "files")
-                for f in (d / "files").rglob("*"):
+                for f in sorted((d / "files").rglob("*")):
                     if f.is_file():
                         normalise(f, work)
     manifest = sorted(str(f.relative_to(dest)) for f in dest.rglob("*") if f.is_file())
