@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .scenario import Incumbents, Level, Policy, Rounding, Scope, Shares
+from .policy import Incumbents, Level, Policy, Rounding, Scope, Shares
 
 _INT64_SAFE = 2**62
 

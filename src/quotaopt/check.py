@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import Incumbents, Level, Policy, Rounding, Scope
+from .policy import Incumbents, Level, Policy, Rounding, Scope
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
 from .meta import __version__
 from .output import FORMATS, prepare_out_dir, write_results
+from .policy import Scope
 from .report import (
     LANGS,
     REPORT_FORMATS,
@@ -34,7 +35,7 @@ from .report import (
     text_table,
     write_comparison,
 )
-from .scenario import Scenario, Scope, load_scenario
+from .scenario import Scenario, load_scenario
 from .solve import Result, solve, solve_status_exit_code
 
 EXIT_INTERNAL = InternalError.exit_code

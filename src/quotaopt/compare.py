@@ -37,7 +37,8 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
-from .scenario import BASELINE, Policy, Ratio, Scenario, TypePolicy, Variant, load_scenario
+from .policy import Policy, Ratio, TypePolicy
+from .scenario import BASELINE, Scenario, Variant, load_scenario
 from .solve import Result, solve
 
 #: Key figures of a whole variant, in table order. Each has a ``<name>_delta`` column too.

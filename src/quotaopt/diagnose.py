@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits, compute_limits, round_fraction
-from .scenario import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
+from .policy import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -376,8 +376,7 @@ def ratio_words(policy: Policy, types: Sequence[str]) -> str:
 def _minimum_refs(policy: Policy, unit_type: str, T: int, levels: Sequence[Level]) -> str:
     """``policy.minimum[2]``, … : the minimum rules of ``levels`` that apply to a unit."""
     refs = [f"policy.minimum[{k + 1}]" for k, r in enumerate(policy.minimum)
-            if r.level in levels and r.posts > 0 and r.type in (None, unit_type)
-            and T >= r.when_total_at_least]
+            if r.level in levels and r.posts > 0 and r.applies(unit_type, T)]
     return ", ".join(refs) or "the minimum rules"
 
 
@@ -488,7 +487,7 @@ def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int)
     for k, rule in enumerate(policy.minimum):
         have = {Level.SENIOR: lim.min_s, Level.INTERMEDIATE: lim.min_m,
                 Level.JUNIOR: lim.min_j}[rule.level][i]
-        if (rule.type not in (None, t) or T < rule.when_total_at_least or have <= 0
+        if (not rule.applies(t, T) or have <= 0
                 or min(rule.posts, T) != have):
             continue
         n = _largest_minimum_that_fits(policy, k, row_ok, T)

@@ -38,7 +38,8 @@ from .diagnose import (
 )
 from .errors import InputError, Problem
 from .model import Formulation, build, stage1_coefficients
-from .scenario import Incumbents, Level, Policy, Scenario, Scope, Variant
+from .policy import Incumbents, Level, Policy, Scope
+from .scenario import Scenario, Variant
 from .solve import (
     Result,
     block_codes,
@@ -553,7 +554,7 @@ def explain(
                 text += f"; raised to the pool's {cap} incumbents (incumbents = grandfather)"
             lines.append(text)
     rules = [(k, r) for k, r in enumerate(pol.minimum)
-             if (r.type is None or r.type == t) and T >= r.when_total_at_least and r.posts > 0]
+             if r.applies(t, T) and r.posts > 0]
     for k, r in rules:
         lines.append(f"minimum (policy.minimum[{k + 1}]): {r.describe()} → at least "
                      f"{min(r.posts, T)} {r.level} post(s) here")

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .caps import UnitLimits
 from .model import stage1_coefficients
-from .scenario import Policy, Scope
+from .policy import Policy, Scope
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from .caps import UnitLimits
 from .errors import InputError, Problem, approx
-from .scenario import Budget, Policy, Scope
+from .policy import Budget, Policy, Scope
 
 N_BLOCKS = 6
 COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_intermediate",

@@ -37,7 +37,8 @@ from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast
 from .meta import __version__
 from .model import Formulation, build
-from .scenario import BASELINE, Policy, Scenario, Scope, Variant
+from .policy import Policy, Scope
+from .scenario import BASELINE, Scenario, Variant
 from .units import UNIT_COLUMNS
 
 ALLOCATION_COLUMNS = (
