@@ -21,7 +21,6 @@ from .check import Violation, check_plan
 from .compare import Comparison, RuleChange, compare, compare_variants
 from .diagnose import Diagnosis, diagnose
 from .errors import (
-    InfeasibleError,
     InputError,
     InternalError,
     Problem,
@@ -58,7 +57,6 @@ __all__ = [
     "Diagnosis",
     "Explanation",
     "Incumbents",
-    "InfeasibleError",
     "InputError",
     "InternalError",
     "Level",

@@ -31,9 +31,9 @@ import pandas as pd
 from .backends import Status
 from .caps import compute_limits
 from .check import Violation, check_plan
-from .diagnose import fmt_num
 from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
+from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
 from .meta import __version__
 from .output import write_csv, write_json
@@ -42,11 +42,8 @@ from .solve import exact_objectives, policy_sources, solve
 from .units import ALIASES as UNIT_ALIASES
 from .units import (  # the file reading of read_units
     MAX_COUNT,
-    MAX_FILE_BYTES,
-    _read_csv,
-    _read_xlsx,
-    _text,
-    read_limited,
+    cell_text,
+    read_table,
 )
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
@@ -107,7 +104,7 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def _plan_column(label: Any) -> str | None:
-    key = unicodedata.normalize("NFKC", _text(label)).strip().strip(_INVISIBLE).strip().lower()
+    key = unicodedata.normalize("NFKC", cell_text(label)).strip().strip(_INVISIBLE).strip().lower()
     for candidate in (key, re.sub(r"[\s\-]+", "_", key), re.sub(r"\s+", "", key)):
         if candidate in PLAN_ALIASES:
             return PLAN_ALIASES[candidate]
@@ -118,16 +115,7 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     """A plan file's cells as text, header row as column labels — read as
     :func:`quotaopt.read_units` reads a file (encodings, XLSX, size limits), but not checked
     as a units table."""
-    source = str(path)
-    data = read_limited(path, source, MAX_FILE_BYTES)
-    if data.startswith(b"PK\x03\x04"):
-        labels, records = _read_xlsx(data, source, None)
-    elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError([Problem(
-            "this is an old binary Excel (.xls) file, which is not supported; open it in Excel "
-            "or WPS and save it as .xlsx or as CSV (UTF-8)", file=source)])
-    else:
-        labels, records = _read_csv(data, source)
+    labels, records = read_table(path)
     width = max([len(labels), *map(len, records)])
     cells = [list(r) + [""] * (width - len(r)) for r in records]
     return pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
@@ -192,9 +180,9 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
     used = ["unit_id", *POSTS_COLUMNS, *appointed]
     cols = {c: raw.iloc[:, where[c]].tolist() for c in used}
-    keep = [k for k in range(len(raw)) if any(_text(cols[c][k]) for c in used)]
+    keep = [k for k in range(len(raw)) if any(cell_text(cols[c][k]) for c in used)]
     rows = first[keep].tolist()  # as the spreadsheet counts, blank rows included
-    ids = [_text(cols["unit_id"][k]) for k in keep]
+    ids = [cell_text(cols["unit_id"][k]) for k in keep]
     known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
     values: dict[str, np.ndarray] = {}
     for c in POSTS_COLUMNS + tuple(appointed):

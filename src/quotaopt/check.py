@@ -138,7 +138,7 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
 
     found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
 
-    def flag(mask: np.ndarray, rule: str, allowed, actual, message: str,
+    def flag(mask: np.ndarray, rule: str, allowed: Any, actual: Any, message: str,
              fmt: str = "{}") -> None:
         """Record a violation for every row in ``mask`` (texts made only for those rows)."""
         allowed = np.broadcast_to(np.asarray(allowed, dtype=object), (n,))

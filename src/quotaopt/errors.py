@@ -78,18 +78,6 @@ class InputError(QuotaoptError):
         return "\n".join(lines)
 
 
-class InfeasibleError(QuotaoptError):
-    """The policy and the data admit no plan (exit code 3). ``reasons`` are in policy words."""
-
-    exit_code = 3
-
-    def __init__(self, reasons: Iterable[str]):
-        self.reasons: tuple[str, ...] = tuple(reasons) or ("the scenario admits no plan",)
-        super().__init__(
-            "the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in self.reasons)
-        )
-
-
 class SolverError(QuotaoptError):
     """The solver is missing, failed, or found no proven optimum in time (exit code 4)."""
 

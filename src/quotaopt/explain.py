@@ -25,18 +25,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backends import Status, get_backend
+from .backends import Backend, Status, get_backend
 from .caps import UnitLimits, compute_limits
-from .diagnose import (
-    _search,
+from .errors import InputError, Problem
+from .feasibility import (
     cap_words,
     fmt_num,
     fmt_pct,
     pool_cap_words,
+    search,
     share_product,
     threshold,
 )
-from .errors import InputError, Problem
 from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
 from .scenario import Scenario, Variant
@@ -150,7 +150,7 @@ def _search_alternatives(
     lim: UnitLimits,
     plan: _Plan,
     targets: np.ndarray,
-    backend,
+    backend: Backend,
     time_limit: float | None,
     deadline: float | None = None,
 ) -> tuple[dict[int, Alternative], set[int], bool]:
@@ -475,7 +475,7 @@ def next_cap_rise(policy: Policy, units: pd.DataFrame, lim: UnitLimits, pos: int
         what_if = compute_limits(policy, df)
         return (what_if.cap_s if senior else what_if.cap_sm) > cap
 
-    return _search(rises_at, T + 1, max(stop, T + 1))
+    return search(rises_at, T + 1, max(stop, T + 1))
 
 
 def explain(

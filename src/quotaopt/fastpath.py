@@ -29,6 +29,7 @@ compares both objective values with the MIP on generated scenarios.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,8 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     idx = np.flatnonzero(eligible)
     sel = slice(None) if len(idx) == len(T) else idx
 
-    def level(lo, hi, inc, w, c, qnum, pool_cap):
+    def level(lo: np.ndarray, hi: np.ndarray, inc: np.ndarray, w: np.ndarray, c: np.ndarray,
+              qnum: np.ndarray, pool_cap: np.ndarray | None) -> Any:
         lo, hi = lo[sel], hi[sel]
         pool = limits.pool_codes[sel] if pooled else None
         return greedy_level(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,8 @@ def build(
     kinds: list[str] = []
     nrow = 0
 
-    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo, hi, kind: str, m: int):
+    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any, kind: str,
+            m: int) -> None:
         nonlocal nrow
         r = np.arange(m) + nrow
         for col, val in entries:

@@ -25,10 +25,10 @@ import numpy as np
 from .backends import Status
 from .backends.pulp import PulpBackend, build_problem, make_solver, solve_problem
 from .caps import UnitLimits, compute_limits
-from .diagnose import precheck
+from .feasibility import precheck
 from .model import Formulation, build
 from .scenario import Scenario, Variant
-from .solve import Result, _finish, _integral, canonical_order, checked_allocation
+from .solve import Result, canonical_order, checked_allocation, finish_result, integral_values
 
 
 @dataclass
@@ -66,22 +66,22 @@ class PulpModel:
         started = time.perf_counter()
         assert self._limits is not None
         if self.reasons:
-            return _finish(self.scenario, self.variant, Status.INFEASIBLE, None, self._limits,
+            return finish_result(self.scenario, self.variant, Status.INFEASIBLE, None, self._limits,
                            backend, started, reasons=list(self.reasons))
         raw = solve_problem(self.problem, self._columns, make_solver(solver, time_limit))
         if raw.x is None or raw.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
             status = raw.status if raw.status is Status.INFEASIBLE else Status.NO_SOLUTION
             reasons = (["the policy with your added constraints admits no plan"]
                        if status is Status.INFEASIBLE else [])
-            return _finish(self.scenario, self.variant, status, None, self._limits, backend,
+            return finish_result(self.scenario, self.variant, status, None, self._limits, backend,
                            started, reasons=reasons, message=raw.message)
         assert self._form is not None
         form, n = self._form, self._form.n
         arrays = [np.zeros(n, dtype=np.int64) for _ in range(4)]
         for k, arr in enumerate(arrays):
-            arr[form.idx] = _integral(raw.x[k * n:(k + 1) * n], "post or appointment count")
+            arr[form.idx] = integral_values(raw.x[k * n:(k + 1) * n], "post or appointment count")
         alloc = checked_allocation(self.variant, self._limits, *arrays)
-        return _finish(self.scenario, self.variant, raw.status, alloc, self._limits, backend,
+        return finish_result(self.scenario, self.variant, raw.status, alloc, self._limits, backend,
                        started, message=raw.message)
 
 

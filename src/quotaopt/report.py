@@ -51,8 +51,6 @@ def require_matplotlib() -> None:
 # --------------------------------------------------------------------------------------------
 # Labels
 
-_LEVEL_ZH = {"senior": "高级", "intermediate": "中级", "junior": "初级"}
-
 LABELS_EN: dict[str, str] = {
     "variant": "variant",
     "status": "status",

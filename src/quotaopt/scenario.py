@@ -12,7 +12,7 @@ import hashlib
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -64,8 +64,6 @@ class Variant:
     solver: SolverOptions
     units: pd.DataFrame
     units_file: str | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,7 +254,8 @@ class _Collector:
             message = f"{message} (in variant {self.variant!r})"
         self.problems.append(Problem(message, file=self.file, key=key))
 
-    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum], default):
+    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum],
+               default: Any) -> Any:
         if key not in table:
             return default
         value = table[key]
@@ -300,7 +299,8 @@ class _Collector:
             return default
         return value
 
-    def ratio(self, table: Mapping[str, Any], key: str, path: str, default: Ratio | None):
+    def ratio(self, table: Mapping[str, Any], key: str, path: str,
+              default: Ratio | None) -> Ratio | None:
         if key not in table:
             return default
         try:
@@ -659,8 +659,6 @@ def scenario_from_dict(
             solver=solver,
             units=df,
             units_file=units_file,
-            overrides=overrides,
-            config=cfg,
         )
     if problems:
         raise InputError(problems)

@@ -29,28 +29,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backends import RawSolution, Status, get_backend
+from .backends import Backend, RawSolution, Status, get_backend
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
-from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast
+from .feasibility import precheck
 from .meta import __version__
 from .model import Formulation, build
 from .policy import Policy, Scope
+from .relax import infeasibility_reasons
 from .scenario import BASELINE, Scenario, Variant
 from .units import UNIT_COLUMNS
-
-ALLOCATION_COLUMNS = (
-    "unit_id", "name", "type", "pool", "total_posts",
-    "cap_senior", "cap_senior_intermediate",
-    "posts_senior", "posts_intermediate", "posts_junior",
-    "senior_incumbents", "intermediate_incumbents", "junior_incumbents",
-    "appointed_senior", "appointed_intermediate",
-    "waiting_left_senior", "waiting_left_intermediate",
-    "vacant_senior", "vacant_intermediate", "vacant_junior",
-    "over_ratio",
-)
 
 #: Largest objective magnitude solved as one weighted MIP; above it, two stages.
 WEIGHTED_LIMIT = 1e11
@@ -158,7 +148,7 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
             cur_start = e
 
 
-def solve_formulation(form: Formulation, backend, time_limit: float | None,
+def solve_formulation(form: Formulation, backend: Backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
     """Solve one formulation lexicographically (weighted, or two stages when too large)."""
     span = form.block_span
@@ -172,6 +162,7 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
     first = backend.solve(form, -form.cost1, None, time_limit)
     if first.status is not Status.OPTIMAL:
         return first
+    assert first.x is not None  # an optimal RawSolution always has its plan
     best = round(float(np.dot(form.cost1, first.x)))
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
     _report(progress, f"solving stage 2: {label}")
@@ -192,7 +183,7 @@ def _report(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
-def _integral(values: np.ndarray, what: str) -> np.ndarray:
+def integral_values(values: np.ndarray, what: str) -> np.ndarray:
     rounded = np.rint(values)
     if values.size and np.max(np.abs(values - rounded)) > 1e-5:
         raise InternalError(f"the solver returned a non-integer {what}; please report")
@@ -253,7 +244,7 @@ def solve(
     limits = compute_limits(v.policy, v.units)
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
-        return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+        return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
                        reasons=reasons)
     n = len(v.units)
     A = np.zeros(n, dtype=np.int64)
@@ -288,23 +279,23 @@ def solve(
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, f"diagnosing why {label} has no plan")
-            return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+            return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
                            reasons=infeasibility_reasons(v.policy, v.units, limits, idx,
                                                          backend=be.name, time_limit=left))
         if raw.status is Status.NO_SOLUTION or raw.x is None:
-            return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+            return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
                            message=raw.message or "the solver found no plan in its time limit")
         if raw.status is Status.NOT_PROVEN:
             status = Status.NOT_PROVEN
             messages.append(raw.message)
         m = form.n
-        A[idx] = _integral(raw.x[0:m], "post count")
-        B[idx] = _integral(raw.x[m:2 * m], "post count")
-        ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
-        ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
+        A[idx] = integral_values(raw.x[0:m], "post count")
+        B[idx] = integral_values(raw.x[m:2 * m], "post count")
+        ys[idx] = integral_values(raw.x[2 * m:3 * m], "appointment count")
+        ym[idx] = integral_values(raw.x[3 * m:4 * m], "appointment count")
     _report(progress, "checking the plan (independent checker) and summarising")
     allocation = checked_allocation(v, limits, A, B, ys, ym)
-    res = _finish(scenario, v, status, allocation, limits, be, started,
+    res = finish_result(scenario, v, status, allocation, limits, be, started,
                   message="; ".join(sorted(set(messages))))
     res.summary["solver"]["method"] = how
     res.summary["solver"]["units_structured"] = int(structured.sum())
@@ -468,9 +459,9 @@ def policy_sources(policy: Policy) -> list[dict[str, str]]:
     return [{"rule": rule, "source": src} for rule, src in cited if src]
 
 
-def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
-            lim: UnitLimits, be, started: float, *, reasons: list[str] | None = None,
-            message: str = "") -> Result:
+def finish_result(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
+                  lim: UnitLimits, be: Backend, started: float, *,
+                  reasons: list[str] | None = None, message: str = "") -> Result:
     seconds = time.perf_counter() - started
     u = v.units
     summary: dict[str, Any] = {

@@ -199,6 +199,37 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
+    labels, rows = read_table(path, sheet)
+
+    with _gc_paused():
+        lengths = set(map(len, rows))
+        width = max([len(labels), *lengths])
+        if width > MAX_COLUMNS:
+            labels, rows, width = _trim_columns(labels, rows, source)
+            lengths = set(map(len, rows))
+        labels = labels + [""] * (width - len(labels))
+        if lengths == {width}:
+            cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=object,
+                                count=len(rows) * width).reshape(len(rows), width)
+        else:
+            cells = np.empty((len(rows), width), dtype=object)
+            cells[:] = ""
+            for i, record in enumerate(rows):
+                cells[i, : len(record)] = record
+        del rows
+    raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object), dtype=object)
+    return _Normalizer(raw, source, text_cells=True).run()
+
+
+def read_table(path: str | os.PathLike[str],
+               sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """The cells of a CSV or XLSX file as text: the header row's labels and the data rows —
+    the one table reader of quotaopt (units tables, audit plans). Reads within the size
+    limits (:data:`MAX_FILE_BYTES` …), decodes UTF-8 or GB18030, and raises
+    :class:`~quotaopt.errors.InputError` for what it cannot read (see :func:`read_units`).
+    Checks nothing about the columns.
+    """
+    source = os.fspath(path)
     data = read_limited(path, source, MAX_FILE_BYTES)
 
     if data.startswith(_XLSX_MAGIC):
@@ -227,25 +258,8 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
             )
         with _gc_paused():
             labels, rows = _read_csv(data, source)
+    return labels, rows
 
-    with _gc_paused():
-        lengths = set(map(len, rows))
-        width = max([len(labels), *lengths])
-        if width > MAX_COLUMNS:
-            labels, rows, width = _trim_columns(labels, rows, source)
-            lengths = set(map(len, rows))
-        labels = labels + [""] * (width - len(labels))
-        if lengths == {width}:
-            cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=object,
-                                count=len(rows) * width).reshape(len(rows), width)
-        else:
-            cells = np.empty((len(rows), width), dtype=object)
-            cells[:] = ""
-            for i, record in enumerate(rows):
-                cells[i, : len(record)] = record
-        del rows
-    raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object), dtype=object)
-    return _Normalizer(raw, source, text_cells=True).run()
 
 
 def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes:
@@ -600,7 +614,8 @@ class _Normalizer:
 
     # -- problems ---------------------------------------------------------------------
 
-    def table_problem(self, message: str, row: int | None = None, column: str | None = None):
+    def table_problem(self, message: str, row: int | None = None,
+                      column: str | None = None) -> None:
         self.header.append(Problem(message, file=self.source, row=row, column=column))
 
     def cell_problem(self, row: int, unit: str | None, column: str, message: str) -> None:
@@ -792,7 +807,8 @@ class _Normalizer:
                 )
         return canonical, extras
 
-    def warn_near_misses(self, unknown: list[tuple[str, int]], canonical: dict[str, int]):
+    def warn_near_misses(self, unknown: list[tuple[str, int]],
+                         canonical: dict[str, int]) -> None:
         """An unknown header that looks like an optional column the table lacks (a typo such
         as ``senior_incumbent``): the column is carried through and the real one takes its
         default, which is legal but rarely meant — a warning, not an error."""
@@ -823,7 +839,7 @@ class _Normalizer:
             if not _has_space(column):
                 return column.copy()  # str.strip() would return every cell itself
             return np.array(list(map(str.strip, column.tolist())), dtype=object)
-        return _object_array([_text(v) for v in column.tolist()])
+        return _object_array([cell_text(v) for v in column.tolist()])
 
     def check_unit_ids(self, unit_ids: np.ndarray, rownums: np.ndarray, present: bool) -> None:
         if not present:
@@ -1003,7 +1019,7 @@ def _column_series(col: str, values: np.ndarray) -> pd.Series:
 def _label_text(label: Any) -> str:
     if label is None or (isinstance(label, float) and math.isnan(label)):
         return ""
-    text = label if isinstance(label, str) else _text(label)
+    text = label if isinstance(label, str) else cell_text(label)
     return text.strip().strip(_INVISIBLE).strip()
 
 
@@ -1038,7 +1054,7 @@ def _did_you_mean(col: str, unknown: Sequence[tuple[str, int]]) -> tuple[str, in
 def _find_header_row(values: list[np.ndarray], rownums: np.ndarray) -> int | None:
     """Row number of a data row among the first ten that looks like the real header row."""
     for r in range(min(len(rownums), 10)):
-        names = {_canonical_name(_text(v[r])) for v in values}
+        names = {_canonical_name(cell_text(v[r])) for v in values}
         if sum(c in names for c in REQUIRED_COLUMNS) >= 2:
             return int(rownums[r])
     return None
@@ -1179,7 +1195,7 @@ def _blank_mask(values: np.ndarray, is_text: bool = False) -> np.ndarray:
     )
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as stripped text; "" for an empty cell."""
     if type(value) is str:
         return value.strip()

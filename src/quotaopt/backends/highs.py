@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +16,7 @@ from .base import RawSolution, Status
 _banner_shown = False
 
 
-def new_highs():
+def new_highs() -> Any:
     """A silent ``highspy.Highs``: HiGHS prints a banner to file descriptor 1 the first time
     one is made in a process, which would corrupt ``--format json`` output; swallow it."""
     global _banner_shown
@@ -91,7 +92,7 @@ class HighsBackend:
                 "--solver cbc or pulp:<name>"
             ) from None
 
-    def _run(self, lp, time_limit: float | None) -> RawSolution:
+    def _run(self, lp: Any, time_limit: float | None) -> RawSolution:
         import highspy
 
         h = new_highs()
