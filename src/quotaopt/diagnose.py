@@ -45,8 +45,11 @@ def diagnose(scenario: Scenario, variant: str | None = None, *, backend: str | N
 
     Examples
     --------
-    >>> d = quotaopt.diagnose(sc, "old-ratio")   # doctest: +SKIP
-    >>> d.feasible, d.reasons[:1]                # doctest: +SKIP
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> d = quotaopt.diagnose(sc, "old-ratio")
+    >>> d.feasible, d.reasons
+    (True, [])
     """
     v = scenario.variant(variant)
     lim = compute_limits(v.policy, v.units)

@@ -21,6 +21,9 @@ class NumberRangeError(ValueError):
 def decimal_fraction(value: Any) -> Fraction | None:
     """Exact value of a TOML number or numeric text; ``None`` if it is not a finite number.
 
+    >>> decimal_fraction(0.05), decimal_fraction("12.5%"), decimal_fraction("abc")
+    (Fraction(1, 20), Fraction(1, 8), None)
+
     Floats are read through their shortest decimal text, so ``0.05`` is exactly 1/20.
     A trailing ``%`` divides by 100. Raises :class:`NumberRangeError` for a number larger
     than :data:`MAX_NUMBER` or with more than :data:`MAX_DECIMALS` decimal places (checked
@@ -70,6 +73,13 @@ def check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
 
 
 def fmt_number(value: Fraction) -> str:
+    """A number as a scenario file would write it: whole, short decimal, else a fraction.
+
+    >>> fmt_number(Fraction(3)), fmt_number(Fraction(1, 20)), fmt_number(Fraction(1, 3))
+    ('3', '0.05', '1/3')
+    >>> fmt_pct(Fraction(1, 20))
+    '5 %'
+    """
     if value.denominator == 1:
         return str(value.numerator)
     as_float = float(value)

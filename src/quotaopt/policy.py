@@ -71,7 +71,13 @@ class Ratio:
 
     @property
     def shares(self) -> tuple[Fraction, Fraction, Fraction]:
-        """The three shares of the total, summing to exactly 1."""
+        """The three shares of the total, summing to exactly 1.
+
+        >>> Ratio.parse("1:4:5").shares
+        (Fraction(1, 10), Fraction(2, 5), Fraction(1, 2))
+        >>> str(Ratio.parse("0.5：3.5：6"))
+        '0.5:3.5:6'
+        """
         total = self.senior + self.intermediate + self.junior
         return self.senior / total, self.intermediate / total, self.junior / total
 

@@ -3,10 +3,12 @@
 Examples
 --------
 >>> import quotaopt
->>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")      # doctest: +SKIP
->>> m = quotaopt.build_pulp(sc)                                         # doctest: +SKIP
->>> m.problem += m.posts_senior["TX011"] >= 3, "keep_three_seniors"     # doctest: +SKIP
->>> res = m.solve()                                                     # doctest: +SKIP
+>>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+>>> m = quotaopt.build_pulp(sc)
+>>> m.problem += m.posts_senior["TX011"] >= 3, "keep_three_seniors"
+>>> res = m.solve()
+>>> res.status, int(res.allocation.set_index("unit_id").loc["TX011", "posts_senior"])
+(<Status.OPTIMAL: 'optimal'>, 6)
 
 The problem is built from the same arrays as every other backend (``model.build``), over all
 units as one block, with the exactly lexicographic objective (see docs/model.md). ``solve``

@@ -232,9 +232,10 @@ def solve(
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
-    >>> res = quotaopt.solve(sc)                                       # doctest: +SKIP
-    >>> res.status, res.summary["appointments"]["senior"]["appointed"]  # doctest: +SKIP
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> res = quotaopt.solve(sc)
+    >>> res.status, res.summary["appointments"]["senior"]["appointed"]
+    (<Status.OPTIMAL: 'optimal'>, 110)
     """
     v = scenario.variant(variant)
     be = get_backend(backend or v.solver.backend)
