@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("feasibility", {"feasibility"}),
     ("formulation and backends", {"model", "fastpath", "backends.base", "backends.highs",
                                   "backends.pulp", "backends.registry", "backends", "relax"}),
-    ("solve", {"solve"}),
+    ("solve", {"result", "solve"}),
     ("analysis", {"diagnose", "explain", "compare", "audit", "pulp_model"}),
     ("presentation", {"report"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py

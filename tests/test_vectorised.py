@@ -14,6 +14,7 @@ import quotaopt as q
 from quotaopt.caps import sorted_codes
 
 solve_mod = importlib.import_module("quotaopt.solve")
+result_mod = importlib.import_module("quotaopt.result")  # the summary figures (were in solve)
 
 TEXT = st.text(alphabet=["a", "b", "B", "é", "\x00", "1", "9", " ", "卫"], max_size=3)
 
@@ -57,32 +58,32 @@ def test_by_type_equals_groupby():
     n = 500
     alloc = pd.DataFrame({"type": pd.Series(rng.choice(["school", "b", "卫生院"], n),
                                             dtype=object)})
-    for c in (*solve_mod._TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
+    for c in (*result_mod._TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
               "waiting_left_senior", "waiting_left_intermediate"):
         alloc[c] = rng.integers(0, 50, n)
     expected = {
-        str(t): {**solve_mod.totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
+        str(t): {**result_mod.totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
                  "appointed_intermediate": int(g["appointed_intermediate"].sum()),
                  "waiting_senior": int(g["appointed_senior"].sum()
                                        + g["waiting_left_senior"].sum()),
                  "waiting_intermediate": int(g["appointed_intermediate"].sum()
                                              + g["waiting_left_intermediate"].sum())}
         for t, g in alloc.groupby("type", sort=True)}
-    got = solve_mod.by_type(alloc)
+    got = result_mod.by_type(alloc)
     assert got == expected
     assert list(got) == list(expected)
     assert [list(d) for d in got.values()] == [list(d) for d in expected.values()]
-    assert solve_mod.by_type(alloc.iloc[:0]) == {}
+    assert result_mod.by_type(alloc.iloc[:0]) == {}
 
 
 def test_exact_deviation_in_int64_and_in_python_integers():
     x = np.array([3, 0, 7], dtype=np.int64)
     q_num = np.array([25, 4, 71], dtype=np.int64)
     expected = sum(abs(int(a) * 10 - int(b)) for a, b in zip(x, q_num, strict=True))
-    assert solve_mod._abs_dev(x, q_num, 10) == expected
-    assert solve_mod._abs_dev(x, q_num.astype(object), 10) == expected
+    assert result_mod._abs_dev(x, q_num, 10) == expected
+    assert result_mod._abs_dev(x, q_num.astype(object), 10) == expected
     huge = np.array([2**40, 2**40], dtype=np.int64)
-    assert solve_mod._abs_dev(huge, np.zeros(2, dtype=np.int64), 2**30) == 2 * 2**70
+    assert result_mod._abs_dev(huge, np.zeros(2, dtype=np.int64), 2**30) == 2 * 2**70
 
 
 def test_allocation_text_columns_stay_object():

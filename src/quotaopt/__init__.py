@@ -30,6 +30,7 @@ from .errors import (
 from .explain import Explanation, Uniqueness, alternative_optima, explain
 from .meta import __version__
 from .pulp_model import PulpModel, build_pulp
+from .result import Result, Summary
 from .scenario import (
     BASELINE,
     Budget,
@@ -46,7 +47,7 @@ from .scenario import (
     load_scenario,
     make_scenario,
 )
-from .solve import Result, solve
+from .solve import solve
 from .units import read_units
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "QuotaoptError",
     "Ratio",
     "Result",
+    "Summary",
     "Rounding",
     "RuleChange",
     "Scenario",

@@ -37,8 +37,9 @@ from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
 from .meta import __version__
 from .output import write_csv, write_json
+from .result import exact_objectives, policy_sources
 from .scenario import Scenario, Variant
-from .solve import exact_objectives, policy_sources, solve
+from .solve import solve
 from .units import ALIASES as UNIT_ALIASES
 from .units import (  # the file reading of read_units
     MAX_COUNT,

@@ -35,8 +35,9 @@ from .report import (
     text_table,
     write_comparison,
 )
+from .result import Result, json_number
 from .scenario import Scenario, load_scenario
-from .solve import Result, solve, solve_status_exit_code
+from .solve import solve, solve_status_exit_code
 
 EXIT_INTERNAL = InternalError.exit_code
 #: Problems shown for bad input; the rest are counted ("… and N more").
@@ -256,7 +257,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if check_unique:
             progress("checking for other optimal plans")
             unique = alternative_optima(sc, variant, res, time_limit=time_limit)
-            res.summary["uniqueness"] = unique.as_dict()
+            res = res.with_uniqueness(unique.as_dict())
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
             progress("writing results")
@@ -284,57 +285,55 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
 
 
 def render_summary(res: Result) -> str:
-    s = res.summary
-    solver = s["solver"]
+    s = res.figures
+    solver = s.solver
+    assert solver is not None and s.policy is not None
     status = {"optimal": "optimal (proven, gap 0)",
               "not_proven": "NOT PROVEN optimal (time limit)",
               "infeasible": "infeasible", "no_solution": "no plan found"}[res.status.value]
     lines = [
-        f"scenario {s['scenario']} · variant {s['variant']}",
-        f"status: {status} · solver {solver['backend']} ({solver['version']}) · "
-        f"{solver['seconds']:.2f} s",
+        f"scenario {s.scenario} · variant {s.variant}",
+        f"status: {status} · solver {solver.backend} ({solver.version}) · "
+        f"{solver.seconds:.2f} s",
     ]
-    if "method" in solver:
-        lines.append(f"method {solver['method']}: {solver['units_structured']} units by the "
-                     f"exact structured method, {solver['units_mip']} by the MIP")
-    if res.allocation is None:
+    if solver.method is not None:
+        lines.append(f"method {solver.method}: {solver.units_structured} units by the "
+                     f"exact structured method, {solver.units_mip} by the MIP")
+    if res.allocation is None or s.plan is None:
         return "\n".join(lines)
-    a = res.allocation
-    pol = s["policy"]
-    lines.append(f"units {s['units']} · pools {s['pools']} · total posts "
-                 f"{s['totals']['total_posts']} · ratio {pol['ratio']} · scope {pol['scope']}")
-    cap_s, cap_sm = s["caps"]["senior"], s["caps"]["senior_intermediate"]
-    ap = s["appointments"]
+    a, plan = res.allocation, s.plan
+    lines.append(f"units {s.units} · pools {s.pools} · total posts "
+                 f"{plan.totals.total_posts} · ratio {s.policy.ratio} · "
+                 f"scope {s.policy.scope.value}")
+    sen, inter = plan.senior, plan.intermediate
     rows = [
-        ["senior", int(a["posts_senior"].sum()), cap_s, int(a["senior_incumbents"].sum()),
-         ap["senior"]["appointed"], ap["senior"]["waiting"], ap["senior"]["left"],
+        ["senior", int(a["posts_senior"].sum()), plan.caps.senior,
+         int(a["senior_incumbents"].sum()), sen.appointed, sen.waiting, sen.left,
          int(a["vacant_senior"].sum())],
         ["intermediate", int(a["posts_intermediate"].sum()),
-         f"(s+m {cap_sm})", int(a["intermediate_incumbents"].sum()),
-         ap["intermediate"]["appointed"], ap["intermediate"]["waiting"],
-         ap["intermediate"]["left"], int(a["vacant_intermediate"].sum())],
+         f"(s+m {plan.caps.senior_intermediate})", int(a["intermediate_incumbents"].sum()),
+         inter.appointed, inter.waiting, inter.left, int(a["vacant_intermediate"].sum())],
         ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
          "", "", "", int(a["vacant_junior"].sum())],
     ]
     lines += ["", text_table(rows, ["level", "posts", "cap", "incumbents", "appointed",
                                     "waiting", "waiting left", "vacant"], left=1)]
     trows = []
-    for t, d in s["by_type"].items():
-        trows.append([t, d["units"], d["total_posts"], d["posts_senior"],
-                      d["posts_intermediate"], d["posts_junior"],
-                      f"{d['appointed_senior']}/{d['waiting_senior']}",
-                      f"{d['appointed_intermediate']}/{d['waiting_intermediate']}"])
+    for t, d in plan.by_type.items():
+        trows.append([t, d.units, d.total_posts, d.posts_senior, d.posts_intermediate,
+                      d.posts_junior, f"{d.appointed_senior}/{d.waiting_senior}",
+                      f"{d.appointed_intermediate}/{d.waiting_intermediate}"])
     lines += ["", text_table(trows, ["type", "units", "posts", "senior", "intermediate",
                                      "junior", "appointed senior", "appointed intermediate"],
                              left=1)]
-    obj = s["objective"]
-    lines += ["", f"objective: weighted appointments {obj['weighted_appointments_exact']} · "
-                  f"deviation from proportional share {obj['deviation_from_share_exact']}"]
-    if s.get("units_over_ratio"):
-        lines.append(f"units over ratio (grandfathered): {s['units_over_ratio']}")
-    if s.get("promotion_cost") is not None:
-        lines.append(f"promotion cost {s['promotion_cost']} of budget "
-                     f"{s['budget_max_increase']}")
+    obj = plan.objective
+    lines += ["", f"objective: weighted appointments {obj.weighted_appointments} · "
+                  f"deviation from proportional share {obj.deviation_from_share}"]
+    if plan.units_over_ratio:
+        lines.append(f"units over ratio (grandfathered): {plan.units_over_ratio}")
+    if plan.promotion_cost is not None and plan.budget_max_increase is not None:
+        lines.append(f"promotion cost {json_number(plan.promotion_cost)} of budget "
+                     f"{json_number(plan.budget_max_increase)}")
     return "\n".join(lines)
 
 

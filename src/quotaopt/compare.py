@@ -42,8 +42,9 @@ import pandas as pd
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
 from .policy import Policy, Ratio, TypePolicy
+from .result import Result, Summary
 from .scenario import BASELINE, Scenario, Variant, load_scenario
-from .solve import Result, solve
+from .solve import solve
 
 #: Key figures of a whole variant, in table order. Each has a ``<name>_delta`` column too.
 KPI_METRICS: tuple[str, ...] = (
@@ -341,10 +342,8 @@ def _solve_one(scenario: Scenario, name: str, backend: str | None,
     try:
         return solve(scenario, name, backend=backend, time_limit=time_limit, method=method)
     except SolverError as exc:
-        summary = {"scenario": scenario.name, "variant": name,
-                   "status": Status.NO_SOLUTION.value, "proven_optimal": False,
-                   "message": str(exc), "reasons": []}
-        return Result(scenario.name, name, Status.NO_SOLUTION, None, summary, (), str(exc))
+        figures = Summary(scenario.name, name, Status.NO_SOLUTION, message=str(exc))
+        return Result(scenario.name, name, Status.NO_SOLUTION, None, figures, (), str(exc))
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -402,23 +401,23 @@ def _promotion_cost(res: Result, policy: Policy) -> int | float:
 def _kpi_row(res: Result, cost: int | float | None) -> dict[str, Any]:
     if res.allocation is None:
         return {m: None for m in KPI_METRICS}
-    s = res.summary
-    totals, ap = s["totals"], s["appointments"]
-    caps = res.summary["caps"]
+    plan = res.figures.plan
+    assert plan is not None
+    totals = plan.totals
     return {
-        "cap_senior": caps["senior"],
-        "cap_senior_intermediate": caps["senior_intermediate"],
-        "posts_senior": totals["posts_senior"],
-        "posts_intermediate": totals["posts_intermediate"],
-        "posts_junior": totals["posts_junior"],
-        "appointed_senior": ap["senior"]["appointed"],
-        "appointed_intermediate": ap["intermediate"]["appointed"],
-        "waiting_left_senior": ap["senior"]["left"],
-        "waiting_left_intermediate": ap["intermediate"]["left"],
-        "vacant_senior": totals["vacant_senior"],
-        "vacant_intermediate": totals["vacant_intermediate"],
-        "vacant_junior": totals["vacant_junior"],
-        "units_over_ratio": s["units_over_ratio"],
+        "cap_senior": plan.caps.senior,
+        "cap_senior_intermediate": plan.caps.senior_intermediate,
+        "posts_senior": totals.posts_senior,
+        "posts_intermediate": totals.posts_intermediate,
+        "posts_junior": totals.posts_junior,
+        "appointed_senior": plan.senior.appointed,
+        "appointed_intermediate": plan.intermediate.appointed,
+        "waiting_left_senior": plan.senior.left,
+        "waiting_left_intermediate": plan.intermediate.left,
+        "vacant_senior": totals.vacant_senior,
+        "vacant_intermediate": totals.vacant_intermediate,
+        "vacant_junior": totals.vacant_junior,
+        "units_over_ratio": plan.units_over_ratio,
         "promotion_cost": cost,
     }
 

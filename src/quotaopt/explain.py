@@ -39,15 +39,9 @@ from .feasibility import (
 )
 from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
+from .result import Result, exact_objectives
 from .scenario import Scenario, Variant
-from .solve import (
-    Result,
-    block_codes,
-    canonical_order,
-    exact_objectives,
-    solve,
-    solve_formulation,
-)
+from .solve import block_codes, canonical_order, solve, solve_formulation
 
 # --------------------------------------------------------------------------------------------
 # Provenance: the same keys in summary.json, in explain and in audit reports
@@ -313,11 +307,17 @@ MAX_UNITS = 1000
 CHECK_SECONDS = 60.0
 
 
+def _backend_of(result: Result) -> str | None:
+    """The backend that solved ``result`` (None for a result without a solver run)."""
+    return result.figures.solver.backend if result.figures.solver else None
+
+
 def tie_break_rule(result: Result) -> str:
     """By what rule the solve chose this plan among equally good ones."""
-    solver = result.summary.get("solver", {})
-    structured = int(solver.get("units_structured", 0) or 0)
-    mip = int(solver.get("units_mip", result.summary.get("units", 0)) or 0)
+    solver = result.figures.solver
+    structured = solver.units_structured if solver and solver.units_structured else 0
+    mip = (solver.units_mip if solver and solver.units_mip is not None
+           else result.figures.units or 0)
     rules = []
     if structured:
         rules.append(f"{structured} unit(s) by the structured method: posts are added one "
@@ -328,7 +328,8 @@ def tie_break_rule(result: Result) -> str:
                      "ending in exactly .5 is rounded down")
     if mip:
         rules.append(f"{mip} unit(s) by the MIP: no policy rule breaks the tie; the plan is the "
-                     f"one {solver.get('backend')} ({solver.get('version')}) returned for the "
+                     f"one {_backend_of(result)} ({solver.version if solver else None}) "
+                     "returned for the "
                      "model built in (pool, unit_id) order — the same for the same input and "
                      "solver version, possibly another one with another solver")
     return "; ".join(rules) or "no units"
@@ -374,7 +375,7 @@ def alternative_optima(
         return Uniqueness(False, None, 0, n,
                           note="there is no proven-optimal plan to compare with")
     lim = result.limits or compute_limits(v.policy, v.units)
-    be = get_backend(backend or result.summary.get("solver", {}).get("backend"))
+    be = get_backend(backend or _backend_of(result))
     targets = canonical_order(v.units)[:max_units]
     budget = CHECK_SECONDS if time_limit is None else float(time_limit)
     deadline = None if budget == float("inf") else started + budget
@@ -520,7 +521,7 @@ def explain(
     if result is None:
         result = solve(scenario, variant, backend=backend, time_limit=time_limit,
                        method=method)
-    be_name = backend or result.summary.get("solver", {}).get("backend")
+    be_name = backend or _backend_of(result)
     u = units.iloc[pos]
     uid, name, t, pool = str(u["unit_id"]), str(u["name"]), str(u["type"]), str(u["pool"])
     T = int(u["total_posts"])

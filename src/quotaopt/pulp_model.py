@@ -29,8 +29,9 @@ from .backends.pulp import PulpBackend, build_problem, make_solver, solve_proble
 from .caps import UnitLimits, compute_limits
 from .feasibility import precheck
 from .model import Formulation, build
+from .result import Result
 from .scenario import Scenario, Variant
-from .solve import Result, canonical_order, checked_allocation, finish_result, integral_values
+from .solve import canonical_order, checked_allocation, finish_result, integral_values
 
 
 @dataclass

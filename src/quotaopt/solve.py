@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, datetime
-from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +37,21 @@ from .meta import __version__
 from .model import Formulation, build
 from .policy import Policy, Scope
 from .relax import infeasibility_reasons
+from .result import (
+    Provenance,
+    Result,
+    SolverRun,
+    Summary,
+    appointments,
+    by_type,
+    caps_in_force,
+    cited_sources,
+    exact_objectives,
+    plan_figures,
+    policy_sources,
+    policy_summary,
+    totals,
+)
 from .scenario import BASELINE, Scenario, Variant
 from .units import UNIT_COLUMNS
 
@@ -49,42 +62,6 @@ METHODS = ("auto", "mip")
 BATCH_UNITS = 2000
 #: A progress callback: receives one short message as each stage starts.
 Progress = Callable[[str], None]
-
-
-@dataclass
-class Result:
-    """The outcome of solving one variant.
-
-    Attributes
-    ----------
-    status
-        ``optimal`` (proven), ``not_proven`` (time limit; best plan found), ``infeasible`` or
-        ``no_solution``.
-    allocation
-        One row per unit in input order (columns of ``allocation.csv``); ``None`` when there
-        is no plan.
-    summary
-        The content of ``summary.json``.
-    reasons
-        For an infeasible scenario: which rules collide, for which units or pools.
-    """
-
-    scenario: str
-    variant: str
-    status: Status
-    allocation: pd.DataFrame | None
-    summary: dict[str, Any]
-    reasons: tuple[str, ...] = ()
-    message: str = ""
-    limits: UnitLimits | None = field(default=None, repr=False)
-
-    @property
-    def proven_optimal(self) -> bool:
-        return self.status is Status.OPTIMAL
-
-    @property
-    def has_plan(self) -> bool:
-        return self.allocation is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,12 +273,9 @@ def solve(
         ym[idx] = integral_values(raw.x[3 * m:4 * m], "appointment count")
     _report(progress, "checking the plan (independent checker) and summarising")
     allocation = checked_allocation(v, limits, A, B, ys, ym)
-    res = finish_result(scenario, v, status, allocation, limits, be, started,
-                  message="; ".join(sorted(set(messages))))
-    res.summary["solver"]["method"] = how
-    res.summary["solver"]["units_structured"] = int(structured.sum())
-    res.summary["solver"]["units_mip"] = int(n - structured.sum())
-    return res
+    return finish_result(scenario, v, status, allocation, limits, be, started,
+                         message="; ".join(sorted(set(messages))), method=how,
+                         units_structured=int(structured.sum()))
 
 
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
@@ -379,195 +353,35 @@ def plan_for_check(v: Variant, alloc: pd.DataFrame) -> pd.DataFrame:
 # Summary
 
 
-def _num(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
-
-
-def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[Fraction,
-                                                                                 Fraction]:
-    """(stage 1, stage 2) computed exactly from an integer plan."""
-    pol = v.policy
-    prio = v.units["priority"].to_numpy(np.float64)
-    ys = alloc["appointed_senior"].to_numpy(np.int64)
-    ym = alloc["appointed_intermediate"].to_numpy(np.int64)
-    stage1 = Fraction(0)
-    for g in sorted(set(prio.tolist())):
-        mask = prio == g
-        gf = Fraction(repr(float(g)))
-        stage1 += gf * (pol.weight_senior * int(ys[mask].sum())
-                        + pol.weight_intermediate * int(ym[mask].sum()))
-    D = lim.den
-    A = alloc["posts_senior"].to_numpy(np.int64)
-    B = A + alloc["posts_intermediate"].to_numpy(np.int64)
-    return stage1, Fraction(_abs_dev(A, lim.qa_num, D) + _abs_dev(B, lim.qb_num, D), D)
-
-
-def _abs_dev(x: np.ndarray, qnum: np.ndarray, D: int) -> int:
-    """``Σ |x·D − q|`` exactly: in int64 when no term or sum can overflow, else Python ints."""
-    if len(x) and qnum.dtype != object:
-        bound = int(np.abs(x).max()) * D + int(np.abs(qnum).max())
-        if bound * len(x) < 2**62:
-            return int(np.abs(x * D - qnum).sum())
-    return sum(abs(int(a) * D - int(q)) for a, q in zip(x.tolist(), qnum.tolist(), strict=True))
-
-
-def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
-    """The effective policy values, as every report shows them."""
-    shares = {}
-    for t in sorted(types):
-        sh = policy.shares_for(t)
-        shares[t] = {
-            "senior": str(sh.senior),
-            "intermediate": str(sh.intermediate),
-            "junior": str(sh.junior),
-            "junior_to_intermediate": str(sh.junior_to_intermediate),
-            "senior_intermediate_cap": str(sh.senior_intermediate_cap_share),
-        }
-    out: dict[str, Any] = {
-        "ratio": str(policy.ratio),
-        "scope": policy.scope.value,
-        "rounding": policy.rounding.value,
-        "junior_to_intermediate": str(policy.junior_to_intermediate),
-        "incumbents": policy.incumbents.value,
-        "types": {t: {"senior_bonus": str(tp.senior_bonus),
-                      "ratio": str(tp.ratio) if tp.ratio else None,
-                      "source": tp.source} for t, tp in sorted(policy.types.items())},
-        "shares": shares,
-        "minimum": [{"type": r.type, "level": r.level.value, "posts": r.posts,
-                     "when_total_at_least": r.when_total_at_least, "source": r.source}
-                    for r in policy.minimum],
-        "weights": {"senior": str(policy.weight_senior),
-                    "intermediate": str(policy.weight_intermediate)},
-        "budget": None,
-        "source": policy.source,
-    }
-    if policy.budget is not None:
-        b = policy.budget
-        out["budget"] = {"cost": {"senior": str(b.cost_senior),
-                                  "intermediate": str(b.cost_intermediate),
-                                  "junior": str(b.cost_junior)},
-                         "max_increase": str(b.max_increase), "source": b.source}
-    return out
-
-
-def policy_sources(policy: Policy) -> list[dict[str, str]]:
-    """The documents the policy cites: ``[{"rule": "policy", "source": "…"}, …]``."""
-    cited = [("policy", policy.source)]
-    cited += [(f"policy.types.{t}", tp.source) for t, tp in sorted(policy.types.items())]
-    cited += [(f"policy.minimum[{k + 1}]", r.source) for k, r in enumerate(policy.minimum)]
-    if policy.budget is not None:
-        cited.append(("budget", policy.budget.source))
-    return [{"rule": rule, "source": src} for rule, src in cited if src]
-
-
 def finish_result(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
                   lim: UnitLimits, be: Backend, started: float, *,
-                  reasons: list[str] | None = None, message: str = "") -> Result:
+                  reasons: list[str] | None = None, message: str = "",
+                  method: str | None = None, units_structured: int = 0) -> Result:
+    """The :class:`Result` of a solve, with its summary (``method``: how a plan was found,
+    ``units_structured`` of its units by the structured method)."""
     seconds = time.perf_counter() - started
-    u = v.units
-    summary: dict[str, Any] = {
-        "scenario": scenario.name,
-        "variant": v.name or BASELINE,
-        "status": status.value,
-        "proven_optimal": status is Status.OPTIMAL,
-        "message": message,
-        "reasons": list(reasons or []),
-        "units": int(len(u)),
-        "pools": int(len(lim.pool_names)),
-        "policy": policy_summary(v.policy, sorted(lim.type_shares)),
-        "solver": {"backend": be.name, "version": be.version(), "seconds": round(seconds, 3)},
-        "input_hash": scenario.input_hash,
-        "sources": policy_sources(v.policy),
-        "quotaopt_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    if alloc is not None:
-        stage1, stage2 = exact_objectives(v, lim, alloc)
-        summary["objective"] = {
-            "weighted_appointments": _num(stage1),
-            "weighted_appointments_exact": str(stage1),
-            "deviation_from_share": _num(stage2),
-            "deviation_from_share_exact": str(stage2),
-        }
-        summary["totals"] = totals(alloc)
-        summary["caps"] = caps_in_force(alloc, v.policy.scope)
-        summary["appointments"] = appointments(alloc)
-        summary["by_type"] = by_type(alloc)
-        summary["units_over_ratio"] = int(alloc["over_ratio"].sum())
-        summary["promotion_cost"] = None
-        if v.policy.budget is not None:
-            b = v.policy.budget
-            cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
-                                    int(alloc["appointed_intermediate"].sum()))
-            summary["promotion_cost"] = _num(cost)
-            summary["budget_max_increase"] = _num(b.max_increase)
-    return Result(scenario.name, v.name, status, alloc, summary, tuple(reasons or ()),
+    units = int(len(v.units))
+    solver = SolverRun(be.name, be.version(), round(seconds, 3))
+    if method is not None:
+        solver = replace(solver, method=method, units_structured=units_structured,
+                         units_mip=units - units_structured)
+    figures = Summary(
+        scenario=scenario.name,
+        variant=v.name or BASELINE,
+        status=status,
+        message=message,
+        reasons=tuple(reasons or ()),
+        units=units,
+        pools=int(len(lim.pool_names)),
+        policy=v.policy,
+        unit_types=tuple(sorted(lim.type_shares)),
+        solver=solver,
+        provenance=Provenance(scenario.input_hash, cited_sources(v.policy), __version__,
+                              datetime.now(UTC).isoformat(timespec="seconds")),
+        plan=None if alloc is None else plan_figures(v, lim, alloc),
+    )
+    return Result(scenario.name, v.name, status, alloc, figures, tuple(reasons or ()),
                   message, lim)
-
-
-_TOTAL_COLUMNS = ("total_posts", "posts_senior", "posts_intermediate", "posts_junior",
-                  "vacant_senior", "vacant_intermediate", "vacant_junior")
-
-
-def by_type(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """:func:`totals` and appointments per unit type (sorted), summed without copying groups."""
-    names, codes = sorted_codes(alloc["type"])
-    if not names:
-        return {}
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(names))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    present = counts > 0
-
-    def sums(col: str) -> list[int]:
-        values = alloc[col].to_numpy(np.int64)[order]
-        return np.add.reduceat(values, starts[present]).tolist() if len(values) else []
-
-    cols = {c: sums(c) for c in (*_TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
-                                 "waiting_left_senior", "waiting_left_intermediate")}
-    out: dict[str, dict[str, int]] = {}
-    for k, name in enumerate(t for t, ok in zip(names, present, strict=True) if ok):
-        d = {c: int(cols[c][k]) for c in _TOTAL_COLUMNS}
-        d["units"] = int(counts[present][k])
-        d["appointed_senior"] = int(cols["appointed_senior"][k])
-        d["appointed_intermediate"] = int(cols["appointed_intermediate"][k])
-        d["waiting_senior"] = d["appointed_senior"] + int(cols["waiting_left_senior"][k])
-        d["waiting_intermediate"] = (d["appointed_intermediate"]
-                                     + int(cols["waiting_left_intermediate"][k]))
-        out[name] = d
-    return out
-
-
-def caps_in_force(alloc: pd.DataFrame, scope: Scope) -> dict[str, int]:
-    """Total senior and senior+intermediate caps: summed over units, or (scope ``pool``)
-    over pools, each pool's cap counted once."""
-    cols = ["cap_senior", "cap_senior_intermediate"]
-    caps = (alloc.groupby("pool", sort=True)[cols].first().sum() if scope is Scope.POOL
-            else alloc[cols].sum())
-    return {"senior": int(caps["cap_senior"]),
-            "senior_intermediate": int(caps["cap_senior_intermediate"])}
-
-
-def totals(alloc: pd.DataFrame) -> dict[str, int]:
-    """Post totals of a set of units."""
-    out = {c: int(alloc[c].sum()) for c in (
-        "total_posts", "posts_senior", "posts_intermediate", "posts_junior",
-        "vacant_senior", "vacant_intermediate", "vacant_junior")}
-    out["units"] = int(len(alloc))
-    return out
-
-
-def appointments(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
-    return {
-        "senior": {"waiting": int(alloc["appointed_senior"].sum()
-                                  + alloc["waiting_left_senior"].sum()),
-                   "appointed": int(alloc["appointed_senior"].sum()),
-                   "left": int(alloc["waiting_left_senior"].sum())},
-        "intermediate": {"waiting": int(alloc["appointed_intermediate"].sum()
-                                        + alloc["waiting_left_intermediate"].sum()),
-                         "appointed": int(alloc["appointed_intermediate"].sum()),
-                         "left": int(alloc["waiting_left_intermediate"].sum())},
-    }
 
 
 def solve_status_exit_code(status: Status) -> int:
@@ -576,4 +390,9 @@ def solve_status_exit_code(status: Status) -> int:
             Status.NO_SOLUTION: 4}[status]
 
 
-__all__ = ["Result", "solve", "SolverError", "Violation"]
+__all__ = [
+    "Result", "solve", "SolverError", "Violation",
+    # the summary's parts, computed in quotaopt.result
+    "appointments", "by_type", "caps_in_force", "exact_objectives", "policy_sources",
+    "policy_summary", "totals",
+]
