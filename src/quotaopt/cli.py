@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 import traceback
-from fractions import Fraction
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -25,6 +24,7 @@ from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
 from .meta import __version__
+from .numfmt import share
 from .output import FORMATS, prepare_out_dir, write_results
 from .policy import Scope
 from .report import (
@@ -93,13 +93,6 @@ def main(debug: bool) -> None:
     """
 
 
-def _fmt_share(value: Fraction) -> str:
-    pct = value * 100
-    pct_text = f"{float(pct):g}" if pct.denominator != 1 else str(pct.numerator)
-    frac = str(value) if value.denominator != 1 else str(value.numerator)
-    return f"{frac} ({pct_text} %)"
-
-
 # --------------------------------------------------------------------------------------------
 # validate
 
@@ -137,8 +130,8 @@ def describe_variant(sc: Scenario, name: str) -> str:
         sh = pol.shares_for(t)
         mask = (u["type"].astype(str) == t).to_numpy()
         rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
-                     _fmt_share(sh.senior), _fmt_share(sh.intermediate), _fmt_share(sh.junior),
-                     _fmt_share(sh.senior_intermediate_cap_share)])
+                     share(sh.senior), share(sh.intermediate), share(sh.junior),
+                     share(sh.senior_intermediate_cap_share)])
     lines.append(_indent(text_table(rows, ["type", "units", "posts", "senior share",
                                            "intermediate share", "junior share",
                                            "senior+intermediate cap"], left=1)))

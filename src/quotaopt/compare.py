@@ -41,6 +41,7 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
+from .numfmt import exact, money, percent
 from .policy import Policy, Ratio, TypePolicy
 from .result import Result, Summary
 from .scenario import BASELINE, Scenario, Variant, load_scenario
@@ -130,31 +131,6 @@ class RuleChange:
         return f"{self.label} {self.before} → {self.after}"
 
 
-def _frac_text(value: Fraction) -> str:
-    """3 → "3", 1/2 → "0.5", 1/3 → "1/3" (exact where a short decimal is not)."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    scaled = value * 10**6
-    if scaled.denominator == 1:
-        return f"{float(value):.6f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def _pct(value: Fraction) -> str:
-    """A share as percent: 1/20 → "5 %", 1/8 → "12.5 %", 1/3 → "33.33 %"."""
-    pct = value * 100
-    if pct.denominator == 1:
-        return f"{pct.numerator} %"
-    return f"{float(pct):.2f}".rstrip("0").rstrip(".") + " %"
-
-
-def _money(value: Fraction) -> str:
-    """An amount with thousands separators: 3000000 → "3,000,000"."""
-    if value.denominator == 1:
-        return f"{value.numerator:,}"
-    return f"{float(value):,.2f}"
-
-
 def _ratio_text(ratio: Ratio | None) -> str:
     return "none" if ratio is None else str(ratio)
 
@@ -194,15 +170,15 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         add("policy.rounding", "rounding", a.rounding.value, b.rounding.value)
     if a.junior_to_intermediate != b.junior_to_intermediate:
         add("policy.junior_to_intermediate", "junior share usable for intermediate posts",
-            _pct(a.junior_to_intermediate), _pct(b.junior_to_intermediate))
+            percent(a.junior_to_intermediate), percent(b.junior_to_intermediate))
     if a.incumbents != b.incumbents:
         add("policy.incumbents", "incumbents", a.incumbents.value, b.incumbents.value)
     for t in sorted(set(a.types) | set(b.types)):
         ta, tb = a.types.get(t, TypePolicy()), b.types.get(t, TypePolicy())
         key = f"policy.types.{t}"
         if ta.senior_bonus != tb.senior_bonus:
-            add(f"{key}.senior_bonus", f"{t} senior bonus", _pct(ta.senior_bonus),
-                _pct(tb.senior_bonus))
+            add(f"{key}.senior_bonus", f"{t} senior bonus", percent(ta.senior_bonus),
+                percent(tb.senior_bonus))
         ra, rb = _own_ratio(a, ta), _own_ratio(b, tb)
         if not _same_ratio(ra, rb):
             add(f"{key}.ratio", f"{t} own ratio", _ratio_text(ra), _ratio_text(rb))
@@ -210,7 +186,7 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         if fa != fb:
             add(f"{key}.junior_to_intermediate",
                 f"{t} own junior share usable for intermediate posts",
-                "none" if fa is None else _pct(fa), "none" if fb is None else _pct(fb))
+                "none" if fa is None else percent(fa), "none" if fb is None else percent(fb))
 
     def rule_key(r: Any) -> tuple[Any, ...]:
         return (r.type, r.level.value, r.posts, r.when_total_at_least)
@@ -227,10 +203,10 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
             add("policy.minimum", "minimum rule", None, rule.describe())
     if a.weight_senior != b.weight_senior:
         add("objective.weights.senior", "weight of a senior appointment",
-            _frac_text(a.weight_senior), _frac_text(b.weight_senior))
+            exact(a.weight_senior), exact(b.weight_senior))
     if a.weight_intermediate != b.weight_intermediate:
         add("objective.weights.intermediate", "weight of an intermediate appointment",
-            _frac_text(a.weight_intermediate), _frac_text(b.weight_intermediate))
+            exact(a.weight_intermediate), exact(b.weight_intermediate))
     out.extend(_budget_changes(a, b))
     return out
 
@@ -238,9 +214,9 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
 def _budget_text(policy: Policy) -> str:
     b = policy.budget
     assert b is not None
-    return (f"max increase {_money(b.max_increase)} a year (costs senior "
-            f"{_money(b.cost_senior)} / intermediate {_money(b.cost_intermediate)} / junior "
-            f"{_money(b.cost_junior)})")
+    return (f"max increase {money(b.max_increase)} a year (costs senior "
+            f"{money(b.cost_senior)} / intermediate {money(b.cost_intermediate)} / junior "
+            f"{money(b.cost_junior)})")
 
 
 def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
@@ -253,12 +229,12 @@ def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
     out = []
     if a.budget.max_increase != b.budget.max_increase:
         out.append(RuleChange("budget.max_increase", "promotion budget max increase",
-                              _money(a.budget.max_increase), _money(b.budget.max_increase)))
+                              money(a.budget.max_increase), money(b.budget.max_increase)))
     for level in ("senior", "intermediate", "junior"):
         ca, cb = getattr(a.budget, f"cost_{level}"), getattr(b.budget, f"cost_{level}")
         if ca != cb:
             out.append(RuleChange(f"budget.cost.{level}", f"yearly cost of a {level} post",
-                                  _money(ca), _money(cb)))
+                                  money(ca), money(cb)))
     return out
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from .numfmt import exact, percent
+
 MAX_NUMBER = 10**15
 """Largest magnitude of a number in a scenario file (costs, budgets, weights, ratio parts)."""
 MAX_DECIMALS = 9
@@ -72,23 +74,6 @@ def check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
             "round it")
 
 
-def fmt_number(value: Fraction) -> str:
-    """A number as a scenario file would write it: whole, short decimal, else a fraction.
-
-    >>> fmt_number(Fraction(3)), fmt_number(Fraction(1, 20)), fmt_number(Fraction(1, 3))
-    ('3', '0.05', '1/3')
-    >>> fmt_pct(Fraction(1, 20))
-    '5 %'
-    """
-    if value.denominator == 1:
-        return str(value.numerator)
-    as_float = float(value)
-    if Fraction(Decimal(repr(as_float))) == value:
-        return repr(as_float)
-    return f"{value.numerator}/{value.denominator}"
-
-
-def fmt_pct(value: Fraction) -> str:
-    pct = value * 100
-    text = fmt_number(pct)
-    return f"{text} %"
+#: Scenario numbers are written back by :mod:`quotaopt.numfmt` (exact, never rounded).
+fmt_number = exact
+fmt_pct = percent

@@ -28,40 +28,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits, compute_limits, round_fraction
+from .numfmt import exact, percent
 from .policy import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
 
 # --------------------------------------------------------------------------------------------
 # Exact numbers in words
 
 
-def fmt_num(value: Fraction | int) -> str:
-    """An exact number as a user types it: ``3``, ``2.5``, ``0.05``; a value without a finite
-    decimal expansion is written as a fraction (``7/3``), never rounded."""
-    x = Fraction(value)
-    if x.denominator == 1:
-        return str(x.numerator)
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    if d != 1:
-        return f"{x.numerator}/{x.denominator}"
-    digits = 0
-    while (x * 10**digits).denominator != 1:
-        digits += 1
-    return f"{Decimal(x.numerator) / Decimal(x.denominator):.{digits}f}"
-
-
-def fmt_pct(value: Fraction | int) -> str:
-    """A share as percent: ``1/10`` → ``10 %``, ``1/3`` → ``100/3 %``."""
-    return f"{fmt_num(Fraction(value) * 100)} %"
+#: Numbers in diagnoses are written by :mod:`quotaopt.numfmt` (exact, never rounded).
+fmt_num = exact
+fmt_pct = percent
 
 
 def decimal_at_least(value: Fraction, strict: bool = False, digits: int = 4) -> str:

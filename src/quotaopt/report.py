@@ -24,6 +24,8 @@ from .compare import Comparison
 from .errors import QuotaoptError
 from .headers import ALLOCATION_ZH
 from .meta import __version__
+from .numfmt import money as money_text
+from .numfmt import whole
 from .output import atomic_write, write_csv, write_xlsx
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
@@ -152,9 +154,11 @@ def _isna(value: Any) -> bool:
 def _fmt(value: Any, money: bool = False) -> str:
     if _isna(value):
         return "—"
+    if money:
+        return money_text(value)
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}" if money else f"{value:g}"
-    return f"{int(value):,}" if money else str(int(value))
+        return f"{value:g}"
+    return whole(value)
 
 
 def _fmt_delta(delta: Any, money: bool = False) -> str:
