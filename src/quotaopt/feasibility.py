@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits, compute_limits, round_fraction
+from .messages import render
 from .numfmt import exact, percent
 from .policy import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
 
@@ -626,10 +627,9 @@ def cap_reasons(conflicts: Sequence[Conflict], limit: int = MAX_REASONS) -> list
         by_rule: dict[str, int] = {}
         for c in rest:
             by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
-        kinds = ", ".join(f"{n} {rule}" for rule, n in by_rule.items())
-        lines.append(f"… and {len(rest)} more units/pools with the same kinds of conflict "
-                     f"({kinds}); all {len(conflicts)} are listed by "
-                     "quotaopt.diagnose(scenario, variant).conflicts in Python")
+        lines.append(render("more_conflicts", {"count": len(rest),
+                                               "kinds": tuple(by_rule.items()),
+                                               "total": len(conflicts)}))
     return lines
 
 

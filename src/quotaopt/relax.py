@@ -22,7 +22,8 @@ from .backends.highs import new_highs
 from .backends.pulp import make_solver, solve_problem
 from .caps import UnitLimits
 from .errors import SolverError
-from .feasibility import fmt_num, precheck, unit_label
+from .feasibility import precheck, unit_label
+from .messages import render
 from .policy import Level, Policy, Scope
 
 #: Penalty per post of slack, by rule family. Caps cost a little more than minimum rules, so
@@ -50,9 +51,8 @@ class Slack:
         return abs(self.relaxed - self.limit)
 
     def __str__(self) -> str:
-        sign = "+" if self.relaxed > self.limit else "−"
-        return (f"{self.where}: the {self.rule} of {fmt_num(self.limit)} would have to be "
-                f"{fmt_num(self.relaxed)} ({sign}{fmt_num(self.amount)})")
+        return render("relaxed_limit", {"where": self.where, "rule": self.rule,
+                                        "limit": self.limit, "relaxed": self.relaxed})
 
 
 def _pulp_solver(backend: str | None, time_limit: float | None) -> Any:
@@ -163,10 +163,8 @@ def elastic(
     prob += pulp.lpSum(w * e for e, w in penalty)
     raw = solve_problem(prob, [e for e, *_ in slacks], _pulp_solver(backend, time_limit))
     if raw.status is not Status.OPTIMAL:
-        raise SolverError(
-            "the elastic relaxation found no answer in time "
-            f"({raw.message or raw.status.value}); raise --time-limit"
-        )
+        raise SolverError(render("relaxation_no_answer",
+                                 {"detail": raw.message or raw.status.value}))
     out: list[Slack] = []
     for e, rule, where, uids, limit, direction in slacks:
         value = e.varValue or 0.0
@@ -200,13 +198,10 @@ def infeasibility_reasons(
         return reasons
     slacks = elastic(policy, units, lim, sub_idx, backend=backend, time_limit=time_limit)
     if not slacks:
-        shown = ", ".join(units["unit_id"].astype(str).to_numpy()[sub_idx][:10].tolist())
-        return [f"the solver found no plan for the units {shown}, but the elastic relaxation "
-                "needs no rule relaxed; this is a bug in quotaopt, please report it"]
+        shown = tuple(units["unit_id"].astype(str).to_numpy()[sub_idx][:10].tolist())
+        return [render("relaxation_needs_nothing", {"unit_ids": shown})]
     total = sum((s.amount for s in slacks if s.rule != "budget"), Fraction(0))
-    head = (f"no plan meets every rule at once; the least relaxation (elastic model, "
-            f"{fmt_num(total)} post(s) in all) is:")
-    lines = [head] + [str(s) for s in slacks[:limit]]
+    lines = [render("least_relaxation", {"posts": total})] + [str(s) for s in slacks[:limit]]
     if len(slacks) > limit:
-        lines.append(f"… and {len(slacks) - limit} more relaxed limits")
+        lines.append(render("more_relaxed_limits", {"count": len(slacks) - limit}))
     return lines

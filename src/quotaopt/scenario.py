@@ -108,11 +108,8 @@ class Scenario:
             hint = _did_you_mean(key, self.variants)
             raise InputError(
                 [
-                    Problem(
-                        f"no variant named {key!r}{hint}; the scenario has: "
-                        + ", ".join(self.variants),
-                        file=self.path.name if self.path else None,
-                    )
+                    Problem.of("unknown_variant", file=self.path.name if self.path else None,
+                               name=key, hint=hint, choices=tuple(self.variants))
                 ]
             )
         return self.variants[key]
