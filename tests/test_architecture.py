@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends.pulp", "backends.registry", "backends", "relax"}),
     ("solve", {"result", "solve"}),
     ("analysis", {"diagnose", "explain", "compare", "audit", "pulp_model"}),
-    ("presentation", {"report"}),
+    ("presentation", {"report", "text"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
 ]
 LAYER_OF = {mod: n for n, (_, mods) in enumerate(LAYERS) for mod in mods}

@@ -10,34 +10,31 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
 from .audit import audit, write_audit
 from .backends import Status
-from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
 from .meta import __version__
-from .numfmt import share
 from .output import FORMATS, prepare_out_dir, write_results
-from .policy import Scope
 from .report import (
     LANGS,
     REPORT_FORMATS,
     render_text,
     require_matplotlib,
-    text_table,
     write_comparison,
 )
-from .result import Result, json_number
 from .scenario import Scenario, load_scenario
-from .solve import solve, solve_status_exit_code
+from .solve import METHODS, solve
+from .text import compare_status_error, describe_variant, render_summary, status_error
 
 EXIT_INTERNAL = InternalError.exit_code
 #: Problems shown for bad input; the rest are counted ("… and N more").
@@ -74,6 +71,56 @@ class QuotaoptGroup(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+# --------------------------------------------------------------------------------------------
+# Exit codes of solve statuses (SPEC section 4) — here and nowhere else
+
+STATUS_EXIT = {Status.OPTIMAL: 0, Status.INFEASIBLE: 3, Status.NOT_PROVEN: 4,
+               Status.NO_SOLUTION: 4}
+
+
+def status_exit_code(*statuses: Status) -> int:
+    """0 when every status is optimal; else 3 if any is infeasible, else 4."""
+    codes = {STATUS_EXIT[s] for s in statuses} or {0}
+    return 3 if 3 in codes else max(codes)
+
+
+# --------------------------------------------------------------------------------------------
+# Options shared by the commands
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[F], F]
+
+
+def scenario_argument(fn: F) -> F:
+    return click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))(fn)
+
+
+def variant_option(help: str = "Variant (default: baseline).") -> Decorator[Any]:
+    return click.option("--variant", "-v", default=None, help=help)
+
+
+def out_option(help: str) -> Decorator[Any]:
+    return click.option("--out", "out_dir", default=None, help=help,
+                        type=click.Path(file_okay=False, path_type=Path))
+
+
+def solver_options(solver_help: str = "As for run.",
+                   time_limit_help: str = "Seconds per solve; as for run.",
+                   method_help: str = "As for run.") -> Decorator[Any]:
+    """--solver, --time-limit and --method, as every solving command takes them."""
+    def decorate(fn: F) -> F:
+        fn = click.option("--method", type=click.Choice(list(METHODS)), default=None,
+                          help=method_help)(fn)
+        fn = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                          default=None, help=time_limit_help)(fn)
+        return click.option("--solver", default=None, help=solver_help)(fn)
+    return decorate
+
+
+def quiet_option(fn: F) -> F:
+    return click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(fn)
+
+
 def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
@@ -98,7 +145,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
     sc = load(scenario)
@@ -107,46 +154,6 @@ def validate(scenario: Path) -> None:
     for name in sc.variant_names:
         click.echo("")
         click.echo(describe_variant(sc, name))
-
-
-def describe_variant(sc: Scenario, name: str) -> str:
-    v = sc.variant(name)
-    u, pol = v.units, v.policy
-    lim = compute_limits(pol, u)
-    types = sorted(set(u["type"].astype(str)))
-    lines = [
-        f"[{name}] units {len(u)} · pools {len(lim.pool_names)} · types {len(types)} · "
-        f"total posts {int(u['total_posts'].sum())}",
-        f"  ratio {pol.ratio} · scope {pol.scope} · rounding {pol.rounding} · "
-        f"junior_to_intermediate {pol.junior_to_intermediate} · incumbents {pol.incumbents}",
-        f"  weights senior {pol.weight_senior}, intermediate {pol.weight_intermediate}"
-        + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
-        + f" · solver {v.solver.backend or 'default'}",
-    ]
-    for rule in pol.minimum:
-        lines.append(f"  minimum: {rule.describe()}")
-    rows = []
-    for t in types:
-        sh = pol.shares_for(t)
-        mask = (u["type"].astype(str) == t).to_numpy()
-        rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
-                     share(sh.senior), share(sh.intermediate), share(sh.junior),
-                     share(sh.senior_intermediate_cap_share)])
-    lines.append(_indent(text_table(rows, ["type", "units", "posts", "senior share",
-                                           "intermediate share", "junior share",
-                                           "senior+intermediate cap"], left=1)))
-    if pol.scope is Scope.POOL:
-        cs, csm = int(lim.pool_cap_s.sum()), int(lim.pool_cap_sm.sum())
-        where = "summed over pools"
-    else:
-        cs, csm = int(lim.cap_s.sum()), int(lim.cap_sm.sum())
-        where = "summed over units"
-    lines.append(f"  caps ({where}): senior {cs} · senior+intermediate {csm}")
-    return "\n".join(lines)
-
-
-def _indent(text: str, n: int = 2) -> str:
-    return "\n".join(" " * n + line for line in text.splitlines())
 
 
 class ProgressDisplay:
@@ -211,25 +218,21 @@ def show_progress(quiet: bool) -> bool:
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--variant", "-v", default=None, help="Variant to solve (default: baseline).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the result files (created if missing). Without it, only prints.")
+@scenario_argument
+@variant_option("Variant to solve (default: baseline).")
+@out_option("Folder for the result files (created if missing). Without it, only prints.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="csv: allocation.csv + summary.json; xlsx: results.xlsx; "
                    "json: allocation.json + summary.json.")
-@click.option("--solver", default=None,
-              help="highs | cbc | pulp:<PuLP solver class>; default: the scenario's, else "
-                   "the fastest installed.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds; on expiry without proof the run exits 4.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None,
-              help="auto: exact structured method where it applies, MIP elsewhere (default); "
-                   "mip: the MIP for everything.")
+@solver_options(solver_help="highs | cbc | pulp:<PuLP solver class>; default: the scenario's, "
+                            "else the fastest installed.",
+                time_limit_help="Seconds; on expiry without proof the run exits 4.",
+                method_help="auto: exact structured method where it applies, MIP elsewhere "
+                            "(default); mip: the MIP for everything.")
 @click.option("--check-unique", is_flag=True,
               help="Also check whether another optimal plan gives any unit other senior or "
                    "senior+intermediate posts (up to 4 extra solves per unit: opt-in).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@quiet_option
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
         check_unique: bool, quiet: bool) -> None:
@@ -263,71 +266,10 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
             click.echo(unique.describe())
         if paths:
             click.echo("wrote " + ", ".join(str(p) for p in paths))
-    code = solve_status_exit_code(res.status)
-    if res.status is Status.INFEASIBLE:
-        click.echo("error: the scenario is infeasible:\n"
-                   + "\n".join(f"  - {r}" for r in res.reasons), err=True)
-    elif res.status is Status.NOT_PROVEN:
-        click.echo("error: time limit reached before the plan was proven optimal; the plan "
-                   "shown (and written) is the best found, NOT proven optimal — raise "
-                   "--time-limit", err=True)
-    elif res.status is Status.NO_SOLUTION:
-        click.echo(f"error: no plan found: {res.message}; raise --time-limit or choose "
-                   "another --solver", err=True)
-    sys.exit(code)
-
-
-def render_summary(res: Result) -> str:
-    s = res.figures
-    solver = s.solver
-    assert solver is not None and s.policy is not None
-    status = {"optimal": "optimal (proven, gap 0)",
-              "not_proven": "NOT PROVEN optimal (time limit)",
-              "infeasible": "infeasible", "no_solution": "no plan found"}[res.status.value]
-    lines = [
-        f"scenario {s.scenario} · variant {s.variant}",
-        f"status: {status} · solver {solver.backend} ({solver.version}) · "
-        f"{solver.seconds:.2f} s",
-    ]
-    if solver.method is not None:
-        lines.append(f"method {solver.method}: {solver.units_structured} units by the "
-                     f"exact structured method, {solver.units_mip} by the MIP")
-    if res.allocation is None or s.plan is None:
-        return "\n".join(lines)
-    a, plan = res.allocation, s.plan
-    lines.append(f"units {s.units} · pools {s.pools} · total posts "
-                 f"{plan.totals.total_posts} · ratio {s.policy.ratio} · "
-                 f"scope {s.policy.scope.value}")
-    sen, inter = plan.senior, plan.intermediate
-    rows = [
-        ["senior", int(a["posts_senior"].sum()), plan.caps.senior,
-         int(a["senior_incumbents"].sum()), sen.appointed, sen.waiting, sen.left,
-         int(a["vacant_senior"].sum())],
-        ["intermediate", int(a["posts_intermediate"].sum()),
-         f"(s+m {plan.caps.senior_intermediate})", int(a["intermediate_incumbents"].sum()),
-         inter.appointed, inter.waiting, inter.left, int(a["vacant_intermediate"].sum())],
-        ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
-         "", "", "", int(a["vacant_junior"].sum())],
-    ]
-    lines += ["", text_table(rows, ["level", "posts", "cap", "incumbents", "appointed",
-                                    "waiting", "waiting left", "vacant"], left=1)]
-    trows = []
-    for t, d in plan.by_type.items():
-        trows.append([t, d.units, d.total_posts, d.posts_senior, d.posts_intermediate,
-                      d.posts_junior, f"{d.appointed_senior}/{d.waiting_senior}",
-                      f"{d.appointed_intermediate}/{d.waiting_intermediate}"])
-    lines += ["", text_table(trows, ["type", "units", "posts", "senior", "intermediate",
-                                     "junior", "appointed senior", "appointed intermediate"],
-                             left=1)]
-    obj = plan.objective
-    lines += ["", f"objective: weighted appointments {obj.weighted_appointments} · "
-                  f"deviation from proportional share {obj.deviation_from_share}"]
-    if plan.units_over_ratio:
-        lines.append(f"units over ratio (grandfathered): {plan.units_over_ratio}")
-    if plan.promotion_cost is not None and plan.budget_max_increase is not None:
-        lines.append(f"promotion cost {json_number(plan.promotion_cost)} of budget "
-                     f"{json_number(plan.budget_max_increase)}")
-    return "\n".join(lines)
+    error = status_error(res)
+    if error:
+        click.echo(error, err=True)
+    sys.exit(status_exit_code(res.status))
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,25 +277,21 @@ def render_summary(res: Result) -> str:
 
 
 @main.command("compare")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--variants", default=None,
               help="Comma-separated variants to compare with the baseline (default: all).")
 @click.option("--baseline", default="baseline", show_default=True,
               help="The variant the others are compared with.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
+@out_option("Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
 @click.option("--format", "fmt", default="html,xlsx,csv", show_default=True,
               help="With --out: which files, comma-separated (html, xlsx, csv).")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
               help="Sheet names and column headers of the XLSX workbook (zh: Chinese).")
-@click.option("--solver", default=None, help="As for run.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds per variant; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@solver_options(time_limit_help="Seconds per variant; as for run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Variants solved at once in separate processes (default: 1 for small "
                    "scenarios, else one per CPU). The results are the same either way.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@quiet_option
 def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
                 fmt: str, lang: str, solver: str | None, time_limit: float | None,
                 method: str | None, jobs: int | None, quiet: bool) -> None:
@@ -385,12 +323,10 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
         paths = write_comparison(comp, out_dir, formats, lang)
         if not quiet:
             click.echo("wrote " + ", ".join(str(p) for p in paths))
-    codes = {solve_status_exit_code(s) for s in comp.statuses.values()}
-    if codes != {0}:
-        click.echo("error: not every variant has a proven optimal plan: " + ", ".join(
-            f"{n} {s.value}" for n, s in comp.statuses.items() if s is not Status.OPTIMAL),
-            err=True)
-    sys.exit(3 if 3 in codes else max(codes))
+    error = compare_status_error(comp.statuses)
+    if error:
+        click.echo(error, err=True)
+    sys.exit(status_exit_code(*comp.statuses.values()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,13 +334,10 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
 
 
 @main.command("explain")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--unit", "unit_id", required=True, help="The unit_id to explain.")
-@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
-@click.option("--solver", default=None, help="As for run.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds per solve; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@variant_option()
+@solver_options()
 def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str | None,
                 time_limit: float | None, method: str | None) -> None:
     """Why a unit gets its posts: its caps with the arithmetic, what binds, what one more
@@ -412,22 +345,19 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
     sc = load(scenario)
     e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit, method=method)
     click.echo(str(e))
-    sys.exit(solve_status_exit_code(e.status))
+    sys.exit(status_exit_code(e.status))
 
 
 @main.command("audit")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV or XLSX: unit_id, posts_senior, posts_intermediate, posts_junior "
                    "(and optionally appointed_senior, appointed_intermediate); other columns "
                    "are ignored.")
-@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for violations.csv and audit.json (created if missing).")
-@click.option("--solver", default=None, help="As for run (the optimum to compare with).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds for solving the optimum; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@variant_option()
+@out_option("Folder for violations.csv and audit.json (created if missing).")
+@solver_options(solver_help="As for run (the optimum to compare with).",
+                time_limit_help="Seconds for solving the optimum; as for run.")
 def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
               solver: str | None, time_limit: float | None, method: str | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if

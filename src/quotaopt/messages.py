@@ -108,3 +108,29 @@ def relaxation_needs_nothing(unit_ids: Sequence[str]) -> str:
 @message("relaxation_no_answer")
 def relaxation_no_answer(detail: str) -> str:
     return f"the elastic relaxation found no answer in time ({detail}); raise --time-limit"
+
+
+# --------------------------------------------------------------------------------------------
+# Status of a run or a comparison
+
+
+@message("run_infeasible")
+def run_infeasible(reasons: Sequence[str]) -> str:
+    return "error: the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in reasons)
+
+
+@message("run_not_proven")
+def run_not_proven() -> str:
+    return ("error: time limit reached before the plan was proven optimal; the plan shown "
+            "(and written) is the best found, NOT proven optimal — raise --time-limit")
+
+
+@message("run_no_solution")
+def run_no_solution(message: str) -> str:
+    return f"error: no plan found: {message}; raise --time-limit or choose another --solver"
+
+
+@message("compare_not_all_optimal")
+def compare_not_all_optimal(failed: Sequence[tuple[str, str]]) -> str:
+    return ("error: not every variant has a proven optimal plan: "
+            + ", ".join(f"{n} {s}" for n, s in failed))

@@ -384,12 +384,6 @@ def finish_result(scenario: Scenario, v: Variant, status: Status, alloc: pd.Data
                   message, lim)
 
 
-def solve_status_exit_code(status: Status) -> int:
-    """Exit code of the CLI for a solve status (SPEC section 4)."""
-    return {Status.OPTIMAL: 0, Status.INFEASIBLE: 3, Status.NOT_PROVEN: 4,
-            Status.NO_SOLUTION: 4}[status]
-
-
 __all__ = [
     "Result", "solve", "SolverError", "Violation",
     # the summary's parts, computed in quotaopt.result
