@@ -50,7 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quotaopt.errors import InputError, Problem
+from .errors import InputError, Problem
+from .headers import unit_aliases_zh
 
 __all__ = [
     "ALIASES",
@@ -123,19 +124,7 @@ MAX_XLSX_UNPACKED_BYTES = 512 * 2**20
 """Largest total size an XLSX workbook may unpack to, from its zip directory (512 MiB): a
 zip bomb is refused before anything is decompressed."""
 
-_CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
-    "unit_id": ("单位编码", "单位代码"),
-    "name": ("单位名称",),
-    "type": ("单位类型",),
-    "pool": ("统筹范围", "县区"),
-    "total_posts": ("岗位总量", "专技岗位总量"),
-    "senior_incumbents": ("现聘高级",),
-    "intermediate_incumbents": ("现聘中级",),
-    "junior_incumbents": ("现聘初级",),
-    "senior_waiting": ("高级待聘",),
-    "intermediate_waiting": ("中级待聘",),
-    "priority": ("权重",),
-}
+_CHINESE_ALIASES: dict[str, tuple[str, ...]] = unit_aliases_zh(UNIT_COLUMNS)
 
 ALIASES: dict[str, str] = {name: name for name in UNIT_COLUMNS}
 """Accepted header (lower-cased, stripped) -> canonical column name."""
