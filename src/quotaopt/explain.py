@@ -41,7 +41,7 @@ from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
 from .result import Result, exact_objectives
 from .scenario import Scenario, Variant
-from .solve import block_codes, canonical_order, solve, solve_formulation
+from .solve import block_codes, canonical_order, decode_solution, solve, solve_formulation
 
 # --------------------------------------------------------------------------------------------
 # Provenance: the same keys in summary.json, in explain and in audit reports
@@ -118,11 +118,6 @@ def _values(weights: tuple[np.ndarray, np.ndarray], lim: UnitLimits, idx: np.nda
         acc[0] += s1
         acc[1] += s2
     return {b: (v[0], v[1]) for b, v in out.items()}
-
-
-def _solution(form: Formulation, x: np.ndarray) -> tuple[np.ndarray, ...]:
-    n = form.n
-    return tuple(np.rint(x[g * n:(g + 1) * n]).astype(np.int64) for g in range(4))
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,7 +213,7 @@ def _search_alternatives(
                         complete = False
                     continue
                 sub_idx = f2.idx
-                A, B, ys, ym = _solution(f2, raw.x)
+                A, B, ys, ym = decode_solution(f2, raw.x)
                 got = _values(weights, lim, sub_idx, A, B, ys, ym, blocks[sub_idx])
                 for k, i in enumerate(sub_idx.tolist()):
                     b = int(blocks[i])

@@ -31,7 +31,7 @@ from .feasibility import precheck
 from .model import Formulation, build
 from .result import Result
 from .scenario import Scenario, Variant
-from .solve import canonical_order, checked_allocation, finish_result, integral_values
+from .solve import canonical_order, checked_allocation, decode_solution, finish_result
 
 
 @dataclass
@@ -69,23 +69,23 @@ class PulpModel:
         started = time.perf_counter()
         assert self._limits is not None
         if self.reasons:
-            return finish_result(self.scenario, self.variant, Status.INFEASIBLE, None, self._limits,
-                           backend, started, reasons=list(self.reasons))
+            return finish_result(self.scenario, self.variant, Status.INFEASIBLE, None,
+                                 self._limits, backend, started, reasons=list(self.reasons))
         raw = solve_problem(self.problem, self._columns, make_solver(solver, time_limit))
         if raw.x is None or raw.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
             status = raw.status if raw.status is Status.INFEASIBLE else Status.NO_SOLUTION
             reasons = (["the policy with your added constraints admits no plan"]
                        if status is Status.INFEASIBLE else [])
-            return finish_result(self.scenario, self.variant, status, None, self._limits, backend,
-                           started, reasons=reasons, message=raw.message)
+            return finish_result(self.scenario, self.variant, status, None, self._limits,
+                                 backend, started, reasons=reasons, message=raw.message)
         assert self._form is not None
         form, n = self._form, self._form.n
         arrays = [np.zeros(n, dtype=np.int64) for _ in range(4)]
-        for k, arr in enumerate(arrays):
-            arr[form.idx] = integral_values(raw.x[k * n:(k + 1) * n], "post or appointment count")
+        for arr, values in zip(arrays, decode_solution(form, raw.x), strict=True):
+            arr[form.idx] = values
         alloc = checked_allocation(self.variant, self._limits, *arrays)
-        return finish_result(self.scenario, self.variant, raw.status, alloc, self._limits, backend,
-                       started, message=raw.message)
+        return finish_result(self.scenario, self.variant, raw.status, alloc, self._limits,
+                             backend, started, message=raw.message)
 
 
 def build_pulp(scenario: Scenario, variant: str | None = None) -> PulpModel:

@@ -167,6 +167,17 @@ def integral_values(values: np.ndarray, what: str) -> np.ndarray:
     return rounded.astype(np.int64)
 
 
+def decode_solution(form: Formulation, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                               np.ndarray, np.ndarray]:
+    """The solution vector of a formulation as whole numbers, per column group (the order of
+    ``model.COLUMN_GROUPS``): ``P_s``, ``P_s + P_m``, senior and intermediate appointments,
+    each in the formulation's unit order (``form.idx``)."""
+    m = form.n
+    return (integral_values(x[0:m], "post count"), integral_values(x[m:2 * m], "post count"),
+            integral_values(x[2 * m:3 * m], "appointment count"),
+            integral_values(x[3 * m:4 * m], "appointment count"))
+
+
 def solve(
     scenario: Scenario,
     variant: str | None = None,
@@ -223,7 +234,7 @@ def solve(
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
         return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
-                       reasons=reasons)
+                             reasons=reasons)
     n = len(v.units)
     A = np.zeros(n, dtype=np.int64)
     B = np.zeros(n, dtype=np.int64)
@@ -257,20 +268,18 @@ def solve(
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, f"diagnosing why {label} has no plan")
+            why = infeasibility_reasons(v.policy, v.units, limits, idx, backend=be.name,
+                                        time_limit=left)
             return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
-                           reasons=infeasibility_reasons(v.policy, v.units, limits, idx,
-                                                         backend=be.name, time_limit=left))
+                                 reasons=why)
         if raw.status is Status.NO_SOLUTION or raw.x is None:
             return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
-                           message=raw.message or "the solver found no plan in its time limit")
+                                 message=raw.message or "the solver found no plan in its "
+                                 "time limit")
         if raw.status is Status.NOT_PROVEN:
             status = Status.NOT_PROVEN
             messages.append(raw.message)
-        m = form.n
-        A[idx] = integral_values(raw.x[0:m], "post count")
-        B[idx] = integral_values(raw.x[m:2 * m], "post count")
-        ys[idx] = integral_values(raw.x[2 * m:3 * m], "appointment count")
-        ym[idx] = integral_values(raw.x[3 * m:4 * m], "appointment count")
+        A[idx], B[idx], ys[idx], ym[idx] = decode_solution(form, raw.x)
     _report(progress, "checking the plan (independent checker) and summarising")
     allocation = checked_allocation(v, limits, A, B, ys, ym)
     return finish_result(scenario, v, status, allocation, limits, be, started,
