@@ -21,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
 from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
+from .messages import render
 from .meta import __version__
 from .output import write_csv, write_json
 from .result import exact_objectives, policy_sources
@@ -254,19 +254,18 @@ class AuditResult:
 
     def lines(self) -> list[str]:
         """The report as text lines (``quotaopt audit`` prints them)."""
-        out = [f"audit of {self.plan} against scenario {self.scenario} · variant "
-               f"{self.variant} · {self.units} units"]
-        out += [f"note: {n}" for n in self.notes]
+        out = [render("audit_head", {"plan": self.plan, "scenario": self.scenario,
+                                     "variant": self.variant, "units": self.units})]
+        out += [render("note", {"text": n}) for n in self.notes]
         if self.ok:
-            out.append("no violations: the plan keeps every rule of the policy")
+            out.append(render("audit_clean", {}))
         else:
-            out.append(f"{len(self.violations)} violation(s):")
+            out.append(render("audit_violations", {"count": len(self.violations)}))
             for row in self.table.itertuples(index=False):
-                who = (f"unit {row.unit_id}" + (f" ({row.name})" if row.name != row.unit_id
-                                                else "")
-                       if row.unit_id else (f"pool {row.pool}" if row.pool else "all units"))
-                out.append(f"  - {who}: {row.rule}: allowed {row.allowed}, plan has "
-                           f"{row.actual} — {row.message}")
+                out.append(render("audit_violation", {
+                    "unit_id": row.unit_id, "name": row.name, "pool": row.pool,
+                    "rule": row.rule, "allowed": row.allowed, "actual": row.actual,
+                    "detail": row.message}))
         out += _distance_lines(self.distance)
         out += provenance_lines(self.summary)
         return out
@@ -276,31 +275,12 @@ def _distance_lines(d: dict[str, Any]) -> list[str]:
     if not d:
         return []
     plan = d["plan"]
-    counts = (f"{plan['appointed_senior']} senior + {plan['appointed_intermediate']} "
-              f"intermediate")
-    if d["appointments_from"] == "plan":
-        line = (f"the plan appoints {counts} title-holders (weighted "
-                f"{plan['weighted_appointments']})")
-    else:
-        line = (f"the plan's posts make room for {counts} appointments (weighted "
-                f"{plan['weighted_appointments']}; the file has no appointed_* columns)")
-    opt = d.get("optimum")
-    if not opt:
-        return [f"distance from the optimum: {line}; the optimum is unknown: "
-                f"{d.get('optimum_status')}"]
-    left = d["left_on_table"]
-    proven = "" if d["optimum_status"] == Status.OPTIMAL.value else " (NOT proven optimal)"
-    weighted = Fraction(left["weighted"])
-    if weighted > 0:
-        tail = (f"it leaves {left['senior']} senior and {left['intermediate']} intermediate "
-                f"appointments (weighted {left['weighted']}) on the table")
-    elif weighted == 0:
-        tail = "it appoints as many as the optimum"
-    else:
-        tail = "it appoints more than any plan that keeps the rules can"
-    return [f"distance from the optimum: {line}; the optimal plan{proven} appoints "
-            f"{opt['appointed_senior']} + {opt['appointed_intermediate']} (weighted "
-            f"{opt['weighted_appointments']}): {tail}"]
+    return [render("audit_distance", {
+        "appointments_from": d["appointments_from"], "senior": plan["appointed_senior"],
+        "intermediate": plan["appointed_intermediate"],
+        "weighted": plan["weighted_appointments"], "optimum_status": d.get("optimum_status"),
+        "optimum": d.get("optimum"), "left": d.get("left_on_table"),
+        "proven": d.get("optimum_status") == Status.OPTIMAL.value})]
 
 
 def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:

@@ -37,6 +37,7 @@ from .feasibility import (
     share_product,
     threshold,
 )
+from .messages import render
 from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
 from .result import Result, exact_objectives
@@ -60,14 +61,15 @@ def provenance(summary: dict[str, Any]) -> dict[str, Any]:
 def provenance_lines(prov: dict[str, Any]) -> list[str]:
     """The provenance as report lines (sources one per line)."""
     solver = prov.get("solver") or {}
-    lines = [f"provenance: input {prov.get('input_hash')} · quotaopt "
-             f"{prov.get('quotaopt_version')} · solver {solver.get('backend')} "
-             f"({solver.get('version')}) · {prov.get('created_at')}"]
+    lines = [render("provenance", {"input_hash": prov.get("input_hash"),
+                                   "quotaopt_version": prov.get("quotaopt_version"),
+                                   "backend": solver.get("backend"),
+                                   "version": solver.get("version"),
+                                   "created_at": prov.get("created_at")})]
     sources = prov.get("sources") or []
     if not sources:
-        lines.append("sources: the scenario cites none (add `source = \"…\"` to its rules)")
-    for s in sources:
-        lines.append(f"source ({s['rule']}): {s['source']}")
+        lines.append(render("no_sources", {}))
+    lines += [render("source", {"rule": s["rule"], "source": s["source"]}) for s in sources]
     return lines
 
 

@@ -134,3 +134,85 @@ def run_no_solution(message: str) -> str:
 def compare_not_all_optimal(failed: Sequence[tuple[str, str]]) -> str:
     return ("error: not every variant has a proven optimal plan: "
             + ", ".join(f"{n} {s}" for n, s in failed))
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance (explain and audit reports)
+
+
+@message("provenance")
+def provenance(input_hash: Any, quotaopt_version: Any, backend: Any, version: Any,
+               created_at: Any) -> str:
+    return (f"provenance: input {input_hash} · quotaopt {quotaopt_version} · solver "
+            f"{backend} ({version}) · {created_at}")
+
+
+@message("no_sources")
+def no_sources() -> str:
+    return "sources: the scenario cites none (add `source = \"…\"` to its rules)"
+
+
+@message("source")
+def source(rule: str, source: str) -> str:
+    return f"source ({rule}): {source}"
+
+
+# --------------------------------------------------------------------------------------------
+# Audit findings
+
+
+@message("audit_head")
+def audit_head(plan: str, scenario: str, variant: str, units: int) -> str:
+    return f"audit of {plan} against scenario {scenario} · variant {variant} · {units} units"
+
+
+@message("note")
+def note(text: str) -> str:
+    return f"note: {text}"
+
+
+@message("audit_clean")
+def audit_clean() -> str:
+    return "no violations: the plan keeps every rule of the policy"
+
+
+@message("audit_violations")
+def audit_violations(count: int) -> str:
+    return f"{count} violation(s):"
+
+
+@message("audit_violation")
+def audit_violation(unit_id: str, name: str, pool: str, rule: str, allowed: Any, actual: Any,
+                    detail: str) -> str:
+    if unit_id:
+        who = f"unit {unit_id}" + (f" ({name})" if name != unit_id else "")
+    else:
+        who = f"pool {pool}" if pool else "all units"
+    return f"  - {who}: {rule}: allowed {allowed}, plan has {actual} — {detail}"
+
+
+@message("audit_distance")
+def audit_distance(appointments_from: str, senior: int, intermediate: int, weighted: str,
+                   optimum_status: str | None, optimum: Mapping[str, Any] | None,
+                   left: Mapping[str, Any] | None, proven: bool) -> str:
+    counts = f"{senior} senior + {intermediate} intermediate"
+    if appointments_from == "plan":
+        line = f"the plan appoints {counts} title-holders (weighted {weighted})"
+    else:
+        line = (f"the plan's posts make room for {counts} appointments (weighted "
+                f"{weighted}; the file has no appointed_* columns)")
+    if not optimum or left is None:
+        return (f"distance from the optimum: {line}; the optimum is unknown: "
+                f"{optimum_status}")
+    gap = Fraction(left["weighted"])
+    if gap > 0:
+        tail = (f"it leaves {left['senior']} senior and {left['intermediate']} intermediate "
+                f"appointments (weighted {left['weighted']}) on the table")
+    elif gap == 0:
+        tail = "it appoints as many as the optimum"
+    else:
+        tail = "it appoints more than any plan that keeps the rules can"
+    return (f"distance from the optimum: {line}; the optimal plan"
+            f"{'' if proven else ' (NOT proven optimal)'} appoints "
+            f"{optimum['appointed_senior']} + {optimum['appointed_intermediate']} (weighted "
+            f"{optimum['weighted_appointments']}): {tail}")
