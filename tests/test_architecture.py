@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 
 #: Bottom to top; docs/architecture.md draws the same order.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("domain", {"errors", "meta", "numfmt", "messages", "exact", "policy"}),
+    ("domain", {"_startup", "errors", "meta", "numfmt", "messages", "exact", "policy"}),
     ("input/output", {"headers", "units", "scenario", "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),

@@ -15,23 +15,27 @@ Public API::
 
 from __future__ import annotations
 
-from .audit import AuditResult, audit
-from .backends import Status
-from .check import Violation, check_plan
-from .compare import Comparison, RuleChange, compare, compare_variants
-from .diagnose import Diagnosis, diagnose
-from .errors import (
+from ._startup import guard_startup as _guard_startup
+
+_guard_startup()  # Ctrl-C while the command line starts: one line, exit 130 (see _startup)
+
+from .audit import AuditResult, audit  # noqa: E402
+from .backends import Status  # noqa: E402
+from .check import Violation, check_plan  # noqa: E402
+from .compare import Comparison, RuleChange, compare, compare_variants  # noqa: E402
+from .diagnose import Diagnosis, diagnose  # noqa: E402
+from .errors import (  # noqa: E402
     InputError,
     InternalError,
     Problem,
     QuotaoptError,
     SolverError,
 )
-from .explain import Explanation, Uniqueness, alternative_optima, explain
-from .meta import __version__
-from .pulp_model import PulpModel, build_pulp
-from .result import Result, Summary
-from .scenario import (
+from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
+from .meta import __version__  # noqa: E402
+from .pulp_model import PulpModel, build_pulp  # noqa: E402
+from .result import Result, Summary  # noqa: E402
+from .scenario import (  # noqa: E402
     BASELINE,
     Budget,
     Incumbents,
@@ -47,8 +51,8 @@ from .scenario import (
     load_scenario,
     make_scenario,
 )
-from .solve import solve
-from .units import read_units
+from .solve import solve  # noqa: E402
+from .units import read_units  # noqa: E402
 
 __all__ = [
     "AuditResult",

@@ -141,7 +141,10 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
         return first
     assert first.x is not None  # an optimal RawSolution always has its plan
     best = round(float(np.dot(form.cost1, first.x)))
-    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
+    left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+    if left is not None and left <= 0:  # stage 1's plan is feasible, stage 2 not proven
+        return RawSolution(Status.NOT_PROVEN, first.x,
+                           f"the time limit was spent after stage 1 of {label}")
     _report(progress, f"solving stage 2: {label}")
     second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
     if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
@@ -264,7 +267,12 @@ def solve(
         label = f"MIP {k} of {len(todo)} ({len(idx)} units)"
         _report(progress, f"building {label}")
         form = build(v.policy, v.units, limits, idx, blocks[idx])
-        left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
+        # the limit bounds the whole solve, every batch together
+        left = None if limit is None else limit - (time.perf_counter() - started)
+        if left is not None and left <= 0:
+            return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+                                 message=f"the time limit of {limit:g} s was spent before "
+                                 f"{label}")
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, f"diagnosing why {label} has no plan")
