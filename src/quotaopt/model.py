@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ import scipy.sparse as sp
 
 from .caps import UnitLimits
 from .errors import InputError, Problem, approx
-from .scenario import Budget, Policy, Scope
+from .policy import Budget, Policy, Scope
 
 N_BLOCKS = 6
 COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_intermediate",
@@ -175,7 +176,8 @@ def build(
     kinds: list[str] = []
     nrow = 0
 
-    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo, hi, kind: str, m: int):
+    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any, kind: str,
+            m: int) -> None:
         nonlocal nrow
         r = np.arange(m) + nrow
         for col, val in entries:

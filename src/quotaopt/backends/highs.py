@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,7 +18,7 @@ from .base import RawSolution, Status
 _banner_shown = False
 
 
-def new_highs():
+def new_highs() -> Any:
     """A silent ``highspy.Highs``: HiGHS prints a banner to file descriptor 1 the first time
     one is made in a process, which would corrupt ``--format json`` output; swallow it."""
     global _banner_shown
@@ -40,7 +41,7 @@ def new_highs():
     return h
 
 
-def _run_interruptibly(h) -> None:
+def _run_interruptibly(h: Any) -> None:
     """``h.run()``, answering Ctrl-C at once: HiGHS itself does not look at Python's signals,
     so a long solve would finish first. In the main thread the solve runs in a helper
     thread (HiGHS releases the GIL); on Ctrl-C it is cancelled and the
@@ -123,7 +124,7 @@ class HighsBackend:
                 "--solver cbc or pulp:<name>"
             ) from None
 
-    def _run(self, lp, time_limit: float | None) -> RawSolution:
+    def _run(self, lp: Any, time_limit: float | None) -> RawSolution:
         import highspy
 
         h = new_highs()
