@@ -5,12 +5,16 @@ Starts from the files quotaopt ships (``scenarios/tongxi-county.toml`` + ``.csv`
 TOML files break — dropped, duplicated, garbled or swapped columns and rows, title rows above
 the header, empty cells, NaN/inf, huge numbers, Excel error values (``#N/A``), formulas, BOMs
 in the middle, wrong encodings, a CSV that is really XLSX and vice versa, truncated or
-corrupted XLSX, junk and truncated TOML, TOML values of the wrong type, negative or huge —
-and drives the real command line in-process (click's ``CliRunner``) with ``validate``,
+corrupted XLSX, junk and truncated TOML, TOML values of the wrong type, negative or huge,
+TOML nested hundreds deep, terminal escape codes in names and ids — and faults of the
+machine around a run: a full disk, no permission, a failing rename, a folder where a result
+file goes, a result that would overwrite the units table — and drives the real command
+line in-process (click's ``CliRunner``) with ``validate``,
 ``run``, ``compare``, ``explain`` and ``audit``.
 
 Every outcome must be an ordinary exit code (0, 2, 3 or 4; 1 only for ``audit``) with a
-message, never exit 70 (internal error) and never a Python traceback. Run it from the
+message, never exit 70 (internal error), never a Python traceback, never a raw control
+character on the terminal; with a fault of the machine, no result file may change. Run it from the
 repository root::
 
     python -m tests.fuzz --n 10000            # the full run (about 4 minutes on one core)
@@ -27,8 +31,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import copy
 import datetime as dt
+import errno
 import io
 import math
 import multiprocessing
@@ -42,7 +48,7 @@ import tempfile
 import time
 import tomllib
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -727,6 +733,7 @@ class Case:
     argv: list[str]
     files: dict[str, bytes]
     steps: list[str] = field(default_factory=list)
+    fault: str | None = None  # a failure of the machine injected while the command runs
 
     def describe(self) -> str:
         return f"case {self.index}: {' '.join(self.argv)}  [{'; '.join(self.steps)}]"
@@ -860,7 +867,63 @@ def make_case(seed: int, index: int) -> Case:
         argv += ["--time-limit", "20", "--plan", "plan.csv"]
         if rng.random() < 0.3:
             argv += ["--out", "audit"]
-    return Case(index, command, argv, files, steps)
+    case = Case(index, command, argv, files, steps)
+    _environment(random.Random(f"{seed}:{index}:environment"), case, units_name)
+    return case
+
+
+#: Terminal escape codes: clear the screen, retitle the window, CSI in C1, a bidi override.
+ESCAPES = ["\x1b[2J", "\x1b]0;fake status\x07", "\x9b31m", "\u202e", "\x1b[1A\x1b[K", "\x08" * 5]
+#: Failures of the machine while the results are written (see run_case).
+FAULTS = ["enospc", "eacces", "rename-fails", "folder-in-the-way", "out-onto-input"]
+#: Old result files put in --out before a faulty case: none of them may change.
+OLD_RESULTS = ["allocation.csv", "summary.json", "allocation.json", "results.xlsx",
+               "report.html", "comparison.xlsx", "kpi.csv", "violations.csv", "audit.json"]
+
+
+def _environment(rng: random.Random, case: Case, units_name: str) -> None:
+    """Escape codes in the units table, and faults of the machine — drawn from their own
+    random stream, so the cases of a seed are otherwise the ones they always were."""
+    if rng.random() < 0.08 and units_name.endswith((".csv", ".txt")):
+        data = case.files[units_name]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        lines = text.split("\n") if text else []
+        if len(lines) > 2:
+            row = rng.randrange(1, len(lines) - 1)
+            cells = lines[row].split(",")
+            col = rng.randrange(min(3, len(cells)))  # unit id, name or type
+            cells[col] = cells[col][:2] + rng.choice(ESCAPES) + cells[col][2:]
+            lines[row] = ",".join(cells)
+            case.files[units_name] = "\n".join(lines).encode("utf-8")
+            case.steps.append(f"escape-codes(row {row + 1}, column {col + 1})")
+    if rng.random() < 0.02:  # Python's TOML parser recurses once per level
+        depth = rng.choice([33, 200, 1000, 5000])
+        nested = rng.choice(["x = " + "[" * depth + "]" * depth,
+                             "x = " + "{a = " * depth + "1" + "}" * depth,
+                             "a." * depth + "b = 1"])
+        case.files["scenario.toml"] = nested.encode() + b"\n" + case.files["scenario.toml"]
+        case.steps.append(f"toml-nested({depth})")
+    out = _out_dir(case.argv)
+    if out is None or out == "units.csv" or rng.random() > 0.3:
+        return
+    case.fault = rng.choice(FAULTS)
+    if case.fault == "out-onto-input":
+        if case.command != "run" or units_name not in case.files:
+            case.fault = "enospc"
+        else:  # the units table is named like a result file, in the --out folder itself
+            result = "results.xlsx" if "xlsx" in case.argv else (
+                "allocation.json" if "json" in case.argv else "allocation.csv")
+            case.files[f"{out}/{result}"] = case.files.pop(units_name)
+            case.files["scenario.toml"] = case.files["scenario.toml"].replace(
+                f'"{units_name}"'.encode(), f'"{out}/{result}"'.encode())
+    case.steps.append(f"fault({case.fault})")
+
+
+def _out_dir(argv: list[str]) -> str | None:
+    return argv[argv.index("--out") + 1] if "--out" in argv else None
 
 
 class _Hang(BaseException):
@@ -878,7 +941,10 @@ def run_case(case: Case, workdir: Path) -> Outcome:
     from quotaopt.cli import main
 
     for name, data in case.files.items():
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
         (workdir / name).write_bytes(data)
+    out = _out_dir(case.argv)
+    before = _prepare_fault(case, workdir / out) if case.fault and out else None
     old = Path.cwd()
     started = time.perf_counter()
     use_alarm = hasattr(signal, "SIGALRM") and _in_main_thread()
@@ -887,7 +953,8 @@ def run_case(case: Case, workdir: Path) -> Outcome:
         signal.alarm(CASE_TIMEOUT)
     try:
         os.chdir(workdir)
-        result = CliRunner().invoke(main, case.argv, catch_exceptions=True)
+        with _fault(case.fault):
+            result = CliRunner().invoke(main, case.argv, catch_exceptions=True)
         code, output, exc = result.exit_code, result.output, result.exception
     except _Hang:
         code, output, exc = None, "", None
@@ -897,7 +964,74 @@ def run_case(case: Case, workdir: Path) -> Outcome:
             signal.signal(signal.SIGALRM, previous)
         os.chdir(old)
     seconds = time.perf_counter() - started
-    return Outcome(case, code, output, seconds, judge(case, code, output, exc))
+    problem = judge(case, code, output, exc)
+    if problem is None and before is not None and out is not None:
+        after = _snapshot(workdir / out)
+        if after != before:
+            changed = sorted(set(after) ^ set(before) | {k for k in before
+                                                         if after.get(k) != before[k]})
+            problem = f"{case.fault}: files in --out changed: {', '.join(changed)}"
+    return Outcome(case, code, output, seconds, problem)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() if p.is_file() else b"<folder>"
+            for p in sorted(folder.iterdir())}
+
+
+def _prepare_fault(case: Case, out: Path) -> dict[str, bytes]:
+    """Old results in --out (and the folder in the way); returns what must not change."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OLD_RESULTS:
+        if not (out / name).exists():
+            (out / name).write_bytes(b"old " + name.encode())
+    if case.fault == "folder-in-the-way":
+        fmt = case.argv[case.argv.index("--format") + 1] if "--format" in case.argv else ""
+        victim = out / ("audit.json" if case.command == "audit" else
+                        "results.xlsx" if case.command == "run" and fmt == "xlsx" else
+                        "summary.json" if case.command == "run" else
+                        "comparison.xlsx" if "xlsx" in fmt else "kpi.csv")
+        victim.unlink()
+        victim.mkdir()
+    return _snapshot(out)
+
+
+@contextlib.contextmanager
+def _fault(kind: str | None) -> Iterator[None]:
+    """While the command runs: writes fail for want of space or permission, or the second
+    rename of a set fails."""
+    from unittest import mock
+
+    from quotaopt import output
+
+    if kind in ("enospc", "eacces"):
+        number = errno.ENOSPC if kind == "enospc" else errno.EACCES
+
+        def fail(target: Path, write: Any) -> str:
+            raise OSError(number, os.strerror(number), str(target))
+
+        with mock.patch.object(output, "_write_temporary", fail):
+            yield
+    elif kind == "rename-fails":  # the last rename of each set fails (the others are put back)
+        real, real_all = os.replace, output._replace_all
+
+        def replace_all(staged: Any) -> None:
+            last = str(staged[-1][1]) if staged else None
+
+            def replace(src: Any, dst: Any) -> None:
+                if str(dst) == last and str(src).endswith(".tmp"):
+                    raise OSError(errno.EIO, os.strerror(errno.EIO), str(dst))
+                real(src, dst)
+
+            with mock.patch.object(output.os, "replace", replace):
+                real_all(staged)
+
+        with mock.patch.object(output, "_replace_all", replace_all):
+            yield
+    else:
+        yield
 
 
 def _in_main_thread() -> bool:
@@ -922,7 +1056,14 @@ def judge(case: Case, code: int | None, output: str, exc: BaseException | None) 
         return f"exit code {code} without any message"
     if code == 2 and "error" not in output.lower():
         return "exit 2 without an error message"
+    raw = _RAW_CONTROL.search(output)
+    if raw:
+        return f"a raw control character {raw.group()!r} reached the terminal"
     return None
+
+
+#: What must never reach a terminal as it is (cli.terminal_text shows it as an escape).
+_RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _run_many(args: tuple[int, list[int], str | None]) -> list[Outcome]:

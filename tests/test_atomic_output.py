@@ -16,6 +16,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+from quotaopt.errors import InputError
 from quotaopt.output import atomic_write, atomic_write_all
 
 VOLATILE = ("created_at", "seconds")  # the only fields allowed to differ between runs
@@ -131,7 +132,8 @@ def test_a_failure_while_writing_a_set_changes_none_of_its_files(tmp_path):
         fh.write(b"half")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="summary.json: cannot write the results "
+                                         r"\(No space left on device\)"):
         atomic_write_all([(a, lambda fh: fh.write(b"new a")), (b, boom)])
     assert (a.read_text(), b.read_text()) == ("old a", "old b")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["allocation.csv", "summary.json"]

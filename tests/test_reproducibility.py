@@ -76,7 +76,8 @@ def test_input_row_order_changes_nothing_but_the_row_order(tmp_path, variant):
                 tmp_path / "b", "--variant", variant)
     assert a != b  # the rows come in input order ...
     assert by_unit(a) == by_unit(b)  # ... with the same plan for every unit
-    assert without(sa, *TIMES, "input_hash") == without(sb, *TIMES, "input_hash")
+    # the SHA-256 of allocation.csv differs with its row order
+    assert without(sa, *TIMES, "input_hash", "files") == without(sb, *TIMES, "input_hash", "files")
     assert sa["input_hash"] != sb["input_hash"]  # a different file is a different input
 
 

@@ -15,7 +15,11 @@ Public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from ._startup import guard_startup as _guard_startup
+
+_guard_startup()  # Ctrl-C while the command line starts: one line, exit 130 (see _startup)
+
+from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 
 try:
     __version__ = version("quotaopt")

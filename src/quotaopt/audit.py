@@ -36,7 +36,7 @@ from .diagnose import fmt_num
 from .errors import InputError, Problem, SolverError
 from .explain import provenance, provenance_lines
 from .headers import ALLOCATION_ZH
-from .output import write_csv, write_json
+from .output import csv_text, json_bytes, write_files
 from .scenario import Scenario, Variant
 from .solve import exact_objectives, policy_sources, solve
 from .units import ALIASES as UNIT_ALIASES
@@ -128,10 +128,20 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
             "or WPS and save it as .xlsx or as CSV (UTF-8)", file=source)])
     else:
         labels, records = _read_csv(data, source)
+    header_row = 1
+    if sum(_plan_column(c) is not None for c in labels) < 2:
+        # a title row above the table (as on a comparison.xlsx sheet named for a variant it
+        # could not take the name of): the header is the first row that has plan columns
+        for k, record in enumerate(records[:5]):
+            if sum(_plan_column(c) is not None for c in record) >= 2:
+                labels, records, header_row = record, records[k + 1:], k + 2
+                break
     width = max([len(labels), *map(len, records)])
     cells = [list(r) + [""] * (width - len(r)) for r in records]
-    return pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
-                                                dtype=object), dtype=object)
+    raw = pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
+                                               dtype=object), dtype=object)
+    raw.attrs["header_row"] = header_row
+    return raw
 
 
 def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],
@@ -164,7 +174,7 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
     else:
         name = str(plan)
         raw = _raw_plan(plan)
-        first = np.arange(len(raw), dtype=np.int64) + 2
+        first = np.arange(len(raw), dtype=np.int64) + 1 + raw.attrs["header_row"]
     problems: list[Problem] = []
     notes: list[str] = []
     where: dict[str, int] = {}
@@ -443,7 +453,7 @@ def write_audit(result: AuditResult, out_dir: str | Path) -> list[Path]:
     """``violations.csv`` (one row per violation) and ``audit.json``, each whole or not at
     all."""
     out = Path(out_dir)
-    targets = [out / "violations.csv", out / "audit.json"]
-    write_csv(result.table, targets[0])
-    write_json(result.summary, targets[1])
-    return targets
+    files = [(out / "violations.csv", csv_text(result.table).encode("utf-8")),
+             (out / "audit.json", json_bytes(result.summary))]
+    write_files(files)
+    return [target for target, _ in files]

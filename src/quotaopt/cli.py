@@ -6,26 +6,35 @@ Exit codes: 0 success · 1 audit found violations · 2 bad input or usage · 3 i
 
 from __future__ import annotations
 
+import errno
+import io
+import os
+import re
 import sys
 import threading
 import time
 import traceback
 from fractions import Fraction
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from . import __version__
+from . import __version__, _startup
 from .audit import audit, write_audit
 from .backends import Status
 from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
-from .output import FORMATS, prepare_out_dir, write_results
+from .output import (
+    FORMATS,
+    prepare_out_dir,
+    verify_result_file,
+    write_files,
+    write_results,
+)
 from .report import (
     LANGS,
     REPORT_FORMATS,
@@ -42,41 +51,166 @@ EXIT_INTERNAL = InternalError.exit_code
 SHOWN_PROBLEMS = 50
 
 
+#: Characters never sent to a terminal as they are: control characters (C0 but newline, DEL,
+#: C1 — ESC and CSI start the sequences that clear a screen or retitle a window), the
+#: bidirectional overrides that reorder what is shown, and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str) -> str:
+    """``text`` made inert for a terminal: unsafe characters as visible escapes (``\\x1b``)."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """Print one message — the only way this module prints. Text from input files (unit
+    names, types, variant names, file contents in error messages) goes through
+    :func:`terminal_text` here. A closed pipe (``quotaopt compare … | head -1``) drops the
+    rest of the printout silently; the command still finishes (result files are written)."""
+    try:
+        click.echo(terminal_text(message), err=err)
+    except BrokenPipeError:
+        _discard(sys.stderr if err else sys.stdout)
+
+
+def _discard(stream: IO[str]) -> None:
+    """Send what is still written to ``stream`` (and Python's final flush) to the null
+    device."""
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _debug_first(args: list[str]) -> list[str]:
+    """``--debug`` is an option of ``quotaopt`` itself; accept it after the command too."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug"] + [a for a in args[:end] if a != "--debug"] + args[end:]
+
+
+#: errno values that mean the machine, not quotaopt, failed (exit 2, like bad input).
+_ENVIRONMENT = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
+                errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EIO,
+                errno.EMFILE, errno.ENFILE, errno.ENAMETOOLONG, errno.EFBIG, errno.EBUSY,
+                errno.ELOOP, errno.ENOTEMPTY, errno.ESTALE}
+
+
 class QuotaoptGroup(click.Group):
     """Turns library errors into messages and exit codes — in exactly one place."""
 
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        args = _debug_first(list(sys.argv[1:] if args is None else args))
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        command = _startup.is_command()
+        if command:
+            _startup.interrupt_raises()  # until now Ctrl-C ended the start quietly
+        code: Any = 0
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):  # Ctrl-C while the arguments were read
+            echo("interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        finally:
+            if command:  # and again for the way out
+                _startup.quit_on_interrupt()
+        sys.exit(code)
+
     def invoke(self, ctx: click.Context) -> Any:
-        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except QuotaoptError as exc:
             text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
-            click.echo(f"error: {text}", err=True)
+            echo(f"error: {text}", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+                BrokenPipeError):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted; no result files were changed", err=True)
-            ctx.exit(130)
+            written = ctx.meta.get(_WRITTEN)
+            echo("interrupted; " + ("no result files were changed" if not written else
+                                    "the results were written already: "
+                                    + ", ".join(str(p) for p in written)), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            if exc.errno not in _ENVIRONMENT:
+                self._bug(exc, debug, ctx)
+            where = exc.filename if exc.filename is not None else "a file"
+            echo(f"error: {where}: {exc.strerror or exc}; check the path, the free space "
+                 "and the permissions", err=True)
+            ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
-            if debug:
-                traceback.print_exc()
-            what = " ".join(str(exc).split())
-            what = what if len(what) <= 200 else what[:197] + "..."
-            click.echo(
-                f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
-                f"{__version__}; please report it with the input files (run with --debug for "
-                "the traceback)",
-                err=True,
-            )
-            ctx.exit(EXIT_INTERNAL)
+            self._bug(exc, debug, ctx)
+
+    @staticmethod
+    def _bug(exc: Exception, debug: bool, ctx: click.Context) -> None:
+        if debug:
+            echo(traceback.format_exc().rstrip("\n"), err=True)
+        what = " ".join(str(exc).split())
+        what = what if len(what) <= 200 else what[:197] + "..."
+        echo(
+            f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
+            f"{__version__}; please report it with the input files (run with --debug for "
+            "the traceback)",
+            err=True,
+        )
+        ctx.exit(EXIT_INTERNAL)
+
+
+EXIT_INTERRUPTED = _startup.EXIT_INTERRUPTED
+#: The files each command writes into --out (checked before solving).
+RESULT_FILES = {"csv": ("allocation.csv", "summary.json"),
+                "json": ("allocation.json", "summary.json"), "xlsx": ("results.xlsx",)}
+AUDIT_FILES = ("violations.csv", "audit.json")
+
+
+def comparison_files(formats: list[str]) -> list[str]:
+    names = {"html": ["report.html"], "xlsx": ["comparison.xlsx"],
+             "csv": [f"{key}.csv" for key in ("kpi", "by_type", "unit_diff", "movers", "rules")]}
+    return [n for f in formats for n in names[f]]
+#: Key in the context's ``meta``: result files the command has written (for Ctrl-C's message).
+_WRITTEN = "quotaopt.written"
+
+
+def _wrote(paths: list[Path]) -> None:
+    click.get_current_context().meta[_WRITTEN] = list(paths)
+
+
+def input_files(sc: Scenario, *more: Path) -> list[Path]:
+    """The files a command reads: the scenario file, its units tables, and ``more``."""
+    files = list(more)
+    if sc.path is not None:
+        files.append(sc.path)
+        for name in sc.variant_names:
+            units_file = sc.variant(name).units_file
+            if units_file:
+                files.append(sc.path.parent / units_file)
+    return files
 
 
 def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
     for w in sc.warnings:
-        click.echo(f"warning: {w}", err=True)
+        echo(f"warning: {w}", err=True)
     return sc
 
 
@@ -107,11 +241,11 @@ def _fmt_share(value: Fraction) -> str:
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
     sc = load(scenario)
-    click.echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
+    echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
                + ", ".join(sc.variant_names))
     for name in sc.variant_names:
-        click.echo("")
-        click.echo(describe_variant(sc, name))
+        echo("")
+        echo(describe_variant(sc, name))
 
 
 def describe_variant(sc: Scenario, name: str) -> str:
@@ -193,7 +327,7 @@ class ProgressDisplay:
             if latest is None or latest is self._shown:
                 return
             self._shown = latest
-        click.echo(f"{latest[0]:7.1f} s  {latest[1]}", err=True)
+        echo(f"{latest[0]:7.1f} s  {latest[1]}", err=True)
 
     def close(self) -> None:
         """Stop the timer; if any line was shown, say how long the whole run took."""
@@ -203,7 +337,7 @@ class ProgressDisplay:
         self._thread.join()
         self._thread = None
         if self._shown is not None:
-            click.echo(f"{time.monotonic() - self.started:7.1f} s  done", err=True)
+            echo(f"{time.monotonic() - self.started:7.1f} s  done", err=True)
 
 
 def show_progress(quiet: bool) -> bool:
@@ -248,7 +382,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         sc = load(scenario)
         sc.variant(variant)  # unknown variant: exit 2 before anything else
         if out_dir is not None:
-            prepare_out_dir(out_dir)
+            prepare_out_dir(out_dir, RESULT_FILES[fmt], input_files(sc))
         res = solve(sc, variant, backend=solver, time_limit=time_limit, method=method,
                     progress=progress)
         unique = None
@@ -260,24 +394,25 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if out_dir is not None and res.has_plan:
             progress("writing results")
             paths = write_results(res, out_dir, fmt)
+            _wrote(paths)
     finally:
         progress.close()
     if not quiet:
-        click.echo(render_summary(res))
+        echo(render_summary(res))
         if unique is not None:
-            click.echo(unique.describe())
+            echo(unique.describe())
         if paths:
-            click.echo("wrote " + ", ".join(str(p) for p in paths))
+            echo("wrote " + ", ".join(str(p) for p in paths))
     code = solve_status_exit_code(res.status)
     if res.status is Status.INFEASIBLE:
-        click.echo("error: the scenario is infeasible:\n"
+        echo("error: the scenario is infeasible:\n"
                    + "\n".join(f"  - {r}" for r in res.reasons), err=True)
     elif res.status is Status.NOT_PROVEN:
-        click.echo("error: time limit reached before the plan was proven optimal; the plan "
+        echo("error: time limit reached before the plan was proven optimal; the plan "
                    "shown (and written) is the best found, NOT proven optimal — raise "
                    "--time-limit", err=True)
     elif res.status is Status.NO_SOLUTION:
-        click.echo(f"error: no plan found: {res.message}; raise --time-limit or choose "
+        echo(f"error: no plan found: {res.message}; raise --time-limit or choose "
                    "another --solver", err=True)
     sys.exit(code)
 
@@ -385,18 +520,19 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     if out_dir is not None:
         if "html" in formats:
             require_matplotlib()
-        prepare_out_dir(out_dir)
+        prepare_out_dir(out_dir, comparison_files(formats), input_files(sc))
     comp = compare_variants(sc, names, baseline, backend=solver, time_limit=time_limit,
                             method=method, jobs=jobs)
     if not quiet:
-        click.echo(render_text(comp))
+        echo(render_text(comp))
     if out_dir is not None:
         paths = write_comparison(comp, out_dir, formats, lang)
+        _wrote(paths)
         if not quiet:
-            click.echo("wrote " + ", ".join(str(p) for p in paths))
+            echo("wrote " + ", ".join(str(p) for p in paths))
     codes = {solve_status_exit_code(s) for s in comp.statuses.values()}
     if codes != {0}:
-        click.echo("error: not every variant has a proven optimal plan: " + ", ".join(
+        echo("error: not every variant has a proven optimal plan: " + ", ".join(
             f"{n} {s.value}" for n, s in comp.statuses.items() if s is not Status.OPTIMAL),
             err=True)
     sys.exit(3 if 3 in codes else max(codes))
@@ -420,7 +556,7 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
     post would buy, and whether another optimal plan differs for it."""
     sc = load(scenario)
     e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit, method=method)
-    click.echo(str(e))
+    echo(str(e))
     sys.exit(solve_status_exit_code(e.status))
 
 
@@ -444,20 +580,21 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     sc = load(scenario)
     sc.variant(variant)
     if out_dir is not None:
-        prepare_out_dir(out_dir)
+        prepare_out_dir(out_dir, AUDIT_FILES, input_files(sc, plan))
     result = audit(sc, plan, variant, backend=solver, time_limit=time_limit, method=method)
-    click.echo("\n".join(result.lines()))
+    echo("\n".join(result.lines()))
+    pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
+    if pair is not None:
+        echo(pair if " is the file " in pair else f"warning: {pair}", err=" NOT " in pair)
     if out_dir is not None:
-        click.echo("wrote " + ", ".join(str(p) for p in write_audit(result, out_dir)))
+        paths = write_audit(result, out_dir)
+        _wrote(paths)
+        echo("wrote " + ", ".join(str(p) for p in paths))
     sys.exit(result.exit_code)
 
 
 # --------------------------------------------------------------------------------------------
 # init
-
-
-def _write_bytes(data: bytes, fh: IO[bytes]) -> None:
-    fh.write(data)
 
 
 @main.command()
@@ -473,14 +610,11 @@ def init(directory: Path, force: bool) -> None:
             "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
         )
     directory.mkdir(parents=True, exist_ok=True)
-    from .output import atomic_write
-
-    for name, target in zip(names, targets, strict=True):
-        data = resources.files("quotaopt").joinpath("templates", name).read_bytes()
-        atomic_write(target, partial(_write_bytes, data))
-    click.echo(f"wrote {targets[0]} and {targets[1]}\n"
-               f"next: quotaopt validate {targets[0]}\n"
-               f"      quotaopt run {targets[0]} --out {directory / 'out'}")
+    write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
+                 for name, target in zip(names, targets, strict=True)])
+    echo(f"wrote {targets[0]} and {targets[1]}\n"
+         f"next: quotaopt validate {targets[0]}\n"
+         f"      quotaopt run {targets[0]} --out {directory / 'out'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

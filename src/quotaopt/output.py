@@ -8,15 +8,22 @@ leading apostrophe in CSV (the OWASP rule) and as plain string cells in XLSX.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import errno
+import hashlib
 import io
 import json
 import os
 import re
+import secrets
+import shutil
+import sys
 import tempfile
+import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -31,8 +38,30 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XL
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def prepare_out_dir(path: str | Path) -> Path:
-    """Create ``path`` if needed and make sure we can write there — before any solving."""
+#: Hidden lock file in an output folder while a run puts its files in place.
+LOCK_NAME = ".quotaopt.lock"
+#: Seconds a run waits for another run writing into the same folder before it gives up.
+LOCK_WAIT = 30.0
+
+
+def output_fault(exc: OSError, path: str | Path, doing: str = "write the results") -> InputError:
+    """A failure of the environment while writing (no space, no permission, a folder in the
+    way, a file that vanished) as an exit-2 error naming the path and the reason."""
+    reason = exc.strerror or type(exc).__name__
+    return InputError([Problem(f"cannot {doing} ({reason}); no result file was changed — free "
+                               "some space, fix the permissions or choose another --out",
+                               file=str(path))])
+
+
+def prepare_out_dir(path: str | Path, names: Sequence[str] = (),
+                    inputs: Sequence[str | Path] = ()) -> Path:
+    """Create ``path`` if needed and make sure the results can be written there — before any
+    solving.
+
+    ``names`` are the files the command will write into the folder: each must not be a
+    folder (or anything but a file) and must not be one of ``inputs``, the files the command
+    reads (scenario, units tables, plan): results never overwrite their own input.
+    """
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise InputError([Problem("exists and is not a folder; choose another --out",
@@ -44,7 +73,31 @@ def prepare_out_dir(path: str | Path) -> Path:
     except OSError as exc:
         raise InputError([Problem(f"cannot write results there ({exc.strerror}); choose "
                                   "another --out", file=str(out))]) from None
+    problems = []
+    for name in names:
+        target = out / name
+        for source in inputs:
+            if _same_file(target, Path(source)):
+                problems.append(Problem(
+                    f"is an input of this run ({source}); the results would overwrite it: "
+                    "choose another --out", file=str(target)))
+                break
+        else:
+            if target.is_dir() or (os.path.lexists(target) and not (
+                    target.is_file() or target.is_symlink())):
+                problems.append(Problem(
+                    "is in the way: a folder (or other non-file) where a result file goes; "
+                    "move it away or choose another --out", file=str(target)))
+    if problems:
+        raise InputError(problems)
     return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _default_mode() -> int:
@@ -64,28 +117,159 @@ def atomic_write(target: Path, write: Callable[[IO[bytes]], object]) -> None:
 
 
 def atomic_write_all(items: Sequence[tuple[Path, Callable[[IO[bytes]], object]]]) -> None:
-    """Write several files whole or not at all, as one set as far as a file system allows.
+    """Write several files whole or not at all, as one set.
 
     Every file is first written (and flushed to disk) under a temporary name in its target
-    folder; only then are they renamed over their targets, one right after the other. A run
-    stopped while writing — the part that takes time — changes none of the targets; a file
-    is never seen half-written.
+    folder; only then, holding the folder's lock (:func:`folder_lock`, so two runs into one
+    folder never interleave their sets), are they renamed over their targets, one right
+    after the other. The file each rename replaces is kept (a hard link) until the set is
+    complete: if a rename fails — or the run is interrupted — the files already renamed are
+    put back, so every target is as it was. A failure of the environment (no space, no
+    permission, a folder in the way) is an :class:`InputError` naming the path and the
+    reason (exit 2).
     """
     staged: list[tuple[str, Path]] = []
     try:
         for target, write in items:
-            staged.append((_write_temporary(target, write), target))
-        for tmp, target in staged:
-            os.replace(tmp, target)
-        for folder in {target.parent for _, target in staged}:
+            if target.is_dir():
+                raise InputError([Problem(
+                    "is in the way: a folder where a result file goes; move it away or choose "
+                    "another --out", file=str(target))])
+            try:
+                staged.append((_write_temporary(target, write), target))
+            except OSError as exc:
+                raise output_fault(exc, target) from None
+        folders = list(dict.fromkeys(target.parent for _, target in staged))
+        with contextlib.ExitStack() as locks:
+            for folder in folders:
+                locks.enter_context(folder_lock(folder))
+            _replace_all(staged)
+            staged = []
+        for folder in folders:
             _fsync_folder(folder)
-    except BaseException:
+    finally:
         for tmp, _ in staged:
             try:
                 os.unlink(tmp)
-            except FileNotFoundError:
+            except OSError:
                 pass
+
+
+def _replace_all(staged: Sequence[tuple[str, Path]]) -> None:
+    """Rename each temporary file over its target; on any failure put every target back."""
+    kept: list[tuple[Path, str | None]] = []  # (target, the old file's backup name or None)
+    target = staged[0][1] if staged else Path(".")
+    try:
+        for tmp, target in staged:
+            backup = _keep_old(target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                if backup is not None:
+                    os.unlink(backup)
+                raise
+            kept.append((target, backup))
+    except BaseException as exc:
+        _put_back(kept)
+        if isinstance(exc, OSError):
+            raise output_fault(exc, target) from None
         raise
+    for _, backup in kept:
+        if backup is not None:
+            try:
+                os.unlink(backup)
+            except OSError:
+                pass
+
+
+def _keep_old(target: Path) -> str | None:
+    """A hidden second name for the file ``target`` now names (``None`` if there is none)."""
+    if not os.path.lexists(target):
+        return None
+    for _ in range(100):
+        backup = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.old")
+        try:
+            os.link(target, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except (OSError, NotImplementedError):  # no hard links here: a copy does as well
+            shutil.copy2(target, backup, follow_symlinks=False)
+            return backup
+    raise FileExistsError(errno.EEXIST, "no free name for a backup", str(target))
+
+
+def _put_back(kept: Sequence[tuple[Path, str | None]]) -> None:
+    for target, backup in reversed(kept):
+        try:
+            if backup is None:
+                os.unlink(target)
+            else:
+                os.replace(backup, target)
+        except OSError:
+            pass  # nothing more can be done; the error that brought us here is reported
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold ``folder/.quotaopt.lock`` (an OS file lock, released if the process dies).
+
+    A second run waits up to ``wait`` seconds (default :data:`LOCK_WAIT`), then gives up
+    with an exit-2 error saying another run is writing there. The lock file is removed when
+    released (the lock is taken on the file the name points to, re-checked after locking).
+    """
+    path = folder / LOCK_NAME
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise output_fault(exc, path) from None
+        try:
+            if _try_lock(fd):
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(path))
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        if time.monotonic() > deadline:
+            raise InputError([Problem(
+                f"another quotaopt run is writing its results into this folder (waited "
+                f"{LOCK_WAIT if wait is None else wait:g} s); try again when it has finished, "
+                "or choose another --out", file=str(folder))])
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        if os.name != "nt":  # on Windows an open file cannot be removed
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def _write_temporary(target: Path, write: Callable[[IO[bytes]], object]) -> str:
@@ -97,7 +281,10 @@ def _write_temporary(target: Path, write: Callable[[IO[bytes]], object]) -> str:
             os.fsync(fh.fileno())
         os.chmod(tmp, _default_mode())
     except BaseException:
-        os.unlink(tmp)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
         raise
     return tmp
 
@@ -197,11 +384,11 @@ def _quoted(text: str) -> str:
 
 
 def write_json(obj: Any, target: Path) -> None:
-    data = _json_bytes(obj)
+    data = json_bytes(obj)
     atomic_write(target, lambda fh: fh.write(data))
 
 
-def _json_bytes(obj: Any) -> bytes:
+def json_bytes(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
 
 
@@ -221,8 +408,19 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
+def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path,
+               titles: dict[str, str] | None = None) -> None:
     """One workbook; every text cell is a string cell (never a formula)."""
+    data = xlsx_bytes(sheets, titles)
+    atomic_write(target, lambda fh: fh.write(data))
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = None) -> bytes:
+    """The bytes of the workbook :func:`write_xlsx` writes.
+
+    ``titles`` gives some sheets a first row above the table's header (one text cell).
+    Sheet names should come from :func:`sheet_name`.
+    """
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
 
@@ -230,6 +428,8 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
     wb.remove(wb.active)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=name[:31])
+        if titles and name in titles:
+            ws.append([_xlsx_value(titles[name])])
         ws.append([_xlsx_value(str(c)) for c in df.columns])
         for row in df.itertuples(index=False):
             ws.append([_xlsx_value(v) for v in row])
@@ -237,8 +437,28 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = TYPE_STRING
-    data = _reproducible_xlsx(wb)
-    atomic_write(target, lambda fh: fh.write(data))
+    return _reproducible_xlsx(wb)
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+#: Excel keeps this sheet name for itself (change tracking).
+_SHEET_RESERVED = "history"
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid worksheet name for ``name``, unique among ``taken`` (which it joins).
+
+    Excel's rules: at most 31 characters, none of ``[ ] : * ? / \\``, no apostrophe at
+    either end, not ``History``, and unique ignoring case. Forbidden characters (and control
+    characters) become ``_``; a name taken already, or reserved, gets `` (2)``, `` (3)``, ….
+    """
+    base = _SHEET_FORBIDDEN.sub("_", name)[:31].strip("'").strip() or "sheet"
+    out, k = base, 2
+    while out.casefold() in taken or out.casefold() == _SHEET_RESERVED:
+        suffix = f" ({k})"
+        out, k = base[: 31 - len(suffix)].rstrip("'") + suffix, k + 1
+    taken.add(out.casefold())
+    return out
 
 
 #: Time stamp of every workbook (its properties and its ZIP entries) unless
@@ -324,13 +544,42 @@ def write_results(result, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
     if result.allocation is not None:
         if fmt == "json":
             records = json.loads(result.allocation.to_json(orient="records", force_ascii=False))
-            files.append((out / "allocation.json", _json_bytes(records)))
+            files.append((out / "allocation.json", json_bytes(records)))
         else:
             files.append((out / "allocation.csv", csv_text(result.allocation).encode("utf-8")))
-    files.append((summary_path, _json_bytes(result.summary)))
-    atomic_write_all([(target, partial(_write_bytes, data)) for target, data in files])
+    # the summary names the SHA-256 of the files it belongs to: a reader can tell whether
+    # the allocation beside it is the one it describes (see verify_result_files)
+    summary = {**result.summary, "files": {
+        target.name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for target, data in files}}
+    files.append((summary_path, json_bytes(summary)))
+    write_files(files)
     written += [target for target, _ in files]
     return written
+
+
+def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files of known bytes as one set (:func:`atomic_write_all`)."""
+    atomic_write_all([(target, partial(_write_bytes, data)) for target, data in files])
+
+
+def verify_result_file(path: Path) -> str | None:
+    """Whether ``path`` is the file the ``summary.json`` beside it describes.
+
+    ``None`` if there is no such summary (or it names no SHA-256 for this file); otherwise a
+    sentence: it matches, or it does not (the two files come from different runs).
+    """
+    summary_path = path.parent / "summary.json"
+    try:
+        data = json.loads(summary_path.read_bytes())
+        expected = data["files"][path.name]["sha256"]
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if actual == expected:
+        return f"{path} is the file {summary_path} describes (SHA-256 {actual[:12]}…)"
+    return (f"{path} is NOT the file {summary_path} describes (SHA-256 {actual[:12]}…, the "
+            f"summary names {str(expected)[:12]}…): the two come from different runs")
 
 
 def _write_bytes(data: bytes, fh: IO[bytes]) -> None:

@@ -27,8 +27,8 @@ from .backends import RawSolution, Status
 from .backends.pulp import PulpBackend, build_problem, make_solver, solve_problem
 from .caps import UnitLimits, compute_limits
 from .diagnose import precheck
-from .model import Formulation, build, weighted
 from .fastpath import tie_order
+from .model import Formulation, build, weighted
 from .scenario import Scenario, Scope, Variant
 from .solve import (
     Result,

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +24,7 @@ from . import __version__
 from .compare import Comparison
 from .errors import QuotaoptError
 from .headers import ALLOCATION_ZH
-from .output import atomic_write, write_csv, write_xlsx
+from .output import csv_text, sheet_name, write_files, xlsx_bytes
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
 LANGS = ("en", "zh")
@@ -701,16 +701,6 @@ def render_html(comp: Comparison, top: int = 5) -> str:
 # Files
 
 
-def _sheet_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
-    out, k = base, 2
-    while out.lower() in taken:
-        suffix = f" ({k})"
-        out, k = base[: 31 - len(suffix)] + suffix, k + 1
-    taken.add(out.lower())
-    return out
-
-
 def _for_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = df.reset_index() if df.index.name or any(df.index.names) else df.copy()
     out = out.astype(object).where(out.notna(), None)
@@ -747,36 +737,34 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
     """
     out = Path(out_dir)
     formats = [f for f in REPORT_FORMATS if f in set(formats)]
-    written: list[Path] = []
+    files: list[tuple[Path, bytes]] = []  # written as one set: all renamed, or none
     data = tables(comp)
     if "html" in formats:
-        page = render_html(comp).encode("utf-8")
-        target = out / "report.html"
-
-        def write_page(fh: IO[bytes]) -> None:
-            fh.write(page)
-
-        atomic_write(target, write_page)
-        written.append(target)
+        files.append((out / "report.html", render_html(comp).encode("utf-8")))
     if "xlsx" in formats:
         taken: set[str] = set()
         # the workbook's unit diff lists only the units that change (the CSV lists all)
         book = {**data, "unit_diff": comp.unit_diff[comp.unit_diff["changed"]]}
-        sheets = {_sheet_name(_SHEETS[lang][k], taken): _for_file(df, lang)
+        sheets = {sheet_name(_SHEETS[lang][k], taken): _for_file(df, lang)
                   for k, df in book.items()}
+        titles = {}
         for n in comp.variants:
             alloc = comp.results[n].allocation
             if alloc is not None:
-                sheets[_sheet_name(n, taken)] = _for_file(alloc, lang)
-        target = out / "comparison.xlsx"
-        write_xlsx(sheets, target)
-        written.append(target)
+                name = sheet_name(n, taken)
+                sheets[name] = _for_file(alloc, lang)
+                if name != n:  # the sheet could not take the variant's name: row 1 gives it
+                    titles[name] = f"{_VARIANT_TITLE[lang]}{n}"
+        files.append((out / "comparison.xlsx", xlsx_bytes(sheets, titles)))
     if "csv" in formats:
         for key, df in data.items():
-            target = out / f"{key}.csv"
-            write_csv(_for_file(df, "en"), target)
-            written.append(target)
-    return written
+            files.append((out / f"{key}.csv", csv_text(_for_file(df, "en")).encode("utf-8")))
+    write_files(files)
+    return [target for target, _ in files]
+
+
+#: The first row of an allocation sheet whose name is not the variant's own.
+_VARIANT_TITLE = {"en": "variant: ", "zh": "方案："}
 
 
 __all__ = [

@@ -10,6 +10,7 @@ import copy
 import difflib
 import hashlib
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -785,6 +786,47 @@ MAX_SCENARIO_BYTES = 10 * 2**20
 """Largest scenario file read (10 MiB)."""
 
 
+MAX_NESTING = 32
+"""Deepest nesting of arrays, inline tables and keys in a scenario file (a real one needs 6)."""
+
+# strings and comments (whose brackets do not count), and the brackets that nest
+_TOML_TOKENS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                          r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.S)
+
+
+def _nesting_problem(text: str) -> str | None:
+    """A message if ``text`` nests arrays or inline tables deeper than :data:`MAX_NESTING`.
+
+    Checked before parsing: Python's TOML parser recurses once per level and fails with a
+    ``RecursionError`` near 1,000 (``x = [[[[…]]]]``).
+    """
+    depth = 0
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, match.start()) + 1
+                return (f"line {line}: arrays or inline tables are nested more than "
+                        f"{MAX_NESTING} levels deep; a scenario needs a few at most")
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of parsed TOML (tables and arrays), without recursion."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > MAX_NESTING:
+            break
+        children = node.values() if isinstance(node, dict) else node
+        todo += [(c, level + 1) for c in children if isinstance(c, dict | list)]
+    return deepest
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario TOML file, its variants and units tables; validate everything.
 
@@ -815,10 +857,19 @@ def load_scenario(path: str | Path) -> Scenario:
             [Problem(f"is not UTF-8 text (byte {exc.start}); save the scenario as UTF-8",
                      file=file)]
         ) from None
+    too_deep = _nesting_problem(text)
+    if too_deep:
+        raise InputError([Problem(too_deep, file=file)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(f"is not valid TOML: {exc}", file=file)]) from None
+    except RecursionError:  # cannot happen within MAX_NESTING; kept as the last guard
+        raise InputError([Problem(f"is nested too deeply (more than {MAX_NESTING} levels)",
+                                  file=file)]) from None
+    if _depth(data) > MAX_NESTING:  # dotted keys (a.b.c.… = 1) nest without brackets
+        raise InputError([Problem(f"has keys nested more than {MAX_NESTING} levels deep; a "
+                                  "scenario needs a few at most", file=file)])
     return scenario_from_dict(data, base_dir=path.parent, file=file, path=path,
                               raw_bytes=raw_bytes)
 

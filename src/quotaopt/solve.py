@@ -191,7 +191,11 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
         if len(groups) == 1:
             what = "stages 1 and 2 together" if last == 2 else f"{names[last]} together"
         left = (None if time_limit is None
-                else max(1.0, time_limit - (time.perf_counter() - started)) if g else time_limit)
+                else time_limit - (time.perf_counter() - started) if g else time_limit)
+        if left is not None and left <= 0:  # the earlier stages' plan is feasible, not proven
+            assert raw is not None
+            return RawSolution(Status.NOT_PROVEN, raw.x,
+                               f"the time limit was spent after stage {first - 1} of {label}")
         _report(progress, f"solving {what}: {label}"
                 + (", one weighted objective" if len(group) > 1 else ""))
         raw = backend.solve(form, cost, rows or None, left)
@@ -201,7 +205,7 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
         if raw.status is not Status.OPTIMAL or raw.x is None:
             return raw
         for c, bound in rows:
-            if float(np.dot(c, raw.x)) < bound - 0.25:
+            if float(np.dot(c, np.rint(raw.x))) < bound - 0.25:
                 # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
                 raise SolverError(
                     f"the {backend.name} solver returned a plan that loses an earlier stage's "
@@ -384,7 +388,11 @@ def solve(
         label = f"MIP {k} of {len(todo)} ({len(idx)} units)"
         _report(progress, f"building {label}")
         form = build(v.policy, v.units, limits, idx, blocks[idx])
-        left = None if limit is None else max(0.5, limit - (time.perf_counter() - started))
+        # the limit bounds the whole solve, every batch together
+        left = None if limit is None else limit - (time.perf_counter() - started)
+        if left is not None and left <= 0:
+            return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+                           message=f"the time limit of {limit:g} s was spent before {label}")
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, f"diagnosing why {label} has no plan")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,6 +38,37 @@ def new_highs():
         _banner_shown = True
     h.setOptionValue("output_flag", False)
     return h
+
+
+def _run_interruptibly(h) -> None:
+    """``h.run()``, answering Ctrl-C at once: HiGHS itself does not look at Python's signals,
+    so a long solve would finish first. In the main thread the solve runs in a helper
+    thread (HiGHS releases the GIL); on Ctrl-C it is cancelled and the
+    ``KeyboardInterrupt`` goes on. An error of HiGHS is raised here as from ``h.run()``."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+            h, "cancelSolve"):
+        h.run()
+        return
+    h.HandleUserInterrupt = True  # lets cancelSolve stop the solve (prints nothing)
+    failed: list[BaseException] = []
+
+    def solve() -> None:
+        try:
+            h.run()
+        except BaseException as exc:  # handed to the caller below
+            failed.append(exc)
+
+    thread = threading.Thread(target=solve, name="HiGHS", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        thread.join(10)
+        raise
+    if failed:
+        raise failed[0]
 
 
 class HighsBackend:
@@ -102,7 +134,7 @@ class HighsBackend:
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
         h.passModel(lp)
-        h.run()
+        _run_interruptibly(h)
         status = h.getModelStatus()
         S = highspy.HighsModelStatus
         has_x = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
