@@ -1,0 +1,115 @@
+"""The exact method for a budget across all units (scope pool), against the MIP."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import quotaopt as q
+
+TYPES = ["health_centre", "school"]
+
+
+@st.composite
+def provinces(draw, max_units: int = 12, max_pools: int = 3) -> pd.DataFrame:
+    n = draw(st.integers(1, max_units))
+    pools = [f"P{i}" for i in range(draw(st.integers(1, max_pools)))]
+    rows = []
+    for i in range(n):
+        total = draw(st.integers(0, 40))
+        s = draw(st.integers(0, total // 6))
+        m = draw(st.integers(0, (total - s) // 2))
+        j = draw(st.integers(0, total - s - m))
+        rows.append({
+            "unit_id": f"U{i:02d}", "type": draw(st.sampled_from(TYPES)),
+            "pool": draw(st.sampled_from(pools)), "total_posts": total,
+            "senior_incumbents": s, "intermediate_incumbents": m, "junior_incumbents": j,
+            "senior_waiting": draw(st.integers(0, m)),
+            "intermediate_waiting": draw(st.integers(0, j)),
+            # few distinct priorities: ties across units and pools are the hard case
+            "priority": draw(st.sampled_from([1, 1, 2])),
+        })
+    return pd.DataFrame(rows)
+
+
+@st.composite
+def budget_policies(draw) -> q.Policy:
+    costs = draw(st.sampled_from([(130, 100, 85), (130, 100, 70), (120, 100, 90)]))
+    rules: tuple[q.MinimumRule, ...] = ()
+    if draw(st.booleans()):
+        rules = (q.MinimumRule(q.Level.SENIOR, draw(st.integers(1, 2)), "health_centre",
+                               draw(st.integers(0, 10))),)
+    return q.Policy(
+        ratio=q.Ratio.parse(draw(st.sampled_from(["1:4:5", "0.5:3.5:6", "1:3:6"]))),
+        scope=q.Scope.POOL,
+        rounding=draw(st.sampled_from(list(q.Rounding))),
+        junior_to_intermediate=Fraction(draw(st.sampled_from([0, 1, 2, 4])), 4),
+        incumbents=draw(st.sampled_from(list(q.Incumbents))),
+        types={"health_centre": q.TypePolicy(senior_bonus=Fraction(
+            draw(st.sampled_from([0, 5])), 100))},
+        minimum=rules,
+        weight_senior=Fraction(draw(st.sampled_from([1, 2, 3]))),
+        # zero, binding, and (often) not binding
+        budget=q.Budget(*(Fraction(c) for c in costs),
+                        Fraction(draw(st.sampled_from([0, 15, 30, 45, 60, 100, 150, 300,
+                                                       1000, 10000])))),
+    )
+
+
+def fit(policy: q.Policy, df: pd.DataFrame) -> q.Policy:
+    present = set(df["type"])
+    return q.Policy(**{**policy.__dict__,
+                       "types": {t: v for t, v in policy.types.items() if t in present},
+                       "minimum": tuple(r for r in policy.minimum
+                                        if r.type is None or r.type in present)})
+
+
+def objectives(res: q.Result) -> tuple:
+    o = res.summary["objective"]
+    return tuple(sorted((k, str(v)) for k, v in o.items()))
+
+
+def check_against_mip(df: pd.DataFrame, policy: q.Policy, backends=("highs",)) -> q.Result:
+    sc = q.make_scenario(df, fit(policy, df))
+    try:
+        auto = q.solve(sc, backend="highs", method="auto")
+    except q.InputError as e:  # outside the exact method, and too large for an exact MIP
+        assert "too large for an exact MIP" in str(e)
+        assume(False)
+    for b in backends:
+        try:
+            mip = q.solve(sc, backend=b, method="mip")
+        except q.InputError as e:  # numbers too large for an exact MIP: no reference
+            assert "too large for an exact MIP" in str(e)
+            assume(False)
+        assert auto.status == mip.status
+        if mip.status is q.Status.OPTIMAL:
+            assert objectives(auto) == objectives(mip), b
+    return auto
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(), budget_policies())
+def test_budget_method_reaches_the_mip_optimum(df, policy):
+    res = check_against_mip(df, policy)
+    if res.status is q.Status.OPTIMAL:
+        # the structured methods solved it (the MIP only outside what they prove)
+        assert res.summary["solver"]["units_mip"] in (0, len(df))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(max_units=6, max_pools=2), budget_policies())
+def test_budget_method_reaches_the_cbc_optimum(df, policy):
+    check_against_mip(df, policy, backends=("cbc",))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(max_units=80, max_pools=4), budget_policies())
+def test_budget_method_on_medium_provinces(df, policy):
+    check_against_mip(df, policy)
