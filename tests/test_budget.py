@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import quotaopt as q
+from quotaopt.caps import compute_limits
+from quotaopt.fastpath import tie_order
+from quotaopt.solve import apply_tie_rule, canonical_order
 
 TYPES = ["health_centre", "school"]
 
@@ -88,7 +92,28 @@ def check_against_mip(df: pd.DataFrame, policy: q.Policy, backends=("highs",)) -
         assert auto.status == mip.status
         if mip.status is q.Status.OPTIMAL:
             assert objectives(auto) == objectives(mip), b
+    if auto.status is q.Status.OPTIMAL:
+        assert_tie_rule_kept(sc, auto)
     return auto
+
+
+def assert_tie_rule_kept(sc: q.Scenario, res: q.Result) -> None:
+    """No move of the tie rule (scope pool) changes the plan: it is the documented one."""
+    v = sc.variant()
+    lim = compute_limits(v.policy, v.units)
+    order = canonical_order(v.units, lim.pool_codes)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    tie = tie_order(v.units["total_posts"].to_numpy(np.int64), lim.pool_codes, rank)
+    a = res.allocation
+    A = a["posts_senior"].to_numpy(np.int64).copy()
+    B = A + a["posts_intermediate"].to_numpy(np.int64)
+    ys = a["appointed_senior"].to_numpy(np.int64).copy()
+    ym = a["appointed_intermediate"].to_numpy(np.int64).copy()
+    before = [x.copy() for x in (A, B, ys, ym)]
+    apply_tie_rule(v.policy, v.units, lim, np.arange(len(A)), tie, A, B, ys, ym)
+    for x, y in zip(before, (A, B, ys, ym), strict=True):
+        assert (x == y).all()
 
 
 @settings(max_examples=150, deadline=None,
