@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,23 @@ def test_budget_method_reaches_the_cbc_optimum(df, policy):
 @given(provinces(max_units=80, max_pools=4), budget_policies())
 def test_budget_method_on_medium_provinces(df, policy):
     check_against_mip(df, policy)
+
+
+def test_budget_over_many_pools_mip_refuses_cleanly_and_auto_solves():
+    # 5,000 units in 125 pools: a budget makes them one block whose quotas' common
+    # denominator is far beyond an exact MIP (it once overflowed a float: a crash, exit 70)
+    from benchmarks.generate import generate_units
+
+    df = generate_units(5000, seed=3)
+    policy = q.Policy(ratio=q.Ratio.parse("1:4:5"), scope=q.Scope.POOL,
+                      junior_to_intermediate=Fraction(1, 2), weight_senior=Fraction(3),
+                      types={"health_centre": q.TypePolicy(senior_bonus=Fraction(5, 100))},
+                      budget=q.Budget(Fraction(130000), Fraction(100000), Fraction(85000),
+                                      Fraction(600 * 5000)))
+    sc = q.make_scenario(df, policy)
+    with pytest.raises(q.InputError, match="too large for an exact MIP"):
+        q.solve(sc, backend="highs", method="mip")
+    res = q.solve(sc, backend="highs", method="auto")
+    assert res.status is q.Status.OPTIMAL
+    assert res.summary["solver"]["units_mip"] == 0
+    assert res.summary["promotion_cost"] <= 600 * 5000
