@@ -117,7 +117,7 @@ def assert_tie_rule_kept(sc: q.Scenario, res: q.Result) -> None:
         assert (x == y).all()
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(provinces(), budget_policies())
 def test_budget_method_reaches_the_mip_optimum(df, policy):
@@ -134,7 +134,7 @@ def test_budget_method_reaches_the_cbc_optimum(df, policy):
     check_against_mip(df, policy, backends=("cbc",))
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(provinces(max_units=80, max_pools=4), budget_policies())
 def test_budget_method_on_medium_provinces(df, policy):
