@@ -338,9 +338,9 @@ def test_negative_budget_is_still_rejected_at_load(tmp_path: Path):
 def test_solve_falls_back_to_the_elastic_relaxation(monkeypatch):
     """What precheck would not see is explained by the relaxation: hide precheck from solve."""
     solve_module = importlib.import_module("quotaopt.solve")
-    diagnose_module = importlib.import_module("quotaopt.diagnose")
+    relax_module = importlib.import_module("quotaopt.relax")
     monkeypatch.setattr(solve_module, "precheck", lambda *a: [])
-    monkeypatch.setattr(diagnose_module, "precheck", lambda *a: [])
+    monkeypatch.setattr(relax_module, "precheck", lambda *a: [])
     res = quotaopt.solve(scenario(UNIT_X, Policy()), method="mip")
     assert res.status is quotaopt.Status.INFEASIBLE
     assert res.reasons[0].startswith("no plan meets every rule at once; the least relaxation")

@@ -583,6 +583,15 @@ def test_at_least_one_in_the_scenario_file(tmp_path):
         '[policy.types.school]\nratio = "0:4:6"\n', encoding="utf-8")
     sc = q.load_scenario(tmp_path / "s.toml")
     assert sc.policy.at_least_one == (q.Level.SENIOR,)
+    res = q.solve(sc)  # 0:4:6 has no senior share: at_least_one gives nothing
+    assert res.summary["policy"]["at_least_one"] == ["senior"]
+    assert res.allocation["cap_senior"].tolist() == [0]
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nunits = "u.csv"\n[policy]\nat_least_one = ["senior"]\n', encoding="utf-8")
+    from quotaopt.explain import explain
+    lines = explain(q.load_scenario(tmp_path / "s.toml"), "A").lines
+    assert ("senior cap: 4 × 10 % = 0.4 → floor 0 → 1 by policy.at_least_one (不足1个按1个: a "
+            "share above 0 that rounds to 0 still gives 1 post)") in lines
     (tmp_path / "s.toml").write_text(
         '[scenario]\nunits = "u.csv"\n[policy]\nat_least_one = ["junior", "seniour"]\n',
         encoding="utf-8")

@@ -15,6 +15,7 @@ import quotaopt as q
 from quotaopt.caps import sorted_codes
 
 solve_mod = importlib.import_module("quotaopt.solve")
+result_mod = importlib.import_module("quotaopt.result")  # the summary figures (were in solve)
 
 TEXT = st.text(alphabet=["a", "b", "B", "é", "\x00", "1", "9", " ", "卫"], max_size=3)
 
@@ -58,22 +59,22 @@ def test_by_type_equals_groupby():
     n = 500
     alloc = pd.DataFrame({"type": pd.Series(rng.choice(["school", "b", "卫生院"], n),
                                             dtype=object)})
-    for c in (*solve_mod._TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
+    for c in (*result_mod._TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
               "waiting_left_senior", "waiting_left_intermediate"):
         alloc[c] = rng.integers(0, 50, n)
     expected = {
-        str(t): {**solve_mod.totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
+        str(t): {**result_mod.totals(g), "appointed_senior": int(g["appointed_senior"].sum()),
                  "appointed_intermediate": int(g["appointed_intermediate"].sum()),
                  "waiting_senior": int(g["appointed_senior"].sum()
                                        + g["waiting_left_senior"].sum()),
                  "waiting_intermediate": int(g["appointed_intermediate"].sum()
                                              + g["waiting_left_intermediate"].sum())}
         for t, g in alloc.groupby("type", sort=True)}
-    got = solve_mod.by_type(alloc)
+    got = result_mod.by_type(alloc)
     assert got == expected
     assert list(got) == list(expected)
     assert [list(d) for d in got.values()] == [list(d) for d in expected.values()]
-    assert solve_mod.by_type(alloc.iloc[:0]) == {}
+    assert result_mod.by_type(alloc.iloc[:0]) == {}
 
 
 def test_quota_distances_in_int64_and_in_python_integers():
@@ -86,10 +87,10 @@ def test_quota_distances_in_int64_and_in_python_integers():
     sc = q.make_scenario(units, q.Policy(scope=q.Scope.POOL))
     lim = compute_limits(sc.policy, sc.units)
     A, B = np.array([2, 2]), np.array([5, 15])
-    assert solve_mod.quota_distances(lim, A, B) == [2]
+    assert result_mod.quota_distances(lim, A, B) == [2]
     big = dataclasses.replace(lim, qa_num=lim.qa_num.astype(object),
                               pool_qa_num=lim.pool_qa_num.astype(object))
-    assert solve_mod.quota_distances(big, A, B) == [2]
+    assert result_mod.quota_distances(big, A, B) == [2]
 
 
 def test_allocation_text_columns_stay_object():

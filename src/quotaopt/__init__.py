@@ -19,20 +19,12 @@ from ._startup import guard_startup as _guard_startup
 
 _guard_startup()  # Ctrl-C while the command line starts: one line, exit 130 (see _startup)
 
-from importlib.metadata import PackageNotFoundError, version  # noqa: E402
-
-try:
-    __version__ = version("quotaopt")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
 from .audit import AuditResult, audit  # noqa: E402
 from .backends import Status  # noqa: E402
 from .check import Violation, check_plan  # noqa: E402
 from .compare import Comparison, RuleChange, compare, compare_variants  # noqa: E402
 from .diagnose import Diagnosis, diagnose  # noqa: E402
 from .errors import (  # noqa: E402
-    InfeasibleError,
     InputError,
     InternalError,
     Problem,
@@ -40,7 +32,9 @@ from .errors import (  # noqa: E402
     SolverError,
 )
 from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
+from .meta import __version__  # noqa: E402
 from .pulp_model import PulpModel, build_pulp  # noqa: E402
+from .result import Result, Summary  # noqa: E402
 from .scenario import (  # noqa: E402
     BASELINE,
     Budget,
@@ -57,7 +51,7 @@ from .scenario import (  # noqa: E402
     load_scenario,
     make_scenario,
 )
-from .solve import Result, solve  # noqa: E402
+from .solve import solve  # noqa: E402
 from .units import read_units  # noqa: E402
 
 __all__ = [
@@ -68,7 +62,6 @@ __all__ = [
     "Diagnosis",
     "Explanation",
     "Incumbents",
-    "InfeasibleError",
     "InputError",
     "InternalError",
     "Level",
@@ -79,6 +72,7 @@ __all__ = [
     "QuotaoptError",
     "Ratio",
     "Result",
+    "Summary",
     "Rounding",
     "RuleChange",
     "Scenario",

@@ -21,33 +21,34 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .backends import Status
 from .caps import compute_limits
 from .check import Violation, check_plan
-from .diagnose import fmt_num
 from .errors import InputError, Problem, SolverError
-from .explain import provenance, provenance_lines
+from .explain import provenance_lines
+from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
+from .messages import render
+from .meta import __version__
 from .output import csv_text, json_bytes, write_files
-from .scenario import Scenario, Variant
-from .solve import exact_objectives, policy_sources, solve
-from .units import ALIASES as UNIT_ALIASES
-from .units import (  # the file reading of read_units
-    MAX_COUNT,
-    MAX_FILE_BYTES,
-    _read_csv,
-    _read_xlsx,
-    _text,
-    read_limited,
+from .result import (
+    Provenance,
+    SolverRun,
+    cited_sources,
+    exact_objectives,
+    provenance_record,
 )
+from .scenario import Scenario, Variant
+from .solve import solve
+from .table import cell_text, read_table
+from .units import ALIASES as UNIT_ALIASES
+from .units import MAX_COUNT
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
 APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")
@@ -107,7 +108,7 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def _plan_column(label: Any) -> str | None:
-    key = unicodedata.normalize("NFKC", _text(label)).strip().strip(_INVISIBLE).strip().lower()
+    key = unicodedata.normalize("NFKC", cell_text(label)).strip().strip(_INVISIBLE).strip().lower()
     for candidate in (key, re.sub(r"[\s\-]+", "_", key), re.sub(r"\s+", "", key)):
         if candidate in PLAN_ALIASES:
             return PLAN_ALIASES[candidate]
@@ -118,16 +119,7 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     """A plan file's cells as text, header row as column labels — read as
     :func:`quotaopt.read_units` reads a file (encodings, XLSX, size limits), but not checked
     as a units table."""
-    source = str(path)
-    data = read_limited(path, source, MAX_FILE_BYTES)
-    if data.startswith(b"PK\x03\x04"):
-        labels, records = _read_xlsx(data, source, None)
-    elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError([Problem(
-            "this is an old binary Excel (.xls) file, which is not supported; open it in Excel "
-            "or WPS and save it as .xlsx or as CSV (UTF-8)", file=source)])
-    else:
-        labels, records = _read_csv(data, source)
+    labels, records = read_table(path)
     header_row = 1
     if sum(_plan_column(c) is not None for c in labels) < 2:
         # a title row above the table (as on a comparison.xlsx sheet named for a variant it
@@ -202,9 +194,9 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
     used = ["unit_id", *POSTS_COLUMNS, *appointed]
     cols = {c: raw.iloc[:, where[c]].tolist() for c in used}
-    keep = [k for k in range(len(raw)) if any(_text(cols[c][k]) for c in used)]
+    keep = [k for k in range(len(raw)) if any(cell_text(cols[c][k]) for c in used)]
     rows = first[keep].tolist()  # as the spreadsheet counts, blank rows included
-    ids = [_text(cols["unit_id"][k]) for k in keep]
+    ids = [cell_text(cols["unit_id"][k]) for k in keep]
     known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
     values: dict[str, np.ndarray] = {}
     for c in POSTS_COLUMNS + tuple(appointed):
@@ -275,19 +267,18 @@ class AuditResult:
 
     def lines(self) -> list[str]:
         """The report as text lines (``quotaopt audit`` prints them)."""
-        out = [f"audit of {self.plan} against scenario {self.scenario} · variant "
-               f"{self.variant} · {self.units} units"]
-        out += [f"note: {n}" for n in self.notes]
+        out = [render("audit_head", {"plan": self.plan, "scenario": self.scenario,
+                                     "variant": self.variant, "units": self.units})]
+        out += [render("note", {"text": n}) for n in self.notes]
         if self.ok:
-            out.append("no violations: the plan keeps every rule of the policy")
+            out.append(render("audit_clean", {}))
         else:
-            out.append(f"{len(self.violations)} violation(s):")
+            out.append(render("audit_violations", {"count": len(self.violations)}))
             for row in self.table.itertuples(index=False):
-                who = (f"unit {row.unit_id}" + (f" ({row.name})" if row.name != row.unit_id
-                                                else "")
-                       if row.unit_id else (f"pool {row.pool}" if row.pool else "all units"))
-                out.append(f"  - {who}: {row.rule}: allowed {row.allowed}, plan has "
-                           f"{row.actual} — {row.message}")
+                out.append(render("audit_violation", {
+                    "unit_id": row.unit_id, "name": row.name, "pool": row.pool,
+                    "rule": row.rule, "allowed": row.allowed, "actual": row.actual,
+                    "detail": row.message}))
         out += _distance_lines(self.distance)
         out += provenance_lines(self.summary)
         return out
@@ -297,38 +288,14 @@ def _distance_lines(d: dict[str, Any]) -> list[str]:
     if not d:
         return []
     plan = d["plan"]
-    counts = (f"{plan['appointed_senior']} senior + {plan['appointed_intermediate']} "
-              f"intermediate")
-    if d["appointments_from"] == "plan":
-        line = (f"the plan appoints {counts} title-holders (weighted "
-                f"{plan['weighted_appointments']})")
-    else:
-        line = (f"the plan's posts make room for {counts} appointments (weighted "
-                f"{plan['weighted_appointments']}; the file has no appointed_* columns)")
-    opt = d.get("optimum")
-    if not opt:
-        return [f"distance from the optimum: {line}; the optimum is unknown: "
-                f"{d.get('optimum_status')}"]
-    left = d["left_on_table"]
-    proven = "" if d["optimum_status"] == Status.OPTIMAL.value else " (NOT proven optimal)"
-    weighted = Fraction(left["weighted"])
-    if weighted > 0:
-        tail = (f"it leaves {left['senior']} senior and {left['intermediate']} intermediate "
-                f"appointments (weighted {left['weighted']}) on the table")
-    elif weighted == 0:
-        tail = "it appoints as many as the optimum"
-    else:
-        tail = "it appoints more than any plan that keeps the rules can"
-    out = [f"distance from the optimum: {line}; the optimal plan{proven} appoints "
-           f"{opt['appointed_senior']} + {opt['appointed_intermediate']} (weighted "
-           f"{opt['weighted_appointments']}): {tail}"]
-    fill = (f"  base caps (stage 2): the plan's posts are {plan['distance_from_base_caps']} "
-            f"from the caps without the junior-to-intermediate allowance, the optimum's "
-            f"{opt['distance_from_base_caps']}")
-    if opt.get("distance_from_quotas") is not None:
-        fill += (f"; pooled quotas (stage 3, largest remainder): {plan['distance_from_quotas']}"
-                 f", the optimum's {opt['distance_from_quotas']}")
-    return out + [fill]
+    return [render("audit_distance", {
+        "appointments_from": d["appointments_from"], "senior": plan["appointed_senior"],
+        "intermediate": plan["appointed_intermediate"],
+        "weighted": plan["weighted_appointments"], "optimum_status": d.get("optimum_status"),
+        "optimum": d.get("optimum"), "left": d.get("left_on_table"),
+        "proven": d.get("optimum_status") == Status.OPTIMAL.value})] + (
+        [render("audit_later_stages", {"plan": plan, "optimum": d["optimum"]})]
+        if d.get("optimum") else [])
 
 
 def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:
@@ -384,8 +351,15 @@ def audit(
 
     Examples
     --------
-    >>> res = quotaopt.audit(sc, "submitted-plan.xlsx")      # doctest: +SKIP
-    >>> res.ok, res.table                                     # doctest: +SKIP
+    A plan as the solver wrote it breaks no rule and is at distance 0 from the optimum:
+
+    >>> import pathlib, tempfile, quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> plan = pathlib.Path(tempfile.mkdtemp()) / "plan.csv"
+    >>> quotaopt.solve(sc).allocation.to_csv(plan, index=False)
+    >>> res = quotaopt.audit(sc, plan)
+    >>> res.ok, res.violations
+    (True, ())
     """
     v = scenario.variant(variant)
     table, notes, name = read_plan(plan, v)
@@ -405,7 +379,7 @@ def audit(
                  "distance_from_base_caps": p2,
                  "distance_from_quotas": None if p3 is None else round(p3, 9)},
     }
-    summary: dict[str, Any] | None = None
+    prov_of: tuple[Provenance, SolverRun | None] | None = None
     res = None
     if optimum:
         # check_plan needs no solver: a solver problem only leaves the optimum unknown
@@ -417,7 +391,8 @@ def audit(
             notes.append("the solver failed, so the optimum is unknown; the rules are "
                          "checked without it")
     if res is not None:
-        summary = dict(res.summary)
+        assert res.figures.provenance is not None
+        prov_of = (res.figures.provenance, res.figures.solver)
         distance["optimum_status"] = res.status.value
         if res.allocation is not None:
             o1, o2, o3 = exact_objectives(v, lim, res.allocation)
@@ -435,12 +410,11 @@ def audit(
         else:
             distance["optimum_status"] = (f"{res.status.value}: "
                                           + "; ".join(res.reasons or (res.message,)))
-    if summary is None:
-        summary = {"input_hash": scenario.input_hash, "sources": policy_sources(v.policy),
-                   "quotaopt_version": __version__, "solver": {},
-                   "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if prov_of is None:  # no solve: what the audit itself read, with no solver
+        prov_of = (Provenance(scenario.input_hash, cited_sources(v.policy), __version__,
+                              datetime.now(UTC).isoformat(timespec="seconds")), None)
     out_table = _violation_table(violations, v)
-    prov = provenance(summary)
+    prov = provenance_record(*prov_of)
     if isinstance(plan, str | Path):
         prov["plan_hash"] = "sha256:" + hashlib.sha256(Path(plan).read_bytes()).hexdigest()
     report = {

@@ -9,13 +9,14 @@ division, so ``0.1 × 30`` is exactly 3.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from .scenario import Incumbents, Level, Policy, Rounding, Scope, Shares
+from .policy import Incumbents, Level, Policy, Rounding, Scope, Shares
 
 _INT64_SAFE = 2**62
 
@@ -155,7 +156,7 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     big = den * (int(total.sum()) if n else 0) * 4 >= _INT64_SAFE
     tot = total.astype(object) if big else total
 
-    def per_unit(share_of) -> np.ndarray:
+    def per_unit(share_of: Callable[[Shares], Fraction]) -> np.ndarray:
         nums = np.array([int(share_of(shares[t]) * den) for t in uniq],
                         dtype=object if big else np.int64)
         return nums[codes] * tot if n else np.zeros(0, dtype=np.int64)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import Incumbents, Level, Policy, Rounding, Scope
+from .policy import Incumbents, Level, Policy, Rounding, Scope
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
 
     found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
 
-    def flag(mask: np.ndarray, rule: str, allowed, actual, message: str,
+    def flag(mask: np.ndarray, rule: str, allowed: Any, actual: Any, message: str,
              fmt: str = "{}") -> None:
         """Record a violation for every row in ``mask`` (texts made only for those rows)."""
         allowed = np.broadcast_to(np.asarray(allowed, dtype=object), (n,))

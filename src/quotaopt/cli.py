@@ -14,20 +14,21 @@ import sys
 import threading
 import time
 import traceback
-from fractions import Fraction
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
-from . import __version__, _startup
+from . import _startup
 from .audit import audit, write_audit
 from .backends import Status
-from .caps import compute_limits
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
+from .messages import render
+from .meta import __version__
 from .output import (
     FORMATS,
     prepare_out_dir,
@@ -40,11 +41,11 @@ from .report import (
     REPORT_FORMATS,
     render_text,
     require_matplotlib,
-    text_table,
     write_comparison,
 )
-from .scenario import Scenario, Scope, load_scenario
-from .solve import Result, solve, solve_status_exit_code
+from .scenario import Scenario, load_scenario
+from .solve import METHODS, solve
+from .text import compare_status_error, describe_variant, render_summary, status_error
 
 EXIT_INTERNAL = InternalError.exit_code
 #: Problems shown for bad input; the rest are counted ("… and N more").
@@ -126,7 +127,7 @@ class QuotaoptGroup(click.Group):
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):  # Ctrl-C while the arguments were read
-            echo("interrupted", err=True)
+            echo(render("interrupted", {}), err=True)
             code = EXIT_INTERRUPTED
         finally:
             if command:  # and again for the way out
@@ -139,23 +140,22 @@ class QuotaoptGroup(click.Group):
             return super().invoke(ctx)
         except QuotaoptError as exc:
             text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
-            echo(f"error: {text}", err=True)
+            echo(render("error", {"text": text}), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
                 BrokenPipeError):
             raise
         except KeyboardInterrupt:
             written = ctx.meta.get(_WRITTEN)
-            echo("interrupted; " + ("no result files were changed" if not written else
-                                    "the results were written already: "
-                                    + ", ".join(str(p) for p in written)), err=True)
+            echo(render("interrupted_after", {"written": [str(p) for p in written or ()]}),
+                 err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno not in _ENVIRONMENT:
                 self._bug(exc, debug, ctx)
             where = exc.filename if exc.filename is not None else "a file"
-            echo(f"error: {where}: {exc.strerror or exc}; check the path, the free space "
-                 "and the permissions", err=True)
+            echo(render("environment_error", {"where": str(where),
+                                              "reason": str(exc.strerror or exc)}), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
             self._bug(exc, debug, ctx)
@@ -166,12 +166,8 @@ class QuotaoptGroup(click.Group):
             echo(traceback.format_exc().rstrip("\n"), err=True)
         what = " ".join(str(exc).split())
         what = what if len(what) <= 200 else what[:197] + "..."
-        echo(
-            f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
-            f"{__version__}; please report it with the input files (run with --debug for "
-            "the traceback)",
-            err=True,
-        )
+        echo(render("internal_error", {"kind": type(exc).__name__, "what": what,
+                                       "version": __version__}), err=True)
         ctx.exit(EXIT_INTERNAL)
 
 
@@ -206,11 +202,61 @@ def input_files(sc: Scenario, *more: Path) -> list[Path]:
     return files
 
 
+# --------------------------------------------------------------------------------------------
+# Exit codes of solve statuses (SPEC section 4) — here and nowhere else
+
+STATUS_EXIT = {Status.OPTIMAL: 0, Status.INFEASIBLE: 3, Status.NOT_PROVEN: 4,
+               Status.NO_SOLUTION: 4}
+
+
+def status_exit_code(*statuses: Status) -> int:
+    """0 when every status is optimal; else 3 if any is infeasible, else 4."""
+    codes = {STATUS_EXIT[s] for s in statuses} or {0}
+    return 3 if 3 in codes else max(codes)
+
+
+# --------------------------------------------------------------------------------------------
+# Options shared by the commands
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[F], F]
+
+
+def scenario_argument(fn: F) -> F:
+    return click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))(fn)
+
+
+def variant_option(help: str = "Variant (default: baseline).") -> Decorator[Any]:
+    return click.option("--variant", "-v", default=None, help=help)
+
+
+def out_option(help: str) -> Decorator[Any]:
+    return click.option("--out", "out_dir", default=None, help=help,
+                        type=click.Path(file_okay=False, path_type=Path))
+
+
+def solver_options(solver_help: str = "As for run.",
+                   time_limit_help: str = "Seconds per solve; as for run.",
+                   method_help: str = "As for run.") -> Decorator[Any]:
+    """--solver, --time-limit and --method, as every solving command takes them."""
+    def decorate(fn: F) -> F:
+        fn = click.option("--method", type=click.Choice(list(METHODS)), default=None,
+                          help=method_help)(fn)
+        fn = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+                          default=None, help=time_limit_help)(fn)
+        return click.option("--solver", default=None, help=solver_help)(fn)
+    return decorate
+
+
+def quiet_option(fn: F) -> F:
+    return click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(fn)
+
+
 def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
     for w in sc.warnings:
-        echo(f"warning: {w}", err=True)
+        echo(render("warning", {"text": str(w)}), err=True)
     return sc
 
 
@@ -225,67 +271,20 @@ def main(debug: bool) -> None:
     """
 
 
-def _fmt_share(value: Fraction) -> str:
-    pct = value * 100
-    pct_text = f"{float(pct):g}" if pct.denominator != 1 else str(pct.numerator)
-    frac = str(value) if value.denominator != 1 else str(value.numerator)
-    return f"{frac} ({pct_text} %)"
-
-
 # --------------------------------------------------------------------------------------------
 # validate
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
     sc = load(scenario)
-    echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
-               + ", ".join(sc.variant_names))
+    echo(render("scenario_ok", {"path": str(scenario), "name": sc.name,
+                                "variants": sc.variant_names}))
     for name in sc.variant_names:
         echo("")
         echo(describe_variant(sc, name))
-
-
-def describe_variant(sc: Scenario, name: str) -> str:
-    v = sc.variant(name)
-    u, pol = v.units, v.policy
-    lim = compute_limits(pol, u)
-    types = sorted(set(u["type"].astype(str)))
-    lines = [
-        f"[{name}] units {len(u)} · pools {len(lim.pool_names)} · types {len(types)} · "
-        f"total posts {int(u['total_posts'].sum())}",
-        f"  ratio {pol.ratio} · scope {pol.scope} · rounding {pol.rounding} · "
-        f"junior_to_intermediate {pol.junior_to_intermediate} · incumbents {pol.incumbents}",
-        f"  weights senior {pol.weight_senior}, intermediate {pol.weight_intermediate}"
-        + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
-        + f" · solver {v.solver.backend or 'default'}",
-    ]
-    for rule in pol.minimum:
-        lines.append(f"  minimum: {rule.describe()}")
-    rows = []
-    for t in types:
-        sh = pol.shares_for(t)
-        mask = (u["type"].astype(str) == t).to_numpy()
-        rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
-                     _fmt_share(sh.senior), _fmt_share(sh.intermediate), _fmt_share(sh.junior),
-                     _fmt_share(sh.senior_intermediate_cap_share)])
-    lines.append(_indent(text_table(rows, ["type", "units", "posts", "senior share",
-                                           "intermediate share", "junior share",
-                                           "senior+intermediate cap"], left=1)))
-    if pol.scope is Scope.POOL:
-        cs, csm = int(lim.pool_cap_s.sum()), int(lim.pool_cap_sm.sum())
-        where = "summed over pools"
-    else:
-        cs, csm = int(lim.cap_s.sum()), int(lim.cap_sm.sum())
-        where = "summed over units"
-    lines.append(f"  caps ({where}): senior {cs} · senior+intermediate {csm}")
-    return "\n".join(lines)
-
-
-def _indent(text: str, n: int = 2) -> str:
-    return "\n".join(" " * n + line for line in text.splitlines())
 
 
 class ProgressDisplay:
@@ -350,25 +349,21 @@ def show_progress(quiet: bool) -> bool:
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--variant", "-v", default=None, help="Variant to solve (default: baseline).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the result files (created if missing). Without it, only prints.")
+@scenario_argument
+@variant_option("Variant to solve (default: baseline).")
+@out_option("Folder for the result files (created if missing). Without it, only prints.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="csv: allocation.csv + summary.json; xlsx: results.xlsx; "
                    "json: allocation.json + summary.json.")
-@click.option("--solver", default=None,
-              help="highs | cbc | pulp:<PuLP solver class>; default: the scenario's, else "
-                   "the fastest installed.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds; on expiry without proof the run exits 4.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None,
-              help="auto: exact structured method where it applies, MIP elsewhere (default); "
-                   "mip: the MIP for everything.")
+@solver_options(solver_help="highs | cbc | pulp:<PuLP solver class>; default: the scenario's, "
+                            "else the fastest installed.",
+                time_limit_help="Seconds; on expiry without proof the run exits 4.",
+                method_help="auto: exact structured method where it applies, MIP elsewhere "
+                            "(default); mip: the MIP for everything.")
 @click.option("--check-unique", is_flag=True,
               help="Also check whether another optimal plan gives any unit other senior or "
                    "senior+intermediate posts (up to 4 extra solves per unit: opt-in).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@quiet_option
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
         check_unique: bool, quiet: bool) -> None:
@@ -389,7 +384,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if check_unique:
             progress("checking for other optimal plans")
             unique = alternative_optima(sc, variant, res, time_limit=time_limit)
-            res.summary["uniqueness"] = unique.as_dict()
+            res = res.with_uniqueness(unique.as_dict())
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
             progress("writing results")
@@ -402,76 +397,11 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if unique is not None:
             echo(unique.describe())
         if paths:
-            echo("wrote " + ", ".join(str(p) for p in paths))
-    code = solve_status_exit_code(res.status)
-    if res.status is Status.INFEASIBLE:
-        echo("error: the scenario is infeasible:\n"
-                   + "\n".join(f"  - {r}" for r in res.reasons), err=True)
-    elif res.status is Status.NOT_PROVEN:
-        echo("error: time limit reached before the plan was proven optimal; the plan "
-                   "shown (and written) is the best found, NOT proven optimal — raise "
-                   "--time-limit", err=True)
-    elif res.status is Status.NO_SOLUTION:
-        echo(f"error: no plan found: {res.message}; raise --time-limit or choose "
-                   "another --solver", err=True)
-    sys.exit(code)
-
-
-def render_summary(res: Result) -> str:
-    s = res.summary
-    solver = s["solver"]
-    status = {"optimal": "optimal (proven, gap 0)",
-              "not_proven": "NOT PROVEN optimal (time limit)",
-              "infeasible": "infeasible", "no_solution": "no plan found"}[res.status.value]
-    lines = [
-        f"scenario {s['scenario']} · variant {s['variant']}",
-        f"status: {status} · solver {solver['backend']} ({solver['version']}) · "
-        f"{solver['seconds']:.2f} s",
-    ]
-    if "method" in solver:
-        lines.append(f"method {solver['method']}: {solver['units_structured']} units by the "
-                     f"exact structured method, {solver['units_mip']} by the MIP")
-    if res.allocation is None:
-        return "\n".join(lines)
-    a = res.allocation
-    pol = s["policy"]
-    lines.append(f"units {s['units']} · pools {s['pools']} · total posts "
-                 f"{s['totals']['total_posts']} · ratio {pol['ratio']} · scope {pol['scope']}")
-    cap_s, cap_sm = s["caps"]["senior"], s["caps"]["senior_intermediate"]
-    ap = s["appointments"]
-    rows = [
-        ["senior", int(a["posts_senior"].sum()), cap_s, int(a["senior_incumbents"].sum()),
-         ap["senior"]["appointed"], ap["senior"]["waiting"], ap["senior"]["left"],
-         int(a["vacant_senior"].sum())],
-        ["intermediate", int(a["posts_intermediate"].sum()),
-         f"(s+m {cap_sm})", int(a["intermediate_incumbents"].sum()),
-         ap["intermediate"]["appointed"], ap["intermediate"]["waiting"],
-         ap["intermediate"]["left"], int(a["vacant_intermediate"].sum())],
-        ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
-         "", "", "", int(a["vacant_junior"].sum())],
-    ]
-    lines += ["", text_table(rows, ["level", "posts", "cap", "incumbents", "appointed",
-                                    "waiting", "waiting left", "vacant"], left=1)]
-    trows = []
-    for t, d in s["by_type"].items():
-        trows.append([t, d["units"], d["total_posts"], d["posts_senior"],
-                      d["posts_intermediate"], d["posts_junior"],
-                      f"{d['appointed_senior']}/{d['waiting_senior']}",
-                      f"{d['appointed_intermediate']}/{d['waiting_intermediate']}"])
-    lines += ["", text_table(trows, ["type", "units", "posts", "senior", "intermediate",
-                                     "junior", "appointed senior", "appointed intermediate"],
-                             left=1)]
-    obj = s["objective"]
-    lines += ["", f"objective: weighted appointments {obj['weighted_appointments_exact']} · "
-                  f"distance from the base caps {obj['distance_from_base_caps']}"
-                  + ("" if obj["distance_from_quotas"] is None else
-                     f" · distance from the pool quotas {obj['distance_from_quotas']}")]
-    if s.get("units_over_ratio"):
-        lines.append(f"units over ratio (grandfathered): {s['units_over_ratio']}")
-    if s.get("promotion_cost") is not None:
-        lines.append(f"promotion cost {s['promotion_cost']} of budget "
-                     f"{s['budget_max_increase']}")
-    return "\n".join(lines)
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
+    error = status_error(res)
+    if error:
+        echo(error, err=True)
+    sys.exit(status_exit_code(res.status))
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,25 +409,21 @@ def render_summary(res: Result) -> str:
 
 
 @main.command("compare")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--variants", default=None,
               help="Comma-separated variants to compare with the baseline (default: all).")
 @click.option("--baseline", default="baseline", show_default=True,
               help="The variant the others are compared with.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
+@out_option("Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
 @click.option("--format", "fmt", default="html,xlsx,csv", show_default=True,
               help="With --out: which files, comma-separated (html, xlsx, csv).")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
               help="Sheet names and column headers of the XLSX workbook (zh: Chinese).")
-@click.option("--solver", default=None, help="As for run.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds per variant; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@solver_options(time_limit_help="Seconds per variant; as for run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Variants solved at once in separate processes (default: 1 for small "
                    "scenarios, else one per CPU). The results are the same either way.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@quiet_option
 def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
                 fmt: str, lang: str, solver: str | None, time_limit: float | None,
                 method: str | None, jobs: int | None, quiet: bool) -> None:
@@ -529,13 +455,11 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
         paths = write_comparison(comp, out_dir, formats, lang)
         _wrote(paths)
         if not quiet:
-            echo("wrote " + ", ".join(str(p) for p in paths))
-    codes = {solve_status_exit_code(s) for s in comp.statuses.values()}
-    if codes != {0}:
-        echo("error: not every variant has a proven optimal plan: " + ", ".join(
-            f"{n} {s.value}" for n, s in comp.statuses.items() if s is not Status.OPTIMAL),
-            err=True)
-    sys.exit(3 if 3 in codes else max(codes))
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
+    error = compare_status_error(comp.statuses)
+    if error:
+        echo(error, err=True)
+    sys.exit(status_exit_code(*comp.statuses.values()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,13 +467,10 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
 
 
 @main.command("explain")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--unit", "unit_id", required=True, help="The unit_id to explain.")
-@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
-@click.option("--solver", default=None, help="As for run.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds per solve; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@variant_option()
+@solver_options()
 def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str | None,
                 time_limit: float | None, method: str | None) -> None:
     """Why a unit gets its posts: its caps with the arithmetic, what binds, what one more
@@ -557,22 +478,19 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
     sc = load(scenario)
     e = explain(sc, unit_id, variant, backend=solver, time_limit=time_limit, method=method)
     echo(str(e))
-    sys.exit(solve_status_exit_code(e.status))
+    sys.exit(status_exit_code(e.status))
 
 
 @main.command("audit")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--plan", "plan", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV or XLSX: unit_id, posts_senior, posts_intermediate, posts_junior "
                    "(and optionally appointed_senior, appointed_intermediate); other columns "
                    "are ignored.")
-@click.option("--variant", "-v", default=None, help="Variant (default: baseline).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for violations.csv and audit.json (created if missing).")
-@click.option("--solver", default=None, help="As for run (the optimum to compare with).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds for solving the optimum; as for run.")
-@click.option("--method", type=click.Choice(["auto", "mip"]), default=None, help="As for run.")
+@variant_option()
+@out_option("Folder for violations.csv and audit.json (created if missing).")
+@solver_options(solver_help="As for run (the optimum to compare with).",
+                time_limit_help="Seconds for solving the optimum; as for run.")
 def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
               solver: str | None, time_limit: float | None, method: str | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
@@ -585,11 +503,12 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     echo("\n".join(result.lines()))
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
-        echo(pair if " is the file " in pair else f"warning: {pair}", err=" NOT " in pair)
+        echo(pair if " is the file " in pair else render("warning", {"text": pair}),
+             err=" NOT " in pair)
     if out_dir is not None:
         paths = write_audit(result, out_dir)
         _wrote(paths)
-        echo("wrote " + ", ".join(str(p) for p in paths))
+        echo(render("wrote", {"paths": [str(p) for p in paths]}))
     sys.exit(result.exit_code)
 
 
@@ -612,9 +531,8 @@ def init(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
                  for name, target in zip(names, targets, strict=True)])
-    echo(f"wrote {targets[0]} and {targets[1]}\n"
-         f"next: quotaopt validate {targets[0]}\n"
-         f"      quotaopt run {targets[0]} --out {directory / 'out'}")
+    echo(render("init_done", {"scenario": str(targets[0]), "units": str(targets[1]),
+                              "out": str(directory / "out")}))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,13 +10,17 @@ its ``summary``); every delta is *variant minus baseline*, computed once, here.
 
 Examples
 --------
+(Run from the repository root, where the shipped scenario is.)
+
 >>> import quotaopt
->>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")     # doctest: +SKIP
+>>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
 >>> table = quotaopt.compare(sc)                                    # KPI DataFrame
->>> table.loc["old-ratio", "appointed_senior_delta"]                # doctest: +SKIP
->>> comp = quotaopt.compare_variants(sc, ["old-ratio", "no-bonus"])  # doctest: +SKIP
->>> comp.unit_diff.query("variant == 'no-bonus' and changed")       # doctest: +SKIP
->>> print(comp.describe_rules("old-ratio"))                         # doctest: +SKIP
+>>> int(table.loc["old-ratio", "appointed_senior_delta"])
+-86
+>>> comp = quotaopt.compare_variants(sc, ["old-ratio", "no-bonus"])
+>>> len(comp.unit_diff.query("variant == 'no-bonus' and changed"))  # units that change
+22
+>>> print(comp.describe_rules("old-ratio"))  # doctest: +ELLIPSIS
 ratio 1:4:5 → 0.5:3.5:6; junior share usable for intermediate posts 100 % → 0 %; ...
 """
 
@@ -37,8 +41,12 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
-from .scenario import BASELINE, Policy, Ratio, Scenario, TypePolicy, Variant, load_scenario
-from .solve import Result, solve
+from .messages import render
+from .numfmt import exact, money, percent
+from .policy import Policy, Ratio, TypePolicy
+from .result import Result, Summary
+from .scenario import BASELINE, Scenario, Variant, load_scenario
+from .solve import solve
 
 #: Key figures of a whole variant, in table order. Each has a ``<name>_delta`` column too.
 KPI_METRICS: tuple[str, ...] = (
@@ -117,36 +125,8 @@ class RuleChange:
     after: str | None
 
     def __str__(self) -> str:
-        if self.before is None:
-            return f"{self.label} added: {self.after}"
-        if self.after is None:
-            return f"{self.label} removed: {self.before}"
-        return f"{self.label} {self.before} → {self.after}"
-
-
-def _frac_text(value: Fraction) -> str:
-    """3 → "3", 1/2 → "0.5", 1/3 → "1/3" (exact where a short decimal is not)."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    scaled = value * 10**6
-    if scaled.denominator == 1:
-        return f"{float(value):.6f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def _pct(value: Fraction) -> str:
-    """A share as percent: 1/20 → "5 %", 1/8 → "12.5 %", 1/3 → "33.33 %"."""
-    pct = value * 100
-    if pct.denominator == 1:
-        return f"{pct.numerator} %"
-    return f"{float(pct):.2f}".rstrip("0").rstrip(".") + " %"
-
-
-def _money(value: Fraction) -> str:
-    """An amount with thousands separators: 3000000 → "3,000,000"."""
-    if value.denominator == 1:
-        return f"{value.numerator:,}"
-    return f"{float(value):,.2f}"
+        return render("rule_change", {"label": self.label, "before": self.before,
+                                      "after": self.after})
 
 
 def _ratio_text(ratio: Ratio | None) -> str:
@@ -188,15 +168,15 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         add("policy.rounding", "rounding", a.rounding.value, b.rounding.value)
     if a.junior_to_intermediate != b.junior_to_intermediate:
         add("policy.junior_to_intermediate", "junior share usable for intermediate posts",
-            _pct(a.junior_to_intermediate), _pct(b.junior_to_intermediate))
+            percent(a.junior_to_intermediate), percent(b.junior_to_intermediate))
     if a.incumbents != b.incumbents:
         add("policy.incumbents", "incumbents", a.incumbents.value, b.incumbents.value)
     for t in sorted(set(a.types) | set(b.types)):
         ta, tb = a.types.get(t, TypePolicy()), b.types.get(t, TypePolicy())
         key = f"policy.types.{t}"
         if ta.senior_bonus != tb.senior_bonus:
-            add(f"{key}.senior_bonus", f"{t} senior bonus", _pct(ta.senior_bonus),
-                _pct(tb.senior_bonus))
+            add(f"{key}.senior_bonus", f"{t} senior bonus", percent(ta.senior_bonus),
+                percent(tb.senior_bonus))
         ra, rb = _own_ratio(a, ta), _own_ratio(b, tb)
         if not _same_ratio(ra, rb):
             add(f"{key}.ratio", f"{t} own ratio", _ratio_text(ra), _ratio_text(rb))
@@ -204,7 +184,7 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         if fa != fb:
             add(f"{key}.junior_to_intermediate",
                 f"{t} own junior share usable for intermediate posts",
-                "none" if fa is None else _pct(fa), "none" if fb is None else _pct(fb))
+                "none" if fa is None else percent(fa), "none" if fb is None else percent(fb))
 
     def rule_key(r: Any) -> tuple[Any, ...]:
         return (r.type, r.level.value, r.posts, r.when_total_at_least)
@@ -221,10 +201,10 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
             add("policy.minimum", "minimum rule", None, rule.describe())
     if a.weight_senior != b.weight_senior:
         add("objective.weights.senior", "weight of a senior appointment",
-            _frac_text(a.weight_senior), _frac_text(b.weight_senior))
+            exact(a.weight_senior), exact(b.weight_senior))
     if a.weight_intermediate != b.weight_intermediate:
         add("objective.weights.intermediate", "weight of an intermediate appointment",
-            _frac_text(a.weight_intermediate), _frac_text(b.weight_intermediate))
+            exact(a.weight_intermediate), exact(b.weight_intermediate))
     out.extend(_budget_changes(a, b))
     return out
 
@@ -232,9 +212,9 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
 def _budget_text(policy: Policy) -> str:
     b = policy.budget
     assert b is not None
-    return (f"max increase {_money(b.max_increase)} a year (costs senior "
-            f"{_money(b.cost_senior)} / intermediate {_money(b.cost_intermediate)} / junior "
-            f"{_money(b.cost_junior)})")
+    return (f"max increase {money(b.max_increase)} a year (costs senior "
+            f"{money(b.cost_senior)} / intermediate {money(b.cost_intermediate)} / junior "
+            f"{money(b.cost_junior)})")
 
 
 def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
@@ -247,12 +227,12 @@ def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
     out = []
     if a.budget.max_increase != b.budget.max_increase:
         out.append(RuleChange("budget.max_increase", "promotion budget max increase",
-                              _money(a.budget.max_increase), _money(b.budget.max_increase)))
+                              money(a.budget.max_increase), money(b.budget.max_increase)))
     for level in ("senior", "intermediate", "junior"):
         ca, cb = getattr(a.budget, f"cost_{level}"), getattr(b.budget, f"cost_{level}")
         if ca != cb:
             out.append(RuleChange(f"budget.cost.{level}", f"yearly cost of a {level} post",
-                                  _money(ca), _money(cb)))
+                                  money(ca), money(cb)))
     return out
 
 
@@ -297,8 +277,9 @@ def diff_rules(base: Variant, other: Variant) -> tuple[RuleChange, ...]:
 
     Examples
     --------
-    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")   # doctest: +SKIP
-    >>> [str(c) for c in diff_rules(sc.variant(), sc.variant("no-bonus"))]  # doctest: +SKIP
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> [str(c) for c in diff_rules(sc.variant(), sc.variant("no-bonus"))]
     ['health_centre senior bonus 5 % → 0 %']
     """
     out = _policy_changes(base.policy, other.policy)
@@ -335,10 +316,8 @@ def _solve_one(scenario: Scenario, name: str, backend: str | None,
     try:
         return solve(scenario, name, backend=backend, time_limit=time_limit, method=method)
     except SolverError as exc:
-        summary = {"scenario": scenario.name, "variant": name,
-                   "status": Status.NO_SOLUTION.value, "proven_optimal": False,
-                   "message": str(exc), "reasons": []}
-        return Result(scenario.name, name, Status.NO_SOLUTION, None, summary, (), str(exc))
+        figures = Summary(scenario.name, name, Status.NO_SOLUTION, message=str(exc))
+        return Result(scenario.name, name, Status.NO_SOLUTION, None, figures, (), str(exc))
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -396,23 +375,23 @@ def _promotion_cost(res: Result, policy: Policy) -> int | float:
 def _kpi_row(res: Result, cost: int | float | None) -> dict[str, Any]:
     if res.allocation is None:
         return {m: None for m in KPI_METRICS}
-    s = res.summary
-    totals, ap = s["totals"], s["appointments"]
-    caps = res.summary["caps"]
+    plan = res.figures.plan
+    assert plan is not None
+    totals = plan.totals
     return {
-        "cap_senior": caps["senior"],
-        "cap_senior_intermediate": caps["senior_intermediate"],
-        "posts_senior": totals["posts_senior"],
-        "posts_intermediate": totals["posts_intermediate"],
-        "posts_junior": totals["posts_junior"],
-        "appointed_senior": ap["senior"]["appointed"],
-        "appointed_intermediate": ap["intermediate"]["appointed"],
-        "waiting_left_senior": ap["senior"]["left"],
-        "waiting_left_intermediate": ap["intermediate"]["left"],
-        "vacant_senior": totals["vacant_senior"],
-        "vacant_intermediate": totals["vacant_intermediate"],
-        "vacant_junior": totals["vacant_junior"],
-        "units_over_ratio": s["units_over_ratio"],
+        "cap_senior": plan.caps.senior,
+        "cap_senior_intermediate": plan.caps.senior_intermediate,
+        "posts_senior": totals.posts_senior,
+        "posts_intermediate": totals.posts_intermediate,
+        "posts_junior": totals.posts_junior,
+        "appointed_senior": plan.senior.appointed,
+        "appointed_intermediate": plan.intermediate.appointed,
+        "waiting_left_senior": plan.senior.left,
+        "waiting_left_intermediate": plan.intermediate.left,
+        "vacant_senior": totals.vacant_senior,
+        "vacant_intermediate": totals.vacant_intermediate,
+        "vacant_junior": totals.vacant_junior,
+        "units_over_ratio": plan.units_over_ratio,
         "promotion_cost": cost,
     }
 
@@ -650,8 +629,9 @@ class Comparison:
         """The rule changes of ``variant`` as one line of plain language."""
         changes = self.rule_diff.get(variant, ())
         if not changes:
-            return "the baseline itself" if variant == self.baseline else \
-                "no change in the rules"
+            if variant == self.baseline:
+                return render("rules_of_baseline", {})
+            return render("rules_unchanged", {})
         return sep.join(str(c) for c in changes)
 
     def top_changes(self, variant: str, measure: str = "posts_senior",
@@ -771,9 +751,17 @@ def compare(
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
-    >>> table = quotaopt.compare(sc)                                 # doctest: +SKIP
-    >>> table[["status", "appointed_senior", "appointed_senior_delta"]]  # doctest: +SKIP
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> table = quotaopt.compare(sc)
+    >>> table[["status", "appointed_senior", "appointed_senior_delta"]]
+                  status  appointed_senior  appointed_senior_delta
+    variant
+    baseline     optimal               110                       0
+    old-ratio    optimal                24                     -86
+    no-bonus     optimal                99                     -11
+    no-transfer  optimal               110                       0
+    county-pool  optimal               148                      38
+    budget       optimal               100                     -10
     """
     return compare_variants(scenario, variants, baseline, backend=backend,
                             time_limit=time_limit, method=method, jobs=jobs).kpi

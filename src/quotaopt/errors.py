@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from .messages import render
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,8 @@ class Problem:
     """One problem found in an input file, located as precisely as possible.
 
     ``row`` counts as a spreadsheet user does: the header is row 1, the first unit row 2.
+    A problem made by :meth:`of` carries its message ``code`` and ``params``
+    (:mod:`quotaopt.messages` writes the ``message`` from them).
     """
 
     message: str
@@ -23,6 +28,16 @@ class Problem:
     column: str | None = None
     unit: str | None = None
     key: str | None = None
+    code: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, *, file: str | None = None, row: int | None = None,
+           column: str | None = None, unit: str | None = None, key: str | None = None,
+           **params: Any) -> Problem:
+        """The problem of message ``code`` with its parameters, at a place."""
+        return cls(render(code, params), file, row, column, unit, key, code,
+                   tuple(params.items()))
 
     def __str__(self) -> str:
         where = []
@@ -54,7 +69,7 @@ class InputError(QuotaoptError):
     def __init__(self, problems: Iterable[Problem | str]):
         items = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
         if not items:
-            items = [Problem("invalid input")]
+            items = [Problem.of("invalid_input")]
         self.problems: tuple[Problem, ...] = tuple(items)
         super().__init__(len(self.problems))  # the text is made when asked for: see text()
 
@@ -69,25 +84,12 @@ class InputError(QuotaoptError):
         if len(self.problems) == 1:
             return str(self.problems[0])
         shown = self.problems if limit is None else self.problems[:limit]
-        head = f"{len(self.problems)} problems found"
-        lines = [head + (":" if len(shown) == len(self.problems)
-                         else f" (the first {len(shown)} shown):")]
+        lines = [render("problems_found", {"count": len(self.problems), "shown": len(shown)})]
         lines += [f"  - {p}" for p in shown]
         if len(shown) < len(self.problems):
-            lines.append(f"  … and {len(self.problems) - len(shown)} more")
+            lines.append("  " + render("more_problems",
+                                       {"count": len(self.problems) - len(shown)}))
         return "\n".join(lines)
-
-
-class InfeasibleError(QuotaoptError):
-    """The policy and the data admit no plan (exit code 3). ``reasons`` are in policy words."""
-
-    exit_code = 3
-
-    def __init__(self, reasons: Iterable[str]):
-        self.reasons: tuple[str, ...] = tuple(reasons) or ("the scenario admits no plan",)
-        super().__init__(
-            "the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in self.reasons)
-        )
 
 
 class SolverError(QuotaoptError):

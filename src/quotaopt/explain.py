@@ -26,28 +26,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backends import Status, get_backend
+from .backends import Backend, Status, get_backend
 from .caps import UnitLimits, compute_limits
-from .diagnose import (
-    _search,
+from .errors import InputError, Problem
+from .feasibility import (
     cap_words,
     fmt_num,
     fmt_pct,
     pool_cap_words,
+    search,
     share_product,
     threshold,
 )
-from .errors import InputError, Problem
+from .messages import render
 from .model import Formulation, build, stage1_coefficients
-from .scenario import Incumbents, Level, Policy, Scenario, Scope, Variant
-from .solve import (
-    Result,
-    block_codes,
-    canonical_order,
-    exact_objectives,
-    solve,
-    solve_formulation,
-)
+from .policy import Incumbents, Level, Policy, Scope
+from .result import Result, exact_objectives, provenance_record
+from .scenario import Scenario, Variant
+from .solve import block_codes, canonical_order, decode_solution, solve, solve_formulation
 
 # --------------------------------------------------------------------------------------------
 # Provenance: the same keys in summary.json, in explain and in audit reports
@@ -66,14 +62,15 @@ def provenance(summary: dict[str, Any]) -> dict[str, Any]:
 def provenance_lines(prov: dict[str, Any]) -> list[str]:
     """The provenance as report lines (sources one per line)."""
     solver = prov.get("solver") or {}
-    lines = [f"provenance: input {prov.get('input_hash')} · quotaopt "
-             f"{prov.get('quotaopt_version')} · solver {solver.get('backend')} "
-             f"({solver.get('version')}) · {prov.get('created_at')}"]
+    lines = [render("provenance", {"input_hash": prov.get("input_hash"),
+                                   "quotaopt_version": prov.get("quotaopt_version"),
+                                   "backend": solver.get("backend"),
+                                   "version": solver.get("version"),
+                                   "created_at": prov.get("created_at")})]
     sources = prov.get("sources") or []
     if not sources:
-        lines.append("sources: the scenario cites none (add `source = \"…\"` to its rules)")
-    for s in sources:
-        lines.append(f"source ({s['rule']}): {s['source']}")
+        lines.append(render("no_sources", {}))
+    lines += [render("source", {"rule": s["rule"], "source": s["source"]}) for s in sources]
     return lines
 
 
@@ -138,11 +135,6 @@ def _values(weights: tuple[np.ndarray, np.ndarray], lim: UnitLimits, idx: np.nda
     return {b: (v[0], v[1], v[2]) for b, v in out.items()}
 
 
-def _solution(form: Formulation, x: np.ndarray) -> tuple[np.ndarray, ...]:
-    n = form.n
-    return tuple(np.rint(x[g * n:(g + 1) * n]).astype(np.int64) for g in range(4))
-
-
 # --------------------------------------------------------------------------------------------
 # Alternative optima
 
@@ -162,7 +154,7 @@ def _search_alternatives(
     lim: UnitLimits,
     plan: _Plan,
     targets: np.ndarray,
-    backend,
+    backend: Backend,
     time_limit: float | None,
     deadline: float | None = None,
 ) -> tuple[dict[int, Alternative], set[int], bool]:
@@ -236,7 +228,7 @@ def _search_alternatives(
                         complete = False
                     continue
                 sub_idx = f2.idx
-                A, B, ys, ym = _solution(f2, raw.x)
+                A, B, ys, ym = decode_solution(f2, raw.x)
                 got = _values(weights, lim, sub_idx, A, B, ys, ym, blocks[sub_idx])
                 for k, i in enumerate(sub_idx.tolist()):
                     b = int(blocks[i])
@@ -325,11 +317,17 @@ MAX_UNITS = 1000
 CHECK_SECONDS = 60.0
 
 
+def _backend_of(result: Result) -> str | None:
+    """The backend that solved ``result`` (None for a result without a solver run)."""
+    return result.figures.solver.backend if result.figures.solver else None
+
+
 def tie_break_rule(result: Result) -> str:
     """By what rule the solve chose this plan among equally good ones."""
-    solver = result.summary.get("solver", {})
-    structured = int(solver.get("units_structured", 0) or 0)
-    mip = int(solver.get("units_mip", result.summary.get("units", 0)) or 0)
+    solver = result.figures.solver
+    structured = solver.units_structured if solver and solver.units_structured else 0
+    mip = (solver.units_mip if solver and solver.units_mip is not None
+           else result.figures.units or 0)
     rules = []
     if structured:
         rules.append(f"{structured} unit(s) by the structured method: posts are added one "
@@ -338,11 +336,12 @@ def tie_break_rule(result: Result) -> str:
                      "to its quota: largest remainder); equal steps go to the larger unit "
                      "(total_posts), then to the first unit in (pool, unit_id) order")
     if mip:
-        rules.append(f"{mip} unit(s) by the MIP ({solver.get('backend')}, "
-                     f"{solver.get('version')}); in scope pool the tie rule (larger unit, then "
-                     "unit_id) is then applied by moving single posts between units of a pool "
-                     "without changing the objective values; otherwise the plan is the one the "
-                     "solver returned for the model built in (pool, unit_id) order")
+        rules.append(f"{mip} unit(s) by the MIP ({_backend_of(result)}, "
+                     f"{solver.version if solver else None}); in scope pool the tie rule "
+                     "(larger unit, then unit_id) is then applied by moving single posts "
+                     "between units of a pool without changing the objective values; "
+                     "otherwise the plan is the one the solver returned for the model built "
+                     "in (pool, unit_id) order")
     return "; ".join(rules) or "no units"
 
 
@@ -371,8 +370,13 @@ def alternative_optima(
 
     Examples
     --------
-    >>> res = quotaopt.solve(sc)                                   # doctest: +SKIP
-    >>> quotaopt.alternative_optima(sc, None, res).as_dict()       # doctest: +SKIP
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> res = quotaopt.solve(sc)
+    >>> quotaopt.alternative_optima(sc, None, res).as_dict()  # doctest: +SKIP
+
+    (Skipped in the test run: it solves the MIP again up to four times per unit, a minute
+    for the shipped scenario.)
     """
     started = time.perf_counter()
     v = scenario.variant(variant)
@@ -381,7 +385,7 @@ def alternative_optima(
         return Uniqueness(False, None, 0, n,
                           note="there is no proven-optimal plan to compare with")
     lim = result.limits or compute_limits(v.policy, v.units)
-    be = get_backend(backend or result.summary.get("solver", {}).get("backend"))
+    be = get_backend(backend or _backend_of(result))
     targets = canonical_order(v.units)[:max_units]
     budget = CHECK_SECONDS if time_limit is None else float(time_limit)
     deadline = None if budget == float("inf") else started + budget
@@ -487,7 +491,7 @@ def next_cap_rise(policy: Policy, units: pd.DataFrame, lim: UnitLimits, pos: int
         what_if = compute_limits(policy, df)
         return (what_if.cap_s if senior else what_if.cap_sm) > cap
 
-    return _search(rises_at, T + 1, max(stop, T + 1))
+    return search(rises_at, T + 1, max(stop, T + 1))
 
 
 def explain(
@@ -511,7 +515,14 @@ def explain(
 
     Examples
     --------
-    >>> print(quotaopt.explain(sc, "TX011"))                       # doctest: +SKIP
+    >>> import quotaopt
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> print(quotaopt.explain(sc, "TX011"))  # doctest: +ELLIPSIS
+    unit TX011 石桥镇卫生院 · type health_centre · pool 东片 · scenario tongxi-county · ...
+    data: 46 posts · incumbents 2 senior, 15 intermediate, 26 junior · waiting 4 for senior, ...
+    ...
+    senior cap: 46 × (10 % + 5 %) = 6.9 → floor 6
+    ...
     """
     v = scenario.variant(variant)
     pos = _find_unit(v, unit_id)
@@ -520,7 +531,7 @@ def explain(
     if result is None:
         result = solve(scenario, variant, backend=backend, time_limit=time_limit,
                        method=method)
-    be_name = backend or result.summary.get("solver", {}).get("backend")
+    be_name = backend or _backend_of(result)
     u = units.iloc[pos]
     uid, name, t, pool = str(u["unit_id"]), str(u["name"]), str(u["type"]), str(u["pool"])
     T = int(u["total_posts"])
@@ -573,14 +584,15 @@ def explain(
             lines.append(text)
         lines += _quota_lines(lim, units, pos, result.allocation)
     rules = [(k, r) for k, r in enumerate(pol.minimum)
-             if (r.type is None or r.type == t) and T >= r.when_total_at_least and r.posts > 0]
+             if r.applies(t, T) and r.posts > 0]
     for k, r in rules:
         lines.append(f"minimum (policy.minimum[{k + 1}]): {r.describe()} → at least "
                      f"{min(r.posts, T)} {r.level} post(s) here")
     if not rules:
         lines.append("minimum rules: none applies to this unit")
 
-    prov = provenance(result.summary)
+    assert result.figures.provenance is not None
+    prov = provenance_record(result.figures.provenance, result.figures.solver)
     if result.allocation is None:
         lines.append(f"plan: none — the variant is {result.status.value}:")
         lines += [f"  - {r}" for r in result.reasons] or [f"  - {result.message}"]

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits
 from .model import stage1_coefficients
-from .scenario import Policy, Scope
+from .policy import Policy, Scope
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,9 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
                     rank)
 
-    def level(lo, hi, inc, w, c, which, target, pool_cap, pool_target):
+    def level(lo: np.ndarray, hi: np.ndarray, inc: np.ndarray, w: np.ndarray, c: np.ndarray,
+              which: str, target: np.ndarray, pool_cap: np.ndarray,
+              pool_target: np.ndarray) -> Any:
         lo, hi = lo[sel], hi[sel]
         quota = None
         if pooled:

@@ -1,8 +1,12 @@
-"""Chinese column headers of the allocation table, in one place.
+"""The one header vocabulary: every Chinese column header quotaopt reads or writes.
 
-The workbook quotaopt writes with ``--lang zh`` labels the allocation columns with these
-names, and ``quotaopt audit`` reads a plan with them (a plan saved from that workbook). A
-constant module: it imports nothing from quotaopt, so any layer may use it.
+* :data:`ALLOCATION_ZH` — the allocation (and units) columns: the workbook quotaopt writes
+  with ``--lang zh`` uses them, ``quotaopt audit`` reads a plan with them, and a units table
+  may use them (:data:`UNIT_ALIASES_ZH` adds the other spellings a units table may have).
+* :data:`LABELS_ZH`, :data:`STATUS_ZH` — the comparison workbook's other headers and its
+  status values.
+
+A constant module: it imports nothing from quotaopt, so any layer may use it.
 """
 
 from __future__ import annotations
@@ -33,4 +37,54 @@ ALLOCATION_ZH: dict[str, str] = {
     "vacant_intermediate": "中级空岗",
     "vacant_junior": "初级空岗",
     "over_ratio": "超比例",
+}
+
+#: Other Chinese headers a units table may use for a column (besides :data:`ALLOCATION_ZH`).
+OTHER_UNIT_HEADERS_ZH: dict[str, tuple[str, ...]] = {
+    "unit_id": ("单位代码",),
+    "pool": ("县区",),
+    "total_posts": ("专技岗位总量",),
+}
+
+
+def unit_aliases_zh(columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The Chinese headers accepted for each of ``columns`` in a units table."""
+    return {c: (ALLOCATION_ZH[c], *OTHER_UNIT_HEADERS_ZH.get(c, ())) for c in columns}
+
+
+#: Chinese column headers of the comparison workbook (``--lang zh``).
+LABELS_ZH: dict[str, str] = {
+    **ALLOCATION_ZH,  # the allocation columns, as audit reads them
+    "variant": "方案",
+    "status": "求解状态",
+    "reason": "原因",
+    "presence": "单位对照",
+    "units": "单位数",
+    "posts_senior_intermediate": "高级+中级岗位",
+    "appointed": "新聘合计",
+    "units_over_ratio": "超比例单位数",
+    "promotion_cost": "年度聘用增加费用",
+    "promotion_cost_basis": "费用标准取自方案",
+    "changed": "有变化",
+    "units_compared": "对比单位数",
+    "units_gaining_senior": "高级岗位增加的单位数",
+    "units_losing_senior": "高级岗位减少的单位数",
+    "units_gaining_senior_intermediate": "高级+中级岗位增加的单位数",
+    "units_losing_senior_intermediate": "高级+中级岗位减少的单位数",
+    "units_appointments_changed": "聘用人数变化的单位数",
+    "units_added": "新增单位数",
+    "units_removed": "减少单位数",
+    "key": "配置项",
+    "change": "变化",
+    "label": "规则",
+    "before": "基准方案",
+    "after": "本方案",
+}
+
+#: Status values in the workbook with ``--lang zh``.
+STATUS_ZH: dict[str, str] = {
+    "optimal": "最优",
+    "not_proven": "未证明最优",
+    "infeasible": "不可行",
+    "no_solution": "无解",
 }

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ import scipy.sparse as sp
 
 from .caps import UnitLimits
 from .errors import InputError, Problem, approx
-from .scenario import Budget, Policy, Scope
+from .policy import Budget, Policy, Scope
 
 N_BLOCKS = 6
 COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_intermediate",
@@ -179,7 +180,8 @@ def build(
     kinds: list[str] = []
     nrow = 0
 
-    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo, hi, kind: str, m: int):
+    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any, kind: str,
+            m: int) -> None:
         nonlocal nrow
         r = np.arange(m) + nrow
         for col, val in entries:
@@ -364,7 +366,9 @@ def _quota_scale(dens: list[np.ndarray], block: np.ndarray) -> np.ndarray:
     for den in dens:
         for b, d in zip(block.tolist(), den.tolist(), strict=True):
             lcm[b] = math.lcm(lcm.get(b, 1), int(d))
-    return np.array([float(lcm[b]) for b in block.tolist()], dtype=np.float64)
+    # beyond 2^100 the numbers are far too large for an exact MIP anyway (build() says so);
+    # capped so that the float conversion cannot overflow first
+    return np.array([float(min(lcm[b], 2**100)) for b in block.tolist()], dtype=np.float64)
 
 
 def weighted(stages: list[tuple[np.ndarray, int, int]]) -> tuple[np.ndarray, float]:

@@ -521,7 +521,7 @@ def _xlsx_value(value: Any) -> Any:
     return _xlsx_value(str(value))  # anything else a DataFrame built in code may hold
 
 
-def write_results(result, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+def write_results(result: Any, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
     """Write a :class:`~quotaopt.solve.Result`; returns the paths written."""
     out = Path(out_dir)
     written: list[Path] = []

@@ -3,10 +3,12 @@
 Examples
 --------
 >>> import quotaopt
->>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")      # doctest: +SKIP
->>> m = quotaopt.build_pulp(sc)                                         # doctest: +SKIP
->>> m.problem += m.posts_senior["TX011"] >= 3, "keep_three_seniors"     # doctest: +SKIP
->>> res = m.solve()                                                     # doctest: +SKIP
+>>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+>>> m = quotaopt.build_pulp(sc)
+>>> m.problem += m.posts_senior["TX011"] >= 3, "keep_three_seniors"
+>>> res = m.solve()
+>>> res.status, int(res.allocation.set_index("unit_id").loc["TX011", "posts_senior"])
+(<Status.OPTIMAL: 'optimal'>, 6)
 
 The problem is built from the same arrays as every other backend (``model.build``); its
 objective is the first group of lexicographic stages (see docs/model.md), and ``solve``
@@ -26,18 +28,18 @@ import numpy as np
 from .backends import RawSolution, Status
 from .backends.pulp import PulpBackend, build_problem, make_solver, solve_problem
 from .caps import UnitLimits, compute_limits
-from .diagnose import precheck
 from .fastpath import tie_order
+from .feasibility import precheck
 from .model import Formulation, build, weighted
+from .result import Result
 from .scenario import Scenario, Scope, Variant
 from .solve import (
-    Result,
-    _finish,
-    _integral,
     apply_tie_rule,
     block_codes,
     canonical_order,
     checked_allocation,
+    decode_solution,
+    finish_result,
     stage_groups,
 )
 
@@ -77,20 +79,20 @@ class PulpModel:
         started = time.perf_counter()
         assert self._limits is not None
         if self.reasons:
-            return _finish(self.scenario, self.variant, Status.INFEASIBLE, None, self._limits,
-                           backend, started, reasons=list(self.reasons))
+            return finish_result(self.scenario, self.variant, Status.INFEASIBLE, None,
+                                 self._limits, backend, started, reasons=list(self.reasons))
         raw = self._solve_stages(solver, time_limit)
         if raw.x is None or raw.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
             status = raw.status if raw.status is Status.INFEASIBLE else Status.NO_SOLUTION
             reasons = (["the policy with your added constraints admits no plan"]
                        if status is Status.INFEASIBLE else [])
-            return _finish(self.scenario, self.variant, status, None, self._limits, backend,
-                           started, reasons=reasons, message=raw.message)
+            return finish_result(self.scenario, self.variant, status, None, self._limits,
+                                 backend, started, reasons=reasons, message=raw.message)
         assert self._form is not None
         form, n = self._form, self._form.n
         arrays = [np.zeros(n, dtype=np.int64) for _ in range(4)]
-        for k, arr in enumerate(arrays):
-            arr[form.idx] = _integral(raw.x[k * n:(k + 1) * n], "post or appointment count")
+        for arr, values in zip(arrays, decode_solution(form, raw.x), strict=True):
+            arr[form.idx] = values
         if self.variant.policy.scope is Scope.POOL:
             units = self.variant.units
             rank = np.empty(n, dtype=np.int64)
@@ -99,8 +101,8 @@ class PulpModel:
                            tie_order(units["total_posts"].to_numpy(np.int64),
                                      self._limits.pool_codes, rank), *arrays)
         alloc = checked_allocation(self.variant, self._limits, *arrays)
-        return _finish(self.scenario, self.variant, raw.status, alloc, self._limits, backend,
-                       started, message=raw.message)
+        return finish_result(self.scenario, self.variant, raw.status, alloc, self._limits,
+                             backend, started, message=raw.message)
 
 
     def _solve_stages(self, solver: str | None, time_limit: float | None) -> RawSolution:

@@ -20,10 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
 from .compare import Comparison
 from .errors import QuotaoptError
-from .headers import ALLOCATION_ZH
+from .headers import LABELS_ZH, STATUS_ZH
+from .meta import __version__
+from .numfmt import money as money_text
+from .numfmt import whole
 from .output import csv_text, sheet_name, write_files, xlsx_bytes
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
@@ -50,8 +52,6 @@ def require_matplotlib() -> None:
 
 # --------------------------------------------------------------------------------------------
 # Labels
-
-_LEVEL_ZH = {"senior": "高级", "intermediate": "中级", "junior": "初级"}
 
 LABELS_EN: dict[str, str] = {
     "variant": "variant",
@@ -83,43 +83,6 @@ LABELS_EN: dict[str, str] = {
     "total_posts": "total posts",
 }
 
-#: Chinese column headers for the workbook (``--lang zh``); the allocation columns'
-#: come from :mod:`quotaopt.headers`, shared with ``quotaopt audit``.
-LABELS_ZH: dict[str, str] = {
-    **ALLOCATION_ZH,  # the allocation columns, as audit reads them
-    "variant": "方案",
-    "status": "求解状态",
-    "reason": "原因",
-    "presence": "单位对照",
-    "units": "单位数",
-    "posts_senior_intermediate": "高级+中级岗位",
-    "appointed": "新聘合计",
-    "units_over_ratio": "超比例单位数",
-    "promotion_cost": "年度聘用增加费用",
-    "promotion_cost_basis": "费用标准取自方案",
-    "changed": "有变化",
-    "units_compared": "对比单位数",
-    "units_gaining_senior": "高级岗位增加的单位数",
-    "units_losing_senior": "高级岗位减少的单位数",
-    "units_gaining_senior_intermediate": "高级+中级岗位增加的单位数",
-    "units_losing_senior_intermediate": "高级+中级岗位减少的单位数",
-    "units_appointments_changed": "聘用人数变化的单位数",
-    "units_added": "新增单位数",
-    "units_removed": "减少单位数",
-    "key": "配置项",
-    "change": "变化",
-    "label": "规则",
-    "before": "基准方案",
-    "after": "本方案",
-}
-
-#: Status values in the workbook with ``--lang zh``.
-STATUS_ZH: dict[str, str] = {
-    "optimal": "最优",
-    "not_proven": "未证明最优",
-    "infeasible": "不可行",
-    "no_solution": "无解",
-}
 
 _SHEETS = {
     "en": {"kpi": "KPI", "by_type": "by type", "unit_diff": "unit diff", "movers": "movers",
@@ -154,9 +117,11 @@ def _isna(value: Any) -> bool:
 def _fmt(value: Any, money: bool = False) -> str:
     if _isna(value):
         return "—"
+    if money:
+        return money_text(value)
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}" if money else f"{value:g}"
-    return f"{int(value):,}" if money else str(int(value))
+        return f"{value:g}"
+    return whole(value)
 
 
 def _fmt_delta(delta: Any, money: bool = False) -> str:

@@ -13,8 +13,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -23,184 +22,30 @@ from typing import Any
 import pandas as pd
 
 from .errors import InputError, Problem, approx
-from .units import MAX_COUNT, normalize_units, read_limited, read_units, table_warnings
+from .exact import (
+    MAX_DECIMALS,
+    MAX_NUMBER,
+    NumberRangeError,
+    decimal_fraction,
+    fmt_number,
+    fmt_pct,
+)
+from .policy import (
+    Budget,
+    Incumbents,
+    Level,
+    MinimumRule,
+    Policy,
+    Ratio,
+    Rounding,
+    Scope,
+    Shares,
+    TypePolicy,
+)
+from .table import read_limited
+from .units import MAX_COUNT, normalize_units, read_units, table_warnings
 
 BASELINE = "baseline"
-
-
-class Level(StrEnum):
-    SENIOR = "senior"
-    INTERMEDIATE = "intermediate"
-    JUNIOR = "junior"
-
-
-class Scope(StrEnum):
-    UNIT = "unit"
-    POOL = "pool"
-
-
-class Rounding(StrEnum):
-    FLOOR = "floor"
-    NEAREST = "nearest"
-    CEIL = "ceil"
-
-
-class Incumbents(StrEnum):
-    PROTECT = "protect"
-    GRANDFATHER = "grandfather"
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A ceiling ratio senior:intermediate:junior, kept exactly (e.g. ``1:4:5``)."""
-
-    senior: Fraction
-    intermediate: Fraction
-    junior: Fraction
-
-    @classmethod
-    def parse(cls, text: str) -> Ratio:
-        """Parse ``"1:4:5"`` (decimal numbers ≥ 0, not all 0; also ``：`` or ``/``).
-
-        A part may be 0 (``"0:3:7"``: a type without senior posts)."""
-        if not isinstance(text, str):
-            raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
-        parts = text.replace("：", ":").replace("/", ":").split(":")
-        if len(parts) != 3:
-            raise ValueError(
-                f"{text!r} has {len(parts)} part(s); write three numbers "
-                "senior:intermediate:junior, e.g. \"1:4:5\""
-            )
-        values = []
-        for part in parts:
-            try:
-                value = _decimal_fraction(part.strip())
-            except NumberRangeError as exc:
-                raise ValueError(f"{text!r}: {exc}") from None
-            if value is None or value < 0:
-                raise ValueError(
-                    f"{text!r}: {part.strip()!r} is not a number ≥ 0; write three "
-                    "numbers ≥ 0 senior:intermediate:junior, e.g. \"1:4:5\" or \"0:3:7\""
-                )
-            values.append(value)
-        if not any(values):
-            raise ValueError(
-                f"{text!r}: all three parts are 0, so there is nothing to share out; at least "
-                "one part must be above 0, e.g. \"1:4:5\" or \"0:3:7\""
-            )
-        return cls(*values)
-
-    @property
-    def shares(self) -> tuple[Fraction, Fraction, Fraction]:
-        """The three shares of the total, summing to exactly 1."""
-        total = self.senior + self.intermediate + self.junior
-        return self.senior / total, self.intermediate / total, self.junior / total
-
-    def __str__(self) -> str:
-        return ":".join(_fmt_number(v) for v in (self.senior, self.intermediate, self.junior))
-
-
-@dataclass(frozen=True)
-class TypePolicy:
-    """Per unit type overrides: its own ratio, a senior bonus, its own transfer fraction."""
-
-    senior_bonus: Fraction = Fraction(0)
-    ratio: Ratio | None = None
-    junior_to_intermediate: Fraction | None = None
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class MinimumRule:
-    """``P_level >= min(posts, T)`` for units (of ``type``) with ``T >= when_total_at_least``."""
-
-    level: Level
-    posts: int
-    type: str | None = None
-    when_total_at_least: int = 0
-    source: str | None = None
-
-    def describe(self) -> str:
-        who = f"every {self.type}" if self.type else "every unit"
-        cond = (f" with at least {self.when_total_at_least} posts"
-                if self.when_total_at_least else "")
-        return f"{who}{cond} gets at least {self.posts} {self.level} post(s)"
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Promotion budget: extra yearly cost of appointments must stay within ``max_increase``."""
-
-    cost_senior: Fraction
-    cost_intermediate: Fraction
-    cost_junior: Fraction
-    max_increase: Fraction
-    source: str | None = None
-
-    @property
-    def appointment_costs(self) -> tuple[Fraction, Fraction]:
-        """Extra yearly cost of one senior and of one intermediate appointment."""
-        return (self.cost_senior - self.cost_intermediate,
-                self.cost_intermediate - self.cost_junior)
-
-    def promotion_cost(self, appointed_senior: int, appointed_intermediate: int) -> Fraction:
-        """Extra yearly cost of that many appointments."""
-        c_s, c_m = self.appointment_costs
-        return c_s * appointed_senior + c_m * appointed_intermediate
-
-
-@dataclass(frozen=True)
-class Shares:
-    """Exact shares for one unit type (fractions of the unit's total posts)."""
-
-    senior: Fraction
-    intermediate: Fraction
-    junior: Fraction
-    junior_to_intermediate: Fraction
-
-    @property
-    def senior_intermediate_cap_share(self) -> Fraction:
-        """Share capping senior+intermediate posts: ``σ_s + σ_m + f·σ_j``."""
-        return self.senior + self.intermediate + self.junior_to_intermediate * self.junior
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Everything that decides the caps, the objective and the budget. Immutable."""
-
-    ratio: Ratio = field(default_factory=lambda: Ratio.parse("1:4:5"))
-    scope: Scope = Scope.UNIT
-    rounding: Rounding = Rounding.FLOOR
-    junior_to_intermediate: Fraction = Fraction(0)
-    incumbents: Incumbents = Incumbents.PROTECT
-    types: Mapping[str, TypePolicy] = field(default_factory=dict)
-    minimum: tuple[MinimumRule, ...] = ()
-    weight_senior: Fraction = Fraction(1)
-    weight_intermediate: Fraction = Fraction(1)
-    budget: Budget | None = None
-    source: str | None = None
-    #: 不足1个按1个: levels whose share, above 0 but rounded to 0, still gives a cap of 1
-    at_least_one: tuple[Level, ...] = ()
-
-    def shares_for(self, unit_type: str) -> Shares:
-        """Exact shares of a unit type.
-
-        Raises ``ValueError`` if the type's bonus exceeds its junior share.
-        """
-        tp = self.types.get(unit_type, TypePolicy())
-        s, m, j = (tp.ratio or self.ratio).shares
-        bonus = tp.senior_bonus
-        f = (
-            tp.junior_to_intermediate
-            if tp.junior_to_intermediate is not None
-            else self.junior_to_intermediate
-        )
-        if bonus > j:
-            raise ValueError(
-                f"the senior bonus {_fmt_pct(bonus)} of type {unit_type!r} is larger than its "
-                f"junior share {_fmt_pct(j)}"
-            )
-        return Shares(s + bonus, m, j - bonus, f)
 
 
 @dataclass(frozen=True)
@@ -221,8 +66,6 @@ class Variant:
     solver: SolverOptions
     units: pd.DataFrame
     units_file: str | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -232,9 +75,9 @@ class Scenario:
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
-    >>> sc.variant_names  # doctest: +SKIP
-    ('baseline', 'old-ratio', ...)
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> sc.variant_names
+    ('baseline', 'old-ratio', 'no-bonus', 'no-transfer', 'county-pool', 'budget')
     """
 
     name: str
@@ -267,11 +110,8 @@ class Scenario:
             hint = _did_you_mean(key, self.variants)
             raise InputError(
                 [
-                    Problem(
-                        f"no variant named {key!r}{hint}; the scenario has: "
-                        + ", ".join(self.variants),
-                        file=self.path.name if self.path else None,
-                    )
+                    Problem.of("unknown_variant", file=self.path.name if self.path else None,
+                               name=key, hint=hint, choices=tuple(self.variants))
                 ]
             )
         return self.variants[key]
@@ -389,82 +229,6 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-MAX_NUMBER = 10**15
-"""Largest magnitude of a number in a scenario file (costs, budgets, weights, ratio parts)."""
-MAX_DECIMALS = 9
-"""Most decimal places of a number in a scenario file (``0.000000001``; a ``%`` adds two)."""
-
-
-class NumberRangeError(ValueError):
-    """A number in a scenario file beyond :data:`MAX_NUMBER` or :data:`MAX_DECIMALS`."""
-
-
-def _decimal_fraction(value: Any) -> Fraction | None:
-    """Exact value of a TOML number or numeric text; ``None`` if it is not a finite number.
-
-    Floats are read through their shortest decimal text, so ``0.05`` is exactly 1/20.
-    A trailing ``%`` divides by 100. Raises :class:`NumberRangeError` for a number larger
-    than :data:`MAX_NUMBER` or with more than :data:`MAX_DECIMALS` decimal places (checked
-    before the exact fraction is built, so ``1e999999999`` costs nothing).
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        _check_size(Decimal(value), repr(value))
-        return Fraction(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        dec = Decimal(repr(value))
-        _check_size(dec, repr(value))
-        return Fraction(dec)
-    if isinstance(value, str):
-        text = value.strip()
-        scale, extra = Fraction(1), 0
-        if text.endswith("%"):
-            text, scale, extra = text[:-1].strip(), Fraction(1, 100), 2
-        try:
-            dec = Decimal(text)
-        except InvalidOperation:
-            return None
-        if not dec.is_finite():
-            return None
-        _check_size(dec, repr(value.strip()), extra)
-        return Fraction(dec) * scale
-    return None
-
-
-def _check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
-    if dec.copy_abs() > MAX_NUMBER:
-        raise NumberRangeError(
-            f"{shown} is too large: numbers in a scenario file may be at most 10^15")
-    _, digits, exponent = dec.as_tuple()
-    assert isinstance(exponent, int)
-    text = "".join(map(str, digits)).rstrip("0")
-    if not text:  # zero, however written
-        return
-    decimals = max(0, -(exponent + len(digits) - len(text))) + extra_decimals
-    if decimals > MAX_DECIMALS:
-        raise NumberRangeError(
-            f"{shown} has {decimals} decimal places; at most {MAX_DECIMALS} are accepted: "
-            "round it")
-
-
-def _fmt_number(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    as_float = float(value)
-    if Fraction(Decimal(repr(as_float))) == value:
-        return repr(as_float)
-    return f"{value.numerator}/{value.denominator}"
-
-
-def _fmt_pct(value: Fraction) -> str:
-    pct = value * 100
-    text = _fmt_number(pct)
-    return f"{text} %"
-
-
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into a copy of ``base``: tables merge key by key, anything else
     (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole."""
@@ -492,7 +256,8 @@ class _Collector:
             message = f"{message} (in variant {self.variant!r})"
         self.problems.append(Problem(message, file=self.file, key=key))
 
-    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum], default):
+    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum],
+               default: Any) -> Any:
         if key not in table:
             return default
         value = table[key]
@@ -517,7 +282,7 @@ class _Collector:
         if key not in table:
             return default
         try:
-            value = _decimal_fraction(table[key])
+            value = decimal_fraction(table[key])
         except NumberRangeError as exc:
             self.add(path, str(exc))
             return default
@@ -525,18 +290,19 @@ class _Collector:
             self.add(path, f"{table[key]!r} is not a number")
             return default
         if positive and value <= 0:
-            self.add(path, f"must be greater than 0, got {_fmt_number(value)}")
+            self.add(path, f"must be greater than 0, got {fmt_number(value)}")
             return default
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             self.add(
                 path,
-                f"must be between {_fmt_number(lo or Fraction(0))} and "
-                f"{_fmt_number(hi or Fraction(0))}, got {_fmt_number(value)}",
+                f"must be between {fmt_number(lo or Fraction(0))} and "
+                f"{fmt_number(hi or Fraction(0))}, got {fmt_number(value)}",
             )
             return default
         return value
 
-    def ratio(self, table: Mapping[str, Any], key: str, path: str, default: Ratio | None):
+    def ratio(self, table: Mapping[str, Any], key: str, path: str,
+              default: Ratio | None) -> Ratio | None:
         if key not in table:
             return default
         try:
@@ -583,8 +349,8 @@ def _build_policy(
             if tp.senior_bonus > junior:
                 col.add(
                     f"{base}.senior_bonus",
-                    f"the bonus {_fmt_pct(tp.senior_bonus)} is larger than the junior share "
-                    f"{_fmt_pct(junior)} it is taken from; lower the bonus or change the ratio",
+                    f"the bonus {fmt_pct(tp.senior_bonus)} is larger than the junior share "
+                    f"{fmt_pct(junior)} it is taken from; lower the bonus or change the ratio",
                 )
             types[str(tname)] = tp
     minimum: list[MinimumRule] = []
@@ -654,7 +420,7 @@ def _build_policy(
         if mx is not None and mx < 0:
             col.add(
                 "budget.max_increase",
-                f"is {_fmt_number(mx)}, below zero: no plan can cost less than nothing; "
+                f"is {fmt_number(mx)}, below zero: no plan can cost less than nothing; "
                 "set 0 or more",
             )
         if cs is not None and cm is not None and cj is not None and not cs >= cm >= cj:
@@ -961,8 +727,6 @@ def scenario_from_dict(
             solver=solver,
             units=df,
             units_file=units_file,
-            overrides=overrides,
-            config=cfg,
         )
     if problems:
         raise InputError(problems)
@@ -1008,3 +772,14 @@ def make_scenario(
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
     return Scenario(name=name, variants=out, input_hash="sha256:" + digest.hexdigest(),
                     warnings=table_warnings(df))
+
+
+__all__ = [
+    # defined here
+    "BASELINE", "Scenario", "SolverOptions", "Variant", "load_scenario", "make_scenario",
+    "scenario_from_dict", "check_policy_against_units", "deep_merge", "unit_types",
+    # the domain types (quotaopt.policy) and number limits (quotaopt.exact), re-exported for
+    # the Python API users who import them from here
+    "Budget", "Incumbents", "Level", "MinimumRule", "Policy", "Ratio", "Rounding", "Scope",
+    "Shares", "TypePolicy", "MAX_DECIMALS", "MAX_NUMBER",
+]

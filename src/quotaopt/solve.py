@@ -13,31 +13,30 @@ stage 2 (distance to the base caps) and, in scope pool, stage 3 (distance to the
 quotas, times their common denominator) are whole numbers; each can change by a bounded
 amount inside a block. Consecutive stages are joined into one weighted objective while its
 numbers fit double precision (``WEIGHTED_LIMIT``), which is exactly lexicographic block by
-block; further groups are solved one after the other, each earlier group kept by the row
-``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie rule of scope
+block; further groups are solved one after the other, each earlier group's optimum kept by
+its optimal face (bounds proven from the LP relaxation's duals, :func:`relaxed_face`) or else
+by the row ``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie rule of scope
 pool is then applied to MIP plans by :func:`apply_tie_rule`.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .backends import RawSolution, Status, get_backend
+from .backends import Backend, RawSolution, Status, get_backend
+from .budgetpath import solve_budget
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
-from .diagnose import infeasibility_reasons, precheck
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast, tie_order
+from .feasibility import precheck
+from .meta import __version__
 from .model import (
     Formulation,
     build,
@@ -48,63 +47,36 @@ from .model import (
     stage1_coefficients,
     weighted,
 )
-from .scenario import BASELINE, Policy, Scenario, Scope, Variant
-from .units import UNIT_COLUMNS
-
-ALLOCATION_COLUMNS = (
-    "unit_id", "name", "type", "pool", "total_posts",
-    "cap_senior", "cap_senior_intermediate",
-    "posts_senior", "posts_intermediate", "posts_junior",
-    "senior_incumbents", "intermediate_incumbents", "junior_incumbents",
-    "appointed_senior", "appointed_intermediate",
-    "waiting_left_senior", "waiting_left_intermediate",
-    "vacant_senior", "vacant_intermediate", "vacant_junior",
-    "over_ratio",
+from .policy import Policy, Scope
+from .relax import infeasibility_reasons
+from .result import (
+    Provenance,
+    Result,
+    SolverRun,
+    Summary,
+    appointments,
+    by_type,
+    caps_in_force,
+    cited_sources,
+    exact_objectives,
+    plan_figures,
+    policy_sources,
+    policy_summary,
+    totals,
 )
+from .scenario import BASELINE, Scenario, Variant
+from .units import UNIT_COLUMNS
 
 #: Largest objective magnitude solved as one weighted MIP; above it, two stages.
 WEIGHTED_LIMIT = 1e11
 METHODS = ("auto", "mip")
 #: Units per MIP when blocks are independent (blocks are never split).
 BATCH_UNITS = 2000
+#: A backend's LP relaxation: ``(form, cost, time limit) → (x, row duals)`` or ``None``.
+Relaxation = Callable[[Formulation, np.ndarray, float | None],
+                      tuple[np.ndarray, np.ndarray] | None]
 #: A progress callback: receives one short message as each stage starts.
 Progress = Callable[[str], None]
-
-
-@dataclass
-class Result:
-    """The outcome of solving one variant.
-
-    Attributes
-    ----------
-    status
-        ``optimal`` (proven), ``not_proven`` (time limit; best plan found), ``infeasible`` or
-        ``no_solution``.
-    allocation
-        One row per unit in input order (columns of ``allocation.csv``); ``None`` when there
-        is no plan.
-    summary
-        The content of ``summary.json``.
-    reasons
-        For an infeasible scenario: which rules collide, for which units or pools.
-    """
-
-    scenario: str
-    variant: str
-    status: Status
-    allocation: pd.DataFrame | None
-    summary: dict[str, Any]
-    reasons: tuple[str, ...] = ()
-    message: str = ""
-    limits: UnitLimits | None = field(default=None, repr=False)
-
-    @property
-    def proven_optimal(self) -> bool:
-        return self.status is Status.OPTIMAL
-
-    @property
-    def has_plan(self) -> bool:
-        return self.allocation is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,7 +152,7 @@ def stage_groups(form: Formulation) -> list[list[tuple[np.ndarray, int, int]]]:
     return groups
 
 
-def solve_formulation(form: Formulation, backend, time_limit: float | None,
+def solve_formulation(form: Formulation, backend: Backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
     """Solve one formulation lexicographically: consecutive stages are joined into one
     weighted objective while its numbers stay below ``WEIGHTED_LIMIT``; each such group is
@@ -239,7 +211,7 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
         if raw.status is not Status.OPTIMAL or raw.x is None:
             return raw
         for c, bound in rows:
-            if float(np.dot(c, raw.x)) < bound - 0.25:
+            if float(np.dot(c, np.rint(raw.x))) < bound - 0.25:
                 # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
                 raise SolverError(
                     f"the {backend.name} solver returned a plan that loses an earlier stage's "
@@ -258,8 +230,8 @@ def solve_formulation(form: Formulation, backend, time_limit: float | None,
     return raw
 
 
-def relaxed_face(form: Formulation, cost: np.ndarray, relaxation, time_limit: float | None
-                 ) -> tuple[Formulation, int, np.ndarray | None] | None:
+def relaxed_face(form: Formulation, cost: np.ndarray, relaxation: Relaxation,
+                 time_limit: float | None) -> tuple[Formulation, int, np.ndarray | None] | None:
     """``(face, D, plan)`` from the LP relaxation of ``min cost · x`` (``relaxation``: a
     backend's, returning ``(x, row duals)``): ``D`` a proven lower bound over every plan,
     ``face`` the plans of ``form`` that reach it (:func:`quotaopt.model.optimal_face`), and
@@ -367,11 +339,22 @@ def _report(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
-def _integral(values: np.ndarray, what: str) -> np.ndarray:
+def integral_values(values: np.ndarray, what: str) -> np.ndarray:
     rounded = np.rint(values)
     if values.size and np.max(np.abs(values - rounded)) > 1e-5:
         raise InternalError(f"the solver returned a non-integer {what}; please report")
     return rounded.astype(np.int64)
+
+
+def decode_solution(form: Formulation, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                               np.ndarray, np.ndarray]:
+    """The solution vector of a formulation as whole numbers, per column group (the order of
+    ``model.COLUMN_GROUPS``): ``P_s``, ``P_s + P_m``, senior and intermediate appointments,
+    each in the formulation's unit order (``form.idx``)."""
+    m = form.n
+    return (integral_values(x[0:m], "post count"), integral_values(x[m:2 * m], "post count"),
+            integral_values(x[2 * m:3 * m], "appointment count"),
+            integral_values(x[3 * m:4 * m], "appointment count"))
 
 
 def solve(
@@ -418,9 +401,10 @@ def solve(
     Examples
     --------
     >>> import quotaopt
-    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")  # doctest: +SKIP
-    >>> res = quotaopt.solve(sc)                                       # doctest: +SKIP
-    >>> res.status, res.summary["appointments"]["senior"]["appointed"]  # doctest: +SKIP
+    >>> sc = quotaopt.load_scenario("scenarios/tongxi-county.toml")
+    >>> res = quotaopt.solve(sc)
+    >>> res.status, res.summary["appointments"]["senior"]["appointed"]
+    (<Status.OPTIMAL: 'optimal'>, 110)
     """
     v = scenario.variant(variant)
     be = get_backend(backend or v.solver.backend)
@@ -430,8 +414,8 @@ def solve(
     limits = compute_limits(v.policy, v.units)
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
-        return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
-                       reasons=reasons)
+        return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+                             reasons=reasons)
     n = len(v.units)
     A = np.zeros(n, dtype=np.int64)
     B = np.zeros(n, dtype=np.int64)
@@ -448,7 +432,12 @@ def solve(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
-    if how == "auto" and n:
+    if how == "auto" and n and v.policy.budget is not None and v.policy.scope is Scope.POOL:
+        plan = _budget_plan(v, limits, order, rank, tie, progress)
+        if plan is not None:
+            A, B, ys, ym = plan
+            structured[:] = True
+    if how == "auto" and n and not structured.any():
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
             what = "1 to 3" if v.policy.scope is Scope.POOL else "1 and 2"
@@ -466,35 +455,52 @@ def solve(
         # the limit bounds the whole solve, every batch together
         left = None if limit is None else limit - (time.perf_counter() - started)
         if left is not None and left <= 0:
-            return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
-                           message=f"the time limit of {limit:g} s was spent before {label}")
+            return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+                                 message=f"the time limit of {limit:g} s was spent before "
+                                 f"{label}")
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, f"diagnosing why {label} has no plan")
-            return _finish(scenario, v, Status.INFEASIBLE, None, limits, be, started,
-                           reasons=infeasibility_reasons(v.policy, v.units, limits, idx,
-                                                         backend=be.name, time_limit=left))
+            why = infeasibility_reasons(v.policy, v.units, limits, idx, backend=be.name,
+                                        time_limit=left)
+            return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
+                                 reasons=why)
         if raw.status is Status.NO_SOLUTION or raw.x is None:
-            return _finish(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
-                           message=raw.message or "the solver found no plan in its time limit")
+            return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
+                                 message=raw.message or "the solver found no plan in its "
+                                 "time limit")
         if raw.status is Status.NOT_PROVEN:
             status = Status.NOT_PROVEN
             messages.append(raw.message)
-        m = form.n
-        A[idx] = _integral(raw.x[0:m], "post count")
-        B[idx] = _integral(raw.x[m:2 * m], "post count")
-        ys[idx] = _integral(raw.x[2 * m:3 * m], "appointment count")
-        ym[idx] = _integral(raw.x[3 * m:4 * m], "appointment count")
+        A[idx], B[idx], ys[idx], ym[idx] = decode_solution(form, raw.x)
         if v.policy.scope is Scope.POOL:
             apply_tie_rule(v.policy, v.units, limits, idx, tie, A, B, ys, ym)
     _report(progress, "checking the plan (independent checker) and summarising")
     allocation = checked_allocation(v, limits, A, B, ys, ym)
-    res = _finish(scenario, v, status, allocation, limits, be, started,
-                  message="; ".join(sorted(set(messages))))
-    res.summary["solver"]["method"] = how
-    res.summary["solver"]["units_structured"] = int(structured.sum())
-    res.summary["solver"]["units_mip"] = int(n - structured.sum())
-    return res
+    return finish_result(scenario, v, status, allocation, limits, be, started,
+                         message="; ".join(sorted(set(messages))), method=how,
+                         units_structured=int(structured.sum()))
+
+
+def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.ndarray,
+                 tie: np.ndarray, progress: Progress | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Scope pool with one budget over all units: the unbudgeted structured plan when it keeps
+    the budget (then it is optimal with the budget too), else the exact method of
+    :mod:`quotaopt.budgetpath`; ``None`` when neither applies (the MIP decides)."""
+    n = len(v.units)
+    budget = v.policy.budget
+    assert budget is not None
+    if not (limits.min_m > 0).any():
+        _report(progress, f"solving stages 1 to 3 together: exact structured method ({n} "
+                "units), without the budget first")
+        fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool),
+                          limits.pool_codes.copy(), rank)
+        if fast.solved.all() and budget.promotion_cost(
+                int(fast.ys.sum()), int(fast.ym.sum())) <= budget.max_increase:
+            return fast.A, fast.B, fast.ys, fast.ym
+    _report(progress, f"solving stages 1 to 3 together: exact method for a budget ({n} units)")
+    return solve_budget(v.policy, v.units, limits, order, tie)
 
 
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
@@ -572,258 +578,40 @@ def plan_for_check(v: Variant, alloc: pd.DataFrame) -> pd.DataFrame:
 # Summary
 
 
-def _num(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
-
-
-def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame
-                     ) -> tuple[Fraction, int, float | None]:
-    """(stage 1, stage 2, stage 3) of an integer plan: stages 1 and 2 exactly; stage 3 (scope
-    pool, else ``None``) as the correctly rounded sum of every pool's exact distance (see
-    :func:`quota_distances`: the exact total would need the common denominator of every
-    pool's quotas)."""
-    pol = v.policy
-    prio = v.units["priority"].to_numpy(np.float64)
-    ys = alloc["appointed_senior"].to_numpy(np.int64)
-    ym = alloc["appointed_intermediate"].to_numpy(np.int64)
-    stage1 = Fraction(0)
-    for g in sorted(set(prio.tolist())):
-        mask = prio == g
-        gf = Fraction(repr(float(g)))
-        stage1 += gf * (pol.weight_senior * int(ys[mask].sum())
-                        + pol.weight_intermediate * int(ym[mask].sum()))
-    A = alloc["posts_senior"].to_numpy(np.int64)
-    B = A + alloc["posts_intermediate"].to_numpy(np.int64)
-    if pol.scope is Scope.POOL:
-        k = len(lim.pool_names)
-        sums = [np.bincount(lim.pool_codes, weights=x, minlength=k).astype(np.int64)
-                for x in (A, B)]
-        stage2 = int(np.abs(sums[0] - lim.pool_target_s).sum()
-                     + np.abs(sums[1] - lim.pool_target_sm).sum())
-        stage3: float | None = math.fsum(quota_distance_terms(lim, A, B))
-    else:
-        stage2 = int(np.abs(A - lim.target_s).sum() + np.abs(B - lim.target_sm).sum())
-        stage3 = None
-    return stage1, stage2, stage3
-
-
-def quota_distance_terms(lim: UnitLimits, A: np.ndarray, B: np.ndarray) -> list[float]:
-    """Every pool's and level's exact distance to its quotas, each correctly rounded."""
-    out: list[float] = []
-    for level, x in (("s", A), ("sm", B)):
-        num, den = lim.quotas(level)
-        if num.dtype != object and den.dtype != object and (
-                not len(x) or int(np.abs(x).max()) * int(den.max()) * len(x) < 2**53):
-            k = len(lim.pool_names)
-            # whole numbers below 2^53: the float sums are exact
-            per = np.rint(np.bincount(lim.pool_codes, weights=np.abs(x * den - num),
-                                      minlength=k)).astype(np.int64)
-            pool_den = np.ones(k, dtype=np.int64)
-            pool_den[lim.pool_codes] = den
-            keep = per > 0
-            # int / int is correctly rounded in Python; per and the denominators are exact
-            out += [a / b for a, b in zip(per[keep].tolist(), pool_den[keep].tolist(),
-                                          strict=True)]
-        else:
-            out += [float(d) for d in quota_distances(lim, A if level == "s" else None,
-                                                      B if level == "sm" else None)]
-    return out
-
-
-def quota_distances(lim: UnitLimits, A: np.ndarray | None, B: np.ndarray | None
-                    ) -> list[Fraction]:
-    """Scope pool: every pool's exact stage 3, ``Σ_u |A_u − Q_s,u| + |B_u − Q_sm,u|``."""
-    k = len(lim.pool_names)
-    out = [Fraction(0)] * k
-    for level, x in (("s", A), ("sm", B)):
-        if x is None:
-            continue
-        num, den = lim.quotas(level)
-        if num.dtype != object and den.dtype != object and (
-                not len(x) or int(np.abs(x).max()) * int(den.max()) < 2**61):
-            dist = np.abs(x * den - num)
-            per = np.zeros(k, dtype=np.int64)
-            np.add.at(per, lim.pool_codes, dist)
-            pool_den = np.ones(k, dtype=np.int64)
-            pool_den[lim.pool_codes] = den
-            for p in np.flatnonzero(per).tolist():
-                out[p] += Fraction(int(per[p]), int(pool_den[p]))
-        else:
-            acc = [0] * k
-            dens = [1] * k
-            for p, xi, q, d in zip(lim.pool_codes.tolist(), x.tolist(), num.tolist(),
-                                   den.tolist(), strict=True):
-                acc[p] += abs(int(xi) * int(d) - int(q))
-                dens[p] = int(d)
-            for p in range(k):
-                if acc[p]:
-                    out[p] += Fraction(acc[p], dens[p])
-    return out
-
-
-def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
-    """The effective policy values, as every report shows them."""
-    shares = {}
-    for t in sorted(types):
-        sh = policy.shares_for(t)
-        shares[t] = {
-            "senior": str(sh.senior),
-            "intermediate": str(sh.intermediate),
-            "junior": str(sh.junior),
-            "junior_to_intermediate": str(sh.junior_to_intermediate),
-            "senior_intermediate_cap": str(sh.senior_intermediate_cap_share),
-        }
-    out: dict[str, Any] = {
-        "ratio": str(policy.ratio),
-        "scope": policy.scope.value,
-        "rounding": policy.rounding.value,
-        "junior_to_intermediate": str(policy.junior_to_intermediate),
-        "incumbents": policy.incumbents.value,
-        "types": {t: {"senior_bonus": str(tp.senior_bonus),
-                      "ratio": str(tp.ratio) if tp.ratio else None,
-                      "source": tp.source} for t, tp in sorted(policy.types.items())},
-        "shares": shares,
-        "minimum": [{"type": r.type, "level": r.level.value, "posts": r.posts,
-                     "when_total_at_least": r.when_total_at_least, "source": r.source}
-                    for r in policy.minimum],
-        "weights": {"senior": str(policy.weight_senior),
-                    "intermediate": str(policy.weight_intermediate)},
-        "budget": None,
-        "source": policy.source,
-    }
-    if policy.budget is not None:
-        b = policy.budget
-        out["budget"] = {"cost": {"senior": str(b.cost_senior),
-                                  "intermediate": str(b.cost_intermediate),
-                                  "junior": str(b.cost_junior)},
-                         "max_increase": str(b.max_increase), "source": b.source}
-    return out
-
-
-def policy_sources(policy: Policy) -> list[dict[str, str]]:
-    """The documents the policy cites: ``[{"rule": "policy", "source": "…"}, …]``."""
-    cited = [("policy", policy.source)]
-    cited += [(f"policy.types.{t}", tp.source) for t, tp in sorted(policy.types.items())]
-    cited += [(f"policy.minimum[{k + 1}]", r.source) for k, r in enumerate(policy.minimum)]
-    if policy.budget is not None:
-        cited.append(("budget", policy.budget.source))
-    return [{"rule": rule, "source": src} for rule, src in cited if src]
-
-
-def _finish(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
-            lim: UnitLimits, be, started: float, *, reasons: list[str] | None = None,
-            message: str = "") -> Result:
+def finish_result(scenario: Scenario, v: Variant, status: Status, alloc: pd.DataFrame | None,
+                  lim: UnitLimits, be: Backend, started: float, *,
+                  reasons: list[str] | None = None, message: str = "",
+                  method: str | None = None, units_structured: int = 0) -> Result:
+    """The :class:`Result` of a solve, with its summary (``method``: how a plan was found,
+    ``units_structured`` of its units by the structured method)."""
     seconds = time.perf_counter() - started
-    u = v.units
-    summary: dict[str, Any] = {
-        "scenario": scenario.name,
-        "variant": v.name or BASELINE,
-        "status": status.value,
-        "proven_optimal": status is Status.OPTIMAL,
-        "message": message,
-        "reasons": list(reasons or []),
-        "units": int(len(u)),
-        "pools": int(len(lim.pool_names)),
-        "policy": policy_summary(v.policy, sorted(lim.type_shares)),
-        "solver": {"backend": be.name, "version": be.version(), "seconds": round(seconds, 3)},
-        "input_hash": scenario.input_hash,
-        "sources": policy_sources(v.policy),
-        "quotaopt_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    if alloc is not None:
-        stage1, stage2, stage3 = exact_objectives(v, lim, alloc)
-        summary["objective"] = {
-            "weighted_appointments": _num(stage1),
-            "weighted_appointments_exact": str(stage1),
-            "distance_from_base_caps": stage2,
-            "distance_from_quotas": None if stage3 is None else round(stage3, 9),
-        }
-        summary["totals"] = totals(alloc)
-        summary["caps"] = caps_in_force(alloc, v.policy.scope)
-        summary["appointments"] = appointments(alloc)
-        summary["by_type"] = by_type(alloc)
-        summary["units_over_ratio"] = int(alloc["over_ratio"].sum())
-        summary["promotion_cost"] = None
-        if v.policy.budget is not None:
-            b = v.policy.budget
-            cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
-                                    int(alloc["appointed_intermediate"].sum()))
-            summary["promotion_cost"] = _num(cost)
-            summary["budget_max_increase"] = _num(b.max_increase)
-    return Result(scenario.name, v.name, status, alloc, summary, tuple(reasons or ()),
+    units = int(len(v.units))
+    solver = SolverRun(be.name, be.version(), round(seconds, 3))
+    if method is not None:
+        solver = replace(solver, method=method, units_structured=units_structured,
+                         units_mip=units - units_structured)
+    figures = Summary(
+        scenario=scenario.name,
+        variant=v.name or BASELINE,
+        status=status,
+        message=message,
+        reasons=tuple(reasons or ()),
+        units=units,
+        pools=int(len(lim.pool_names)),
+        policy=v.policy,
+        unit_types=tuple(sorted(lim.type_shares)),
+        solver=solver,
+        provenance=Provenance(scenario.input_hash, cited_sources(v.policy), __version__,
+                              datetime.now(UTC).isoformat(timespec="seconds")),
+        plan=None if alloc is None else plan_figures(v, lim, alloc),
+    )
+    return Result(scenario.name, v.name, status, alloc, figures, tuple(reasons or ()),
                   message, lim)
 
 
-_TOTAL_COLUMNS = ("total_posts", "posts_senior", "posts_intermediate", "posts_junior",
-                  "vacant_senior", "vacant_intermediate", "vacant_junior")
-
-
-def by_type(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """:func:`totals` and appointments per unit type (sorted), summed without copying groups."""
-    names, codes = sorted_codes(alloc["type"])
-    if not names:
-        return {}
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(names))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    present = counts > 0
-
-    def sums(col: str) -> list[int]:
-        values = alloc[col].to_numpy(np.int64)[order]
-        return np.add.reduceat(values, starts[present]).tolist() if len(values) else []
-
-    cols = {c: sums(c) for c in (*_TOTAL_COLUMNS, "appointed_senior", "appointed_intermediate",
-                                 "waiting_left_senior", "waiting_left_intermediate")}
-    out: dict[str, dict[str, int]] = {}
-    for k, name in enumerate(t for t, ok in zip(names, present, strict=True) if ok):
-        d = {c: int(cols[c][k]) for c in _TOTAL_COLUMNS}
-        d["units"] = int(counts[present][k])
-        d["appointed_senior"] = int(cols["appointed_senior"][k])
-        d["appointed_intermediate"] = int(cols["appointed_intermediate"][k])
-        d["waiting_senior"] = d["appointed_senior"] + int(cols["waiting_left_senior"][k])
-        d["waiting_intermediate"] = (d["appointed_intermediate"]
-                                     + int(cols["waiting_left_intermediate"][k]))
-        out[name] = d
-    return out
-
-
-def caps_in_force(alloc: pd.DataFrame, scope: Scope) -> dict[str, int]:
-    """Total senior and senior+intermediate caps: summed over units, or (scope ``pool``)
-    over pools, each pool's cap counted once."""
-    cols = ["cap_senior", "cap_senior_intermediate"]
-    caps = (alloc.groupby("pool", sort=True)[cols].first().sum() if scope is Scope.POOL
-            else alloc[cols].sum())
-    return {"senior": int(caps["cap_senior"]),
-            "senior_intermediate": int(caps["cap_senior_intermediate"])}
-
-
-def totals(alloc: pd.DataFrame) -> dict[str, int]:
-    """Post totals of a set of units."""
-    out = {c: int(alloc[c].sum()) for c in (
-        "total_posts", "posts_senior", "posts_intermediate", "posts_junior",
-        "vacant_senior", "vacant_intermediate", "vacant_junior")}
-    out["units"] = int(len(alloc))
-    return out
-
-
-def appointments(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
-    return {
-        "senior": {"waiting": int(alloc["appointed_senior"].sum()
-                                  + alloc["waiting_left_senior"].sum()),
-                   "appointed": int(alloc["appointed_senior"].sum()),
-                   "left": int(alloc["waiting_left_senior"].sum())},
-        "intermediate": {"waiting": int(alloc["appointed_intermediate"].sum()
-                                        + alloc["waiting_left_intermediate"].sum()),
-                         "appointed": int(alloc["appointed_intermediate"].sum()),
-                         "left": int(alloc["waiting_left_intermediate"].sum())},
-    }
-
-
-def solve_status_exit_code(status: Status) -> int:
-    """Exit code of the CLI for a solve status (SPEC section 4)."""
-    return {Status.OPTIMAL: 0, Status.INFEASIBLE: 3, Status.NOT_PROVEN: 4,
-            Status.NO_SOLUTION: 4}[status]
-
-
-__all__ = ["Result", "solve", "SolverError", "Violation"]
+__all__ = [
+    "Result", "solve", "SolverError", "Violation",
+    # the summary's parts, computed in quotaopt.result
+    "appointments", "by_type", "caps_in_force", "exact_objectives", "policy_sources",
+    "policy_summary", "totals",
+]

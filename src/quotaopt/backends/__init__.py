@@ -4,7 +4,8 @@ nowhere else."""
 
 from __future__ import annotations
 
-from .base import Backend, RawSolution, Status, available_backends, default_backend, get_backend
+from .base import Backend, RawSolution, Status
+from .registry import available_backends, default_backend, get_backend
 
 __all__ = [
     "Backend",

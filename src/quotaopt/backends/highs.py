@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,7 +26,7 @@ FACE_OPTIONS: dict[str, object] = {
 }
 
 
-def new_highs():
+def new_highs() -> Any:
     """A silent ``highspy.Highs``: HiGHS prints a banner to file descriptor 1 the first time
     one is made in a process, which would corrupt ``--format json`` output; swallow it."""
     global _banner_shown
@@ -48,7 +49,7 @@ def new_highs():
     return h
 
 
-def _run_interruptibly(h) -> None:
+def _run_interruptibly(h: Any) -> None:
     """``h.run()``, answering Ctrl-C at once: HiGHS itself does not look at Python's signals,
     so a long solve would finish first. In the main thread the solve runs in a helper
     thread (HiGHS releases the GIL); on Ctrl-C it is cancelled and the
@@ -134,7 +135,8 @@ class HighsBackend:
         return (np.asarray(sol.col_value, dtype=np.float64),
                 np.asarray(sol.row_dual, dtype=np.float64))
 
-    def _run(self, lp, time_limit: float | None, options: dict | None = None) -> RawSolution:
+    def _run(self, lp: Any, time_limit: float | None,
+             options: dict[str, object] | None = None) -> RawSolution:
         import highspy
 
         h = new_highs()
@@ -168,7 +170,7 @@ class HighsBackend:
 
 
 def _highs_lp(form: Formulation, cost: np.ndarray,
-              extra_rows: Sequence[tuple[np.ndarray, float]] | None, integer: bool):
+              extra_rows: Sequence[tuple[np.ndarray, float]] | None, integer: bool) -> Any:
     """The formulation (plus ``extra_rows``: ``a · x >= b``) as a ``highspy.HighsLp``."""
     import highspy
 

@@ -21,7 +21,7 @@ def build_problem(
     cost: np.ndarray,
     extra_rows: Sequence[tuple[np.ndarray, float]] | None = None,
     name: str = "quotaopt",
-):
+) -> tuple[Any, list[Any]]:
     """Return ``(problem, variables)``: a minimisation ``pulp.LpProblem`` and its columns.
 
     Variables are named ``<group>_<k>`` (k = position within the block's units) so names are
@@ -65,7 +65,7 @@ def build_problem(
     return prob, variables
 
 
-def make_solver(solver_class: str | None, time_limit: float | None):
+def make_solver(solver_class: str | None, time_limit: float | None) -> Any:
     """A PuLP solver object configured for proven optimality (relative gap 0)."""
     import pulp
 
@@ -100,7 +100,7 @@ def make_solver(solver_class: str | None, time_limit: float | None):
     return solver
 
 
-def solve_problem(prob, variables, solver) -> RawSolution:
+def solve_problem(prob: Any, variables: Sequence[Any], solver: Any) -> RawSolution:
     """Solve a built problem and map PuLP's statuses to :class:`Status` (the only place)."""
     import pulp
 
