@@ -15,8 +15,8 @@ amount inside a block. Consecutive stages are joined into one weighted objective
 numbers fit double precision (``WEIGHTED_LIMIT``), which is exactly lexicographic block by
 block; further groups are solved one after the other, each earlier group's optimum kept by
 its optimal face (bounds proven from the LP relaxation's duals, :func:`relaxed_face`) or else
-by the row ``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie rule of scope
-pool is then applied to MIP plans by :func:`apply_tie_rule`.
+by the row ``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie
+rule of scope pool is then applied to MIP plans by :func:`apply_tie_rule`.
 """
 
 from __future__ import annotations
