@@ -86,14 +86,6 @@ WAITING = HEADER + ",senior_waiting,intermediate_waiting,priority"
 CATALOGUE = [
     ("empty-file", "", None, None, None, "empty"),
     ("blank-lines-only", "\r\n\r\n  \r\n", None, None, None, "empty"),
-    (
-        "no-header",
-        "\n\nunit_id,type,total_posts\nA1,school,3\n",
-        1,
-        None,
-        None,
-        "first non-empty row is row 3",
-    ),
     ("header-but-no-data", "unit_id,type,total_posts\n\n,,\n", None, None, None, "no data rows"),
     (
         "missing-unit_id",
@@ -113,17 +105,17 @@ CATALOGUE = [
     ),
     (
         "missing-total-chinese-did-you-mean",
-        "单位编码,单位类型,岗位总数\nA1,school,3\n",
+        "单位编码,单位类型,岗位总和\nA1,school,3\n",
         1,
         "total_posts",
         None,
-        "did you mean '岗位总数'",
+        "did you mean '岗位总和'",
     ),
     (
         "two-headers-same-column",
         "unit_id,单位代码,type,total_posts\nA1,A1,school,3\n",
         1,
-        "unit_id",
+        "单位代码",
         None,
         "both mean unit_id",
     ),
@@ -271,13 +263,14 @@ def test_missing_total_posts_column_is_reported_once(tmp_path):
     assert (problem.row, problem.column) == (1, "total_posts")
 
 
-def test_title_row_above_the_header_gets_a_hint(tmp_path):
-    text = "某县乡镇事业单位岗位表,,\n单位编码,单位类型,岗位总量\nA1,school,3\n"
-    path = write(tmp_path / "u.csv", text)
-    found = problems(read_units, path)
-    assert {p.column for p in found} == {"unit_id", "type", "total_posts", None}
-    hint = [p for p in found if p.column is None][0]
-    assert hint.row == 1 and "row 2" in hint.message
+def test_title_and_blank_rows_above_the_header_are_skipped_with_a_note(tmp_path):
+    text = "某县乡镇事业单位岗位表,,\n\n单位编码,单位类型,岗位总量\nA1,school,3\n"
+    units = read_units(write(tmp_path / "u.csv", text))
+    from quotaopt.units import source_rows, table_warnings
+
+    assert units["unit_id"].tolist() == ["A1"] and source_rows(units).tolist() == [4]
+    (note,) = table_warnings(units)
+    assert note.row == 3 and "the 2 row(s) above it" in note.message
 
 
 def test_old_xls_is_refused_with_advice(tmp_path):

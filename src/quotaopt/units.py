@@ -43,7 +43,7 @@ import re
 import stat
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -51,7 +51,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .headers import unit_aliases_zh
+from .headers import (
+    ALLOCATION_ZH,
+    HEADER_GROUPS_ZH,
+    HEADER_UNITS,
+    IGNORED_HEADERS_ZH,
+    TOTAL_ROW_WORDS_ZH,
+    unit_aliases_zh,
+)
 
 __all__ = [
     "ALIASES",
@@ -68,8 +75,19 @@ __all__ = [
     "normalize_units",
     "read_units",
     "source_rows",
+    "defaulted_columns",
     "table_warnings",
+    "text_key",
 ]
+DEFAULTED_COLUMNS: tuple[str, ...] = (
+    "senior_incumbents",
+    "intermediate_incumbents",
+    "junior_incumbents",
+    "senior_waiting",
+    "intermediate_waiting",
+    "priority",
+)
+"""Columns a table may lack: each then takes its default (0; priority 1) for every unit."""
 
 UNIT_COLUMNS: tuple[str, ...] = (
     "unit_id",
@@ -132,8 +150,16 @@ ALIASES.update(
     {alias: canonical for canonical, names in _CHINESE_ALIASES.items() for alias in names}
 )
 
+#: Headers of numeric columns that never stand for a units column: a serial number, notes,
+#: and the columns quotaopt itself writes into an allocation (caps, posts, appointments).
+_IGNORED_HEADERS: tuple[str, ...] = (
+    *IGNORED_HEADERS_ZH, "no", "no.", "#",
+    *(k for k in ALLOCATION_ZH if k not in UNIT_COLUMNS),
+    *(v for k, v in ALLOCATION_ZH.items() if k not in UNIT_COLUMNS))
+
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _PLAIN_COUNT = re.compile(r"\d{1,9}", re.ASCII)  # fast path: surely an accepted count
@@ -145,7 +171,8 @@ _MISSING = object()  # marker for an empty cell
 # reading files
 
 
-def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
+def read_units(path: str | os.PathLike[str], sheet: str | None = None,
+               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a units table from a CSV or XLSX file and check it.
 
     The format is detected from the content, not the extension: a ZIP container
@@ -159,7 +186,12 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     path : str or os.PathLike
         The file. Its name is used, as given, in every problem reported.
     sheet : str, optional
-        XLSX only: the worksheet to read. Default: the first worksheet.
+        Workbooks only: the worksheet to read. Default: the first visible worksheet whose
+        header row has the units table's columns (hidden sheets are never chosen).
+    columns : mapping, optional
+        Column name -> the header that holds it in this file (the scenario's ``[columns]``
+        table), for headers the vocabulary does not know; ``""`` says the table has no such
+        column (its default is meant).
 
     Returns
     -------
@@ -188,7 +220,12 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
-    labels, rows = read_table(path, sheet)
+    sheet_data = read_sheet(path, sheet, looks_like=_looks_like_units_header)
+    source = sheet_data.where
+    labels, rows, first_row, notes = _locate_header(sheet_data.records, source)
+    _check_hidden_rows(sheet_data.hidden_rows, rows, first_row, source)
+    if not labels and not rows:
+        labels = []
 
     with _gc_paused():
         lengths = set(map(len, rows))
@@ -207,48 +244,140 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
                 cells[i, : len(record)] = record
         del rows
     raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object), dtype=object)
-    return _Normalizer(raw, source, text_cells=True).run()
+    raw.index = pd.RangeIndex(first_row - 2, first_row - 2 + len(raw))  # row numbers
+    return _Normalizer(raw, source, text_cells=True, columns=columns, notes=notes,
+                       header_row=first_row - 1).run()
 
 
 def read_table(path: str | os.PathLike[str],
                sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """The cells of a CSV or XLSX file as text: the header row's labels and the data rows —
-    the one table reader of quotaopt (units tables, audit plans). Reads within the size
-    limits (:data:`MAX_FILE_BYTES` …), decodes UTF-8 or GB18030, and raises
+    """The cells of a CSV or workbook sheet as text: the first row's labels and the rows
+    below — the one table reader of quotaopt (units tables, audit plans). Reads within the
+    size limits (:data:`MAX_FILE_BYTES` …), decodes UTF-8 or GB18030, and raises
     :class:`~quotaopt.errors.InputError` for what it cannot read (see :func:`read_units`).
     Checks nothing about the columns.
     """
+    records = read_sheet(path, sheet).records
+    if not records:
+        return [], []
+    return records[0], records[1:]
+
+
+class SheetData:
+    """The text cells of one sheet (or CSV file), every row; ``where`` names the file (and
+    the sheet when the workbook has several); ``hidden_rows`` are the 1-based numbers of
+    rows hidden in the workbook."""
+
+    def __init__(self, records: list[list[str]], where: str, hidden_rows: tuple[int, ...] = ()):
+        self.records, self.where, self.hidden_rows = records, where, hidden_rows
+
+
+def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
+               looks_like: Callable[[list[list[str]]], bool] | None = None) -> SheetData:
+    """Every row of a CSV file or of one sheet of a workbook (``.xlsx``, ``.xls``, ``.ods``),
+    as text. Without ``sheet``, the first visible sheet for which ``looks_like`` (given the
+    first rows) is true is read — or the first visible sheet without ``looks_like``; hidden
+    sheets are never chosen by default."""
     source = os.fspath(path)
     data = read_limited(path, source, MAX_FILE_BYTES)
 
-    if data.startswith(_XLSX_MAGIC):
+    if data.startswith(_XLS_MAGIC):
+        if _is_encrypted(data):
+            raise InputError([Problem.of("workbook_encrypted", file=source)])
         with _gc_paused():
-            labels, rows = _read_xlsx(data, source, sheet)
-    elif data.startswith(_XLS_MAGIC):
+            return _read_calamine(data, source, sheet, looks_like)
+    if data.startswith(_XLSX_MAGIC):
+        if _ODS_MIMETYPE in data[:128]:
+            with _gc_paused():
+                return _read_calamine(data, source, sheet, looks_like)
+        with _gc_paused():
+            return _read_xlsx(data, source, sheet, looks_like)
+    if sheet is not None:
         raise InputError(
             [
                 Problem(
-                    "this is an old binary Excel (.xls) file, which is not supported; "
-                    "open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+                    f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
+                    "remove the sheet setting or give the workbook",
                     file=source,
                 )
             ]
         )
-    else:
-        if sheet is not None:
-            raise InputError(
-                [
-                    Problem(
-                        f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
-                        "remove the sheet setting or give the XLSX file",
-                        file=source,
-                    )
-                ]
-            )
-        with _gc_paused():
-            labels, rows = _read_csv(data, source)
-    return labels, rows
+    with _gc_paused():
+        labels, rows = _read_csv(data, source)
+    return SheetData([labels, *rows] if labels or rows else [], source)
 
+
+def _looks_like_units_header(rows: list[list[str]]) -> bool:
+    """Some row among the first holds at least two of the required columns' headers."""
+    return _header_index(rows) is not None
+
+
+def _header_index(rows: list[list[str]]) -> int | None:
+    """The index of the first of the first rows naming two required columns."""
+    for k, record in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        names = {_canonical_name(c) for c in record}
+        if sum(c in names for c in REQUIRED_COLUMNS) >= 2:
+            return k
+    return None
+
+
+_LEVELS = {"高级": "高级", "中级": "中级", "初级": "初级"}
+
+
+def _locate_header(records: list[list[str]], source: str
+                   ) -> tuple[list[str], list[list[str]], int, list[Problem]]:
+    """The header labels, the data rows, the row number of the first data row, and notes.
+
+    The header row is the first row naming two required columns (title and note rows above
+    it are skipped); a second header row of levels (``高级 / 中级 / 初级``) under merged group
+    cells (``现聘人数``) is joined to the row above it (``现聘高级``).
+    """
+    if not records:
+        return [], [], 2, []
+    k = _header_index(records)
+    if k is None:
+        k = 0
+    labels = list(records[k])
+    notes: list[Problem] = []
+    if k > 0:
+        notes.append(Problem.of("rows_above_header", file=source, row=k + 1, rows=k))
+    data_start = k + 1
+    if data_start < len(records):
+        sub = records[data_start]
+        keys = [_header_key(c) for c in sub]
+        if any(key in _LEVELS for key in keys) and not any(
+                _canonical_name(c) in REQUIRED_COLUMNS for c in sub):
+            group = ""
+            width = max(len(labels), len(sub))
+            labels += [""] * (width - len(labels))
+            for pos in range(width):
+                if labels[pos].strip():
+                    group = labels[pos]
+                elif pos < len(sub) and keys[pos] in _LEVELS:
+                    pass  # under the merged group cell to the left
+                else:
+                    group = ""
+                level = keys[pos] if pos < len(keys) else ""
+                if level in _LEVELS and group:
+                    gkey = _header_key(group)
+                    prefix = HEADER_GROUPS_ZH.get(gkey, gkey)
+                    labels[pos] = prefix + _LEVELS[level]
+                elif pos < len(sub) and sub[pos].strip() and not labels[pos].strip():
+                    labels[pos] = sub[pos]
+            data_start += 1
+    return labels, records[data_start:], data_start + 1, notes
+
+
+def _check_hidden_rows(hidden: tuple[int, ...], rows: list[list[str]], first_row: int,
+                       source: str) -> None:
+    """Hidden rows that hold data are refused: they would be read as units unseen."""
+    if not hidden:
+        return
+    filled = [r for r in hidden
+              if 0 <= r - first_row < len(rows) and any(c.strip() for c in rows[r - first_row])]
+    if filled:
+        raise InputError([Problem.of("hidden_rows", file=source, row=filled[0],
+                                     rows=tuple(filled))])
 
 
 def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes:
@@ -412,7 +541,8 @@ def _decode(data: bytes, source: str) -> str:
     )
 
 
-def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx(data: bytes, source: str, sheet: str | None,
+               looks_like: Callable[[list[list[str]]], bool] | None) -> SheetData:
     import openpyxl
 
     _check_archive(data, source)
@@ -430,52 +560,198 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], 
         ) from None
     try:
         names = [ws.title for ws in wb.worksheets]
-        if sheet is None:
-            if not names:
-                raise InputError([Problem("the workbook has no worksheet", file=source)])
-            ws = wb.worksheets[0]
-        elif sheet in names:
-            ws = wb.worksheets[names.index(sheet)]
-        else:
-            listed = ", ".join(repr(n) for n in names) or "none"
-            raise InputError(
-                [
-                    Problem(
-                        f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
-                        file=source,
-                    )
-                ]
-            )
-        try:
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
-            rows: list[list[str]] = []
-            for row in ws.iter_rows(values_only=True):
-                if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
-                    row = _trim_row(row, len(rows) + 1, source)
-                rows.append([_xlsx_text(v) for v in row])
-                if len(rows) > MAX_ROWS + 1:
-                    raise _too_many_rows(source)
-        except InputError:
-            raise
-        except Exception as exc:
-            raise InputError(
-                [
-                    Problem(
-                        f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
-                        "open the file in Excel or WPS and save it again as .xlsx",
-                        file=source,
-                    )
-                ]
-            ) from None
+        hidden = [ws.sheet_state != "visible" for ws in wb.worksheets]
+
+        def rows_of(index: int, limit: int | None = None) -> list[list[str]]:
+            ws = wb.worksheets[index]
+            try:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
+                rows: list[list[str]] = []
+                for row in ws.iter_rows(values_only=True, max_row=limit):
+                    if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
+                        row = _trim_row(row, len(rows) + 1, source)
+                    rows.append([_xlsx_text(v) for v in row])
+                    if len(rows) > MAX_ROWS + 1:
+                        raise _too_many_rows(source)
+            except InputError:
+                raise
+            except Exception as exc:
+                raise InputError(
+                    [
+                        Problem(
+                            f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
+                            "open the file in Excel or WPS and save it again as .xlsx",
+                            file=source,
+                        )
+                    ]
+                ) from None
+            return rows
+
+        index = _choose_sheet(source, names, hidden, sheet, looks_like,
+                              lambda i: rows_of(i, _HEADER_SEARCH_ROWS + 1))
+        rows = rows_of(index)
     finally:
         wb.close()
-    # trailing empty cells and rows are layout, not data
+    where = _sheet_where(source, names, index)
+    hidden_rows, formulas = _sheet_xml_checks(data, index)
+    if formulas:
+        raise InputError([Problem.of("formula_without_value", file=where, row=row,
+                                     column=_letter(col), cell=f"{_letter(col)}{row}")
+                          for row, col in formulas[:20]])
+    _drop_trailing_empty(rows)
+    return SheetData(rows, where, hidden_rows)
+
+
+def _drop_trailing_empty(rows: list[list[str]]) -> None:
+    """Trailing empty rows are layout, not data."""
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]
+
+
+def _sheet_where(source: str, names: list[str], index: int) -> str:
+    """The file, and the sheet when the workbook has more than one."""
+    return source if len(names) == 1 else f"{source}, sheet {names[index]!r}"
+
+
+#: Rows searched for the header row (title and note rows may stand above it).
+_HEADER_SEARCH_ROWS = 12
+
+
+def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str | None,
+                  looks_like: Callable[[list[list[str]]], bool] | None,
+                  head: Callable[[int], list[list[str]]]) -> int:
+    """The index of the sheet to read: ``sheet`` when given; else the first visible sheet
+    whose first rows ``looks_like`` a table; else an error listing the sheets."""
+    if not names:
+        raise InputError([Problem("the workbook has no worksheet", file=source)])
+    if sheet is not None:
+        if sheet in names:
+            return names.index(sheet)
+        listed = ", ".join(repr(n) for n in names) or "none"
+        raise InputError(
+            [
+                Problem(
+                    f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
+                    file=source,
+                )
+            ]
+        )
+    visible = [i for i, h in enumerate(hidden) if not h]
+    if not visible:
+        raise InputError([Problem.of("no_visible_sheet", file=source, sheets=tuple(names))])
+    if looks_like is None or (len(visible) == 1 and len(names) == 1):
+        return visible[0]
+    for i in visible:
+        if looks_like(head(i)):
+            return i
+    if len(visible) == 1:
+        return visible[0]  # its own problems say what is wrong with it
+    raise InputError([Problem.of(
+        "no_matching_sheet", file=source,
+        sheets=tuple((n, h) for n, h in zip(names, hidden, strict=True)))])
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _sheet_xml_checks(data: bytes, index: int) -> tuple[tuple[int, ...],
+                                                        list[tuple[int, int]]]:
+    """From the sheet's XML: the numbers of hidden rows, and the cells (row, 0-based column)
+    that hold a formula without a saved value (a workbook written by a program that did not
+    calculate it: openpyxl reads such a cell as empty)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = _sheet_paths(archive)[index]
+            xml = archive.read(path)
+    except Exception:  # openpyxl read it; a part it did not need is not ours to judge
+        return (), []
+    hidden: list[int] = []
+    if b"hidden=" in xml:
+        for m in _ROW_TAG.finditer(xml):
+            attrs = m.group(1)
+            if re.search(rb'\bhidden="(?:1|true)"', attrs):
+                number = re.search(rb'\br="(\d+)"', attrs)
+                if number:
+                    hidden.append(int(number.group(1)))
+    formulas: list[tuple[int, int]] = []
+    if b"<f" in xml or b":f" in xml:
+        for m in _CELL.finditer(xml):
+            inner = m.group(2) or b""
+            if re.search(rb"<(?:\w+:)?f\b", inner) and not re.search(
+                    rb"<(?:\w+:)?v\b[^>]*>[^<]", inner):
+                ref = _REF.search(m.group(1))
+                if ref:
+                    col = 0
+                    for ch in ref.group(1).decode():
+                        col = col * 26 + ord(ch) - 64
+                    formulas.append((int(ref.group(2)), col - 1))
+    return tuple(hidden), formulas
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The XML part of each worksheet, in the workbook's order."""
+    import xml.etree.ElementTree as ET
+
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    paths = []
+    for el in book.iter():
+        if el.tag.endswith("}sheet") or el.tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            paths.append(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return paths
+
+
+def _is_encrypted(data: bytes) -> bool:
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _read_calamine(data: bytes, source: str, sheet: str | None,
+                   looks_like: Callable[[list[list[str]]], bool] | None) -> SheetData:
+    """A ``.xls`` (Excel 97-2003) or ``.ods`` workbook, read by python-calamine. Calamine
+    does not tell hidden rows; hidden sheets it does."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+        hidden = [str(getattr(m, "visible", "visible")).lower().rsplit(".", 1)[-1]
+                  != "visible" for m in wb.sheets_metadata]
+
+        def rows_of(index: int, limit: int | None = None) -> list[list[str]]:
+            ws = wb.get_sheet_by_index(index)
+            rows: list[list[str]] = []
+            for cells in ws.iter_rows():
+                row = tuple(cells)
+                if len(row) > MAX_COLUMNS:
+                    row = _trim_row(row, len(rows) + 1, source)
+                rows.append([_xlsx_text(v) for v in row])
+                if limit is not None and len(rows) >= limit:
+                    break
+                if len(rows) > MAX_ROWS + 1:
+                    raise _too_many_rows(source)
+            return rows
+
+        index = _choose_sheet(source, names, hidden, sheet, looks_like,
+                              lambda i: rows_of(i, _HEADER_SEARCH_ROWS + 1))
+        rows = rows_of(index)
+    except InputError:
+        raise
+    except pc.PasswordError:
+        raise InputError([Problem.of("workbook_encrypted", file=source)]) from None
+    except Exception as exc:  # calamine raises several kinds on a damaged file
+        raise InputError(
+            [Problem(f"cannot read the workbook ({type(exc).__name__}: {exc}); open it in "
+                     "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
+                     file=source)]) from None
+    _drop_trailing_empty(rows)
+    return SheetData(rows, _sheet_where(source, names, index))
 
 
 def _check_archive(data: bytes, source: str) -> None:
@@ -532,7 +808,8 @@ def _xlsx_text(value: Any) -> str:
 # checking and converting
 
 
-def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>",
+                    columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Check a raw units table and convert it to the canonical form.
 
     Headers may be the English column names (any case) or their Chinese aliases (see
@@ -548,6 +825,8 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFra
         already as numbers.
     source : str, default "<DataFrame>"
         Name used as ``file`` in every problem reported.
+    columns : mapping, optional
+        Column name -> its header in ``df``, as for :func:`read_units`.
 
     Returns
     -------
@@ -587,19 +866,29 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFra
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"normalize_units expects a pandas DataFrame, got {type(df).__name__}")
-    return _Normalizer(df, source).run()
+    return _Normalizer(df, source, columns=columns).run()
 
 
 class _Normalizer:
     """One checking pass over one table; collects problems, then raises or builds."""
 
-    def __init__(self, df: pd.DataFrame, source: str, text_cells: bool = False):
+    def __init__(self, df: pd.DataFrame, source: str, text_cells: bool = False,
+                 columns: Mapping[str, str] | None = None,
+                 notes: Sequence[Problem] = (), header_row: int = 1):
         self.df = df
         self.source = source
         self.text_cells = text_cells  # every cell is known to be a str (read from a file)
+        self.columns = dict(columns or {})  # the scenario's [columns]: column -> header
+        self.header_row = header_row  # the row of the (last) header row
         self.header: list[Problem] = []
         self.cells: list[tuple[int, int, Problem]] = []  # (row, column order, problem)
-        self.warnings: list[Problem] = []  # not errors: see table_warnings()
+        self.warnings: list[Problem] = list(notes)  # not errors: see table_warnings()
+        self.shown: dict[str, str] = {}  # column -> its header as the file writes it
+        self.defaulted: tuple[str, ...] = ()  # columns the table lacks: defaults used
+
+    def show(self, col: str) -> str:
+        """The header of ``col`` as written in the user's file (else the column name)."""
+        return self.shown.get(col, col)
 
     # -- problems ---------------------------------------------------------------------
 
@@ -611,7 +900,8 @@ class _Normalizer:
         order = UNIT_COLUMNS.index(column) if column in UNIT_COLUMNS else len(UNIT_COLUMNS)
         if unit and len(unit) > 60:  # a pasted paragraph as unit_id: do not repeat it whole
             unit = unit[:57] + "..."
-        problem = Problem(message, file=self.source, row=row, column=column, unit=unit or None)
+        problem = Problem(message, file=self.source, row=row, column=self.show(column),
+                          unit=unit or None)
         self.cells.append((row, order, problem))
 
     def fail(self) -> InputError:
@@ -657,7 +947,9 @@ class _Normalizer:
             raise self.fail()
 
         canonical, extras = self.map_headers(labels, values, blank, rownums)
+        self.shown = {col: labels[pos] for col, pos in canonical.items()}
         keep = ~np.logical_and.reduce(blank) if ncols else np.zeros(0, dtype=bool)
+        keep &= ~self.totals_rows(canonical, values, rownums)
         rownums = rownums[keep]
         values = [v[keep] for v in values]
         n = len(rownums)
@@ -705,6 +997,8 @@ class _Normalizer:
         # kept only when they say something: pandas copies attrs along with the frame
         if self.warnings:
             table.attrs["warnings"] = tuple(self.warnings)
+        if self.defaulted:
+            table.attrs["defaulted"] = self.defaulted
         if not np.array_equal(rownums, np.arange(2, n + 2)):  # rows were skipped
             rows = rownums.copy()
             rows.flags.writeable = False
@@ -745,19 +1039,23 @@ class _Normalizer:
         blank: list[np.ndarray],
         rownums: np.ndarray,
     ) -> tuple[dict[str, int], list[tuple[str, int]]]:
+        hrow = self.header_row
         canonical: dict[str, int] = {}
         extras: list[tuple[str, int]] = []
         used = set(UNIT_COLUMNS)
+        mapped = self.mapped_columns(labels)
         for pos, label in enumerate(labels):
-            target = _canonical_name(label)
+            target = mapped.get(pos, _canonical_name(label))
+            if target is not None and target in self.columns and pos not in mapped:
+                target = None  # [columns] names another header for this column
             if target is not None:
                 if target in canonical:
                     first = labels[canonical[target]]
                     self.table_problem(
                         f"columns {first!r} ({_letter(canonical[target])}) and {label!r} "
                         f"({_letter(pos)}) both mean {target}; keep only one of them",
-                        row=1,
-                        column=target,
+                        row=hrow,
+                        column=label,
                     )
                 else:
                     canonical[target] = pos
@@ -775,18 +1073,23 @@ class _Normalizer:
 
         missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
         unknown = [(labels[pos], pos) for _, pos in extras if labels[pos]]
+        hints = {col: _did_you_mean(col, unknown) for col in missing}
+        hinted = {h[1] for h in hints.values() if h is not None}
+        self.refuse_unknown_numbers([u for u in unknown if u[1] not in hinted], canonical,
+                                    values, blank)
         self.warn_near_misses(unknown, canonical)
         for col in missing:
             accepted = " / ".join([col, *_CHINESE_ALIASES[col]])
             message = f"required column {col!r} is missing (header {accepted})"
-            hint = _did_you_mean(col, unknown)
+            hint = hints[col]
             if hint is not None:
                 label, pos = hint
-                message += f"; did you mean {label!r} (column {_letter(pos)})? rename it {col!r}"
+                message += (f"; did you mean {label!r} (column {_letter(pos)})? rename it, "
+                            f"or map it in the scenario: [columns] {col} = {label!r}")
             else:
                 message += "; add the column"
-            self.table_problem(message, row=1, column=col)
-        if missing:
+            self.table_problem(message, row=hrow, column=col)
+        if missing and hrow == 1:
             header_row = _find_header_row(values, rownums)
             if header_row is not None:
                 self.table_problem(
@@ -794,7 +1097,53 @@ class _Normalizer:
                     "on row 1: delete the rows above them",
                     row=1,
                 )
+        absent = [c for c in DEFAULTED_COLUMNS if c not in canonical]
+        if absent:
+            self.defaulted = tuple(absent)
         return canonical, extras
+
+    def mapped_columns(self, labels: list[str]) -> dict[int, str]:
+        """Positions of the headers the scenario's ``[columns]`` table names."""
+        keys = [_header_key(lab) for lab in labels]
+        out: dict[int, str] = {}
+        for col, header in self.columns.items():
+            if not header.strip():
+                continue  # "": the table has no such column, its default is meant
+            want = _header_key(header)
+            hits = [pos for pos, key in enumerate(keys) if key == want]
+            if not hits:
+                close = difflib.get_close_matches(header, [lab for lab in labels if lab],
+                                                  n=1, cutoff=0.6)
+                self.table_problem(Problem.of(
+                    "columns_header_missing", column=col, header=header,
+                    hint=close[0] if close else None).message, row=self.header_row,
+                    column=col)
+                continue
+            out[hits[0]] = col
+        return out
+
+    def refuse_unknown_numbers(self, unknown: list[tuple[str, int]],
+                               canonical: dict[str, int], values: list[np.ndarray],
+                               blank: list[np.ndarray]) -> None:
+        """An unknown column holding numbers while a column with a default (incumbents,
+        waiting staff, priority) is missing is an error: it is most likely that column
+        under a header quotaopt does not know, and reading it as 0 would change the plan."""
+        absent = [c for c in DEFAULTED_COLUMNS
+                  if c not in canonical and c not in self.columns]
+        if not absent:
+            return
+        ignored = {_header_key(h) for h in _IGNORED_HEADERS}
+        names = [a for a, c in ALIASES.items() if c in absent]
+        for label, pos in unknown:
+            key = _header_key(label)
+            if key in ignored or blank[pos].all() or not _holds_numbers(values[pos],
+                                                                        blank[pos]):
+                continue
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+            self.table_problem(Problem.of(
+                "unknown_number_column", header=label, letter=_letter(pos),
+                hint=(close[0], ALIASES[close[0]]) if close else None,
+                missing=tuple(absent)).message, row=self.header_row, column=label)
 
     def warn_near_misses(self, unknown: list[tuple[str, int]],
                          canonical: dict[str, int]) -> None:
@@ -814,7 +1163,8 @@ class _Normalizer:
             self.warnings.append(Problem(
                 f"column {label!r} ({_letter(pos)}) is not a known column (did you mean "
                 f"{close[0]!r}?); it is carried through unchanged, and {target} is taken as "
-                f"{default} for every unit", file=self.source, row=1, column=label))
+                f"{default} for every unit", file=self.source, row=self.header_row,
+                column=label))
 
     # -- columns ----------------------------------------------------------------------
 
@@ -823,35 +1173,70 @@ class _Normalizer:
     ) -> np.ndarray:
         if col not in canonical:
             return np.full(n, "", dtype=object)
-        column = values[canonical[col]]
-        if self.is_text[canonical[col]] and len(column):  # the usual case
+        out = self.stripped_column(values[canonical[col]], canonical[col])
+        if not "".join(out.tolist()).isascii():
+            # types and pools are compared after NFKC (ＴＹＰＥ is TYPE); codes and names keep
+            # their width (a duplicate code is found by text_key) but lose zero-width marks
+            clean = text_key if col in ("type", "pool") else _without_invisible
+            out = _object_array([clean(v) for v in out.tolist()])
+        return out
+
+    def stripped_column(self, column: np.ndarray, pos: int) -> np.ndarray:
+        if self.is_text[pos] and len(column):  # the usual case
             if not _has_space(column):
                 return column.copy()  # str.strip() would return every cell itself
             return np.array(list(map(str.strip, column.tolist())), dtype=object)
         return _object_array([cell_text(v) for v in column.tolist()])
 
+    def totals_rows(self, canonical: dict[str, int], values: list[np.ndarray],
+                    rownums: np.ndarray) -> np.ndarray:
+        """Rows whose code or name cell says 合计 / 小计 / 总计: skipped, with a note."""
+        n = len(rownums)
+        total = np.zeros(n, dtype=bool)
+        for col in ("unit_id", "name"):
+            if col not in canonical or not n:
+                continue
+            cells = self.stripped_column(values[canonical[col]], canonical[col])
+            if "".join(cells.tolist()).isascii():
+                continue
+            total |= np.fromiter((_is_total_word(v) for v in cells.tolist()), dtype=bool,
+                                 count=n)
+        if total.any():
+            rows = tuple(int(r) for r in rownums[total])
+            self.warnings.append(Problem.of("totals_rows_skipped", file=self.source,
+                                            row=rows[0], rows=rows))
+        return total
+
     def check_unit_ids(self, unit_ids: np.ndarray, rownums: np.ndarray, present: bool) -> None:
         if not present:
             return
         ids = unit_ids.tolist()
-        if len(set(ids)) == len(ids) and "" not in ids:
+        keys = ids if "".join(ids).isascii() else [text_key(u) for u in ids]
+        if len(set(keys)) == len(keys) and "" not in keys:
             return  # all present and distinct: nothing to report
-        first_row: dict[str, int] = {}
-        for uid, row in zip(unit_ids.tolist(), rownums.tolist(), strict=True):
-            if uid == "":
+        first_row: dict[str, tuple[int, str]] = {}
+        for uid, key, row in zip(ids, keys, rownums.tolist(), strict=True):
+            if key == "":
                 self.cell_problem(
-                    row, None, "unit_id", "unit_id is empty; every unit needs its own code"
+                    row, None, "unit_id",
+                    f"{self.show('unit_id')} is empty; every unit needs its own code"
                 )
-            elif uid in first_row:
-                self.cell_problem(
-                    row,
-                    uid,
-                    "unit_id",
-                    f"unit_id {uid!r} is on rows {first_row[uid]} and {row}; every unit "
-                    "needs its own code: change or delete one of the rows",
-                )
+            elif key in first_row:
+                other_row, other = first_row[key]
+                if other == uid:
+                    self.cell_problem(
+                        row,
+                        uid,
+                        "unit_id",
+                        f"{self.show('unit_id')} {uid!r} is on rows {other_row} and {row}; "
+                        "every unit needs its own code: change or delete one of the rows",
+                    )
+                else:
+                    self.cell_problem(row, uid, "unit_id", Problem.of(
+                        "lookalike_codes", header=self.show("unit_id"), first=other,
+                        first_row=other_row, second=uid, second_row=row).message)
             else:
-                first_row[uid] = row
+                first_row[key] = (row, uid)
 
     def count_column(
         self,
@@ -885,12 +1270,13 @@ class _Normalizer:
                         int(rownums[i]),
                         units[i],
                         col,
-                        "total_posts is empty; enter the unit's number of professional-"
+                        f"{self.show(col)} is empty; enter the unit's number of professional-"
                         "technical posts (a whole number, 0 or more)",
                     )
             else:
                 bad[i] = True
-                self.cell_problem(int(rownums[i]), units[i], col, f"{col} {parsed}")
+                self.cell_problem(int(rownums[i]), units[i], col,
+                                  f"{self.show(col)} {parsed}")
         return result, bad
 
     def cross_checks(
@@ -957,7 +1343,8 @@ class _Normalizer:
             if isinstance(parsed, float):
                 result[i] = parsed
             elif parsed is not _MISSING:
-                self.cell_problem(int(rownums[i]), units[i], "priority", f"priority {parsed}")
+                self.cell_problem(int(rownums[i]), units[i], "priority",
+                                  f"{self.show('priority')} {parsed}")
         return result
 
     def extra_column(self, pos: int, keep: np.ndarray) -> pd.Series:
@@ -987,6 +1374,12 @@ def source_rows(units: pd.DataFrame) -> np.ndarray:
     return np.arange(len(units), dtype=np.int64) + 2
 
 
+def defaulted_columns(units: pd.DataFrame) -> tuple[str, ...]:
+    """The columns of :data:`DEFAULTED_COLUMNS` that the table read did not have (each took
+    its default for every unit); ``quotaopt validate`` names them."""
+    return tuple(units.attrs.get("defaulted", ()))
+
+
 def table_warnings(units: pd.DataFrame) -> tuple[Problem, ...]:
     """Remarks about a table from :func:`read_units` or :func:`normalize_units` that are not
     errors, e.g. an unknown column whose header looks like a misspelt optional column."""
@@ -1012,8 +1405,33 @@ def _label_text(label: Any) -> str:
     return text.strip().strip(_INVISIBLE).strip()
 
 
+_UNIT_SUFFIX = re.compile(r"\s*[(\[【〔]\s*(?:" + "|".join(HEADER_UNITS)
+                          + r")\s*[)\]】〕]\s*$")
+_DROP_INVISIBLE = {ord(c): None for c in _INVISIBLE + "\u00ad"}
+
+
 def _header_key(label: str) -> str:
-    return unicodedata.normalize("NFKC", label).strip().strip(_INVISIBLE).strip().lower()
+    """A header as compared: NFKC, without invisible characters, lower case, stripped,
+    without a bracketed unit at its end (``（人）``)."""
+    key = unicodedata.normalize("NFKC", label).translate(_DROP_INVISIBLE).strip().lower()
+    return _UNIT_SUFFIX.sub("", key)
+
+
+def _without_invisible(value: str) -> str:
+    return value.translate(_DROP_INVISIBLE).strip()
+
+
+def _is_total_word(value: str) -> bool:
+    key = re.sub(r"[\s:：]", "", unicodedata.normalize("NFKC", value))
+    return key in TOTAL_ROW_WORDS_ZH
+
+
+def text_key(value: str) -> str:
+    """A unit code, type or pool as compared: NFKC, without zero-width characters,
+    stripped (``ＴＸ01`` and ``TX01\u200b`` are ``TX01``)."""
+    if value.isascii():
+        return value.strip()
+    return unicodedata.normalize("NFKC", value).translate(_DROP_INVISIBLE).strip()
 
 
 def _canonical_name(label: str) -> str | None:
@@ -1024,6 +1442,21 @@ def _canonical_name(label: str) -> str | None:
         if candidate in ALIASES:
             return ALIASES[candidate]
     return None
+
+
+def _holds_numbers(values: np.ndarray, blank: np.ndarray) -> bool:
+    """Every non-empty cell is a number."""
+    for v, b in zip(values.tolist(), blank.tolist(), strict=True):
+        if b:
+            continue
+        if isinstance(v, bool | np.bool_):
+            return False
+        if isinstance(v, int | float | np.integer | np.floating):
+            continue
+        text = _number_text(v)
+        if not isinstance(text, str) or not _NUMBER.fullmatch(text.replace(",", "")):
+            return False
+    return True
 
 
 def _did_you_mean(col: str, unknown: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
