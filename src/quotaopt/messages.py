@@ -130,9 +130,9 @@ def lookalike_codes(header: str, first: str, first_row: int, second: str,
 
 
 @message("columns_header_missing")
-def columns_header_missing(column: str, header: str, hint: str | None) -> str:
+def columns_header_missing(target: str, header: str, hint: str | None) -> str:
     tail = f" (did you mean {hint!r}?)" if hint else ""
-    return (f"the scenario's [columns] maps {column} to the header {header!r}, which the "
+    return (f"the scenario's [columns] maps {target} to the header {header!r}, which the "
             f"table does not have{tail}; correct the header in [columns] or in the table")
 
 

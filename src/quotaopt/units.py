@@ -1115,7 +1115,7 @@ class _Normalizer:
                 close = difflib.get_close_matches(header, [lab for lab in labels if lab],
                                                   n=1, cutoff=0.6)
                 self.table_problem(Problem.of(
-                    "columns_header_missing", column=col, header=header,
+                    "columns_header_missing", target=col, header=header,
                     hint=close[0] if close else None).message, row=self.header_row,
                     column=col)
                 continue
@@ -1286,6 +1286,7 @@ class _Normalizer:
         rownums: np.ndarray,
         units: np.ndarray,
     ) -> None:
+        h = self.show
         s, m, j = (counts[c] for c in INCUMBENT_COLUMNS)
         total = counts["total_posts"]
         ok = ~np.logical_or.reduce([bad[c] for c in ("total_posts", *INCUMBENT_COLUMNS)])
@@ -1295,8 +1296,8 @@ class _Normalizer:
                 units[i],
                 "total_posts",
                 f"the incumbents ({s[i]} senior + {m[i]} intermediate + {j[i]} junior = "
-                f"{s[i] + m[i] + j[i]}) exceed total_posts {total[i]}; incumbents keep their "
-                "posts, so raise total_posts or correct the incumbent counts",
+                f"{s[i] + m[i] + j[i]}) exceed {h('total_posts')} {total[i]}; incumbents keep "
+                f"their posts, so raise {h('total_posts')} or correct the incumbent counts",
             )
         ws, wm = counts["senior_waiting"], counts["intermediate_waiting"]
         ok = ~(bad["senior_waiting"] | bad["intermediate_incumbents"])
@@ -1305,9 +1306,10 @@ class _Normalizer:
                 int(rownums[i]),
                 units[i],
                 "senior_waiting",
-                f"senior_waiting {ws[i]} exceeds intermediate_incumbents {m[i]}; staff waiting "
-                "for a senior post are counted among the intermediate incumbents: lower "
-                "senior_waiting or correct intermediate_incumbents",
+                f"{h('senior_waiting')} {ws[i]} exceeds {h('intermediate_incumbents')} {m[i]}; "
+                "staff waiting for a senior post are counted among the intermediate "
+                f"incumbents: lower {h('senior_waiting')} or correct "
+                f"{h('intermediate_incumbents')}",
             )
         ok = ~(bad["intermediate_waiting"] | bad["junior_incumbents"])
         for i in np.flatnonzero(ok & (wm > j)):
@@ -1315,9 +1317,10 @@ class _Normalizer:
                 int(rownums[i]),
                 units[i],
                 "intermediate_waiting",
-                f"intermediate_waiting {wm[i]} exceeds junior_incumbents {j[i]}; staff "
-                "waiting for an intermediate post are counted among the junior incumbents: "
-                "lower intermediate_waiting or correct junior_incumbents",
+                f"{h('intermediate_waiting')} {wm[i]} exceeds {h('junior_incumbents')} {j[i]}; "
+                "staff waiting for an intermediate post are counted among the junior "
+                f"incumbents: lower {h('intermediate_waiting')} or correct "
+                f"{h('junior_incumbents')}",
             )
 
     def priority_column(
