@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 #: Bottom to top; docs/architecture.md draws the same order.
 LAYERS: list[tuple[str, set[str]]] = [
     ("domain", {"_startup", "errors", "meta", "numfmt", "messages", "exact", "policy"}),
-    ("input/output", {"headers", "units", "scenario", "output"}),
+    ("input/output", {"headers", "table", "units", "scenario", "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),
     ("formulation and backends", {"model", "fastpath", "backends.base", "backends.highs",

@@ -329,3 +329,26 @@ def audit_distance(appointments_from: str, senior: int, intermediate: int, weigh
             f"{'' if proven else ' (NOT proven optimal)'} appoints "
             f"{optimum['appointed_senior']} + {optimum['appointed_intermediate']} (weighted "
             f"{optimum['weighted_appointments']}): {tail}")
+
+
+# --------------------------------------------------------------------------------------------
+# Rule changes between variants
+
+
+@message("rule_change")
+def rule_change(label: str, before: str | None, after: str | None) -> str:
+    if before is None:
+        return f"{label} added: {after}"
+    if after is None:
+        return f"{label} removed: {before}"
+    return f"{label} {before} → {after}"
+
+
+@message("rules_of_baseline")
+def rules_of_baseline() -> str:
+    return "the baseline itself"
+
+
+@message("rules_unchanged")
+def rules_unchanged() -> str:
+    return "no change in the rules"

@@ -42,11 +42,11 @@ from .policy import (
     Shares,
     TypePolicy,
 )
+from .table import read_limited
 from .units import (
     MAX_COUNT,
     UNIT_COLUMNS,
     normalize_units,
-    read_limited,
     read_units,
     source_rows,
     table_warnings,
