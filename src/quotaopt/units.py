@@ -687,7 +687,7 @@ class _Normalizer:
         if col not in canonical:
             return np.full(n, "", dtype=object)
         out = self.stripped_column(values[canonical[col]], canonical[col])
-        if not "".join(out.tolist()).isascii():
+        if _needs_cleaning("".join(out.tolist())):
             # types and pools are compared after NFKC (ＴＹＰＥ is TYPE); codes and names keep
             # their width (a duplicate code is found by text_key) but lose zero-width marks
             clean = text_key if col in ("type", "pool") else _without_invisible
@@ -709,9 +709,12 @@ class _Normalizer:
         for col in ("unit_id", "name"):
             if col not in canonical or not n:
                 continue
-            cells = self.stripped_column(values[canonical[col]], canonical[col])
-            if "".join(cells.tolist()).isascii():
-                continue
+            raw = values[canonical[col]]
+            if self.is_text[canonical[col]]:  # one search over the joined text first
+                joined = "".join(raw.tolist())
+                if joined.isascii() or not any(w[-1] in joined for w in TOTAL_ROW_WORDS_ZH):
+                    continue
+            cells = self.stripped_column(raw, canonical[col])
             total |= np.fromiter((_is_total_word(v) for v in cells.tolist()), dtype=bool,
                                  count=n)
         if total.any():
@@ -724,7 +727,7 @@ class _Normalizer:
         if not present:
             return
         ids = unit_ids.tolist()
-        keys = ids if "".join(ids).isascii() else [text_key(u) for u in ids]
+        keys = [text_key(u) for u in ids] if _needs_cleaning("".join(ids)) else ids
         if len(set(keys)) == len(keys) and "" not in keys:
             return  # all present and distinct: nothing to report
         first_row: dict[str, tuple[int, str]] = {}
@@ -931,6 +934,17 @@ def _header_key(label: str) -> str:
     without a bracketed unit at its end (``（人）``)."""
     key = unicodedata.normalize("NFKC", label).translate(_DROP_INVISIBLE).strip().lower()
     return _UNIT_SUFFIX.sub("", key)
+
+
+_INVISIBLE_CHAR = re.compile("[" + _INVISIBLE + "\u00ad]")
+
+
+def _needs_cleaning(text: str) -> bool:
+    """Some cell of the joined ``text`` changes under :func:`text_key` (fast: one pass)."""
+    if text.isascii():
+        return False
+    return (_INVISIBLE_CHAR.search(text) is not None
+            or not unicodedata.is_normalized("NFKC", text))
 
 
 def _without_invisible(value: str) -> str:
