@@ -99,8 +99,8 @@ def workbook(tmp_path: Path, *, header: list[str] | None = None,
     if hidden_old:  # last year's data, hidden, in front
         first.title = "2023"
         first.append(header)
-        for r in rows:
-            first.append([r[0], r[1], r[2], r[3], str(int(r[4]) + 10), *r[5:]])
+        for r in rows:  # other numbers: a different plan if this sheet were read
+            first.append([str(int(c) + 7) if c.isdigit() else c for c in r])
         first.sheet_state = "hidden"
         ws = wb.create_sheet("2024")
     elif instructions:
@@ -150,6 +150,19 @@ def test_layouts_give_the_clean_plan(tmp_path, clean_plan, layout):
     assert plan(path) == clean_plan
 
 
+@pytest.mark.parametrize("layout, row", [
+    ({}, 4), ({"title": True}, 6), ({"two_row": True}, 5),
+    ({"title": True, "two_row": True, "instructions": True}, 7),
+], ids=lambda v: "+".join(v) if isinstance(v, dict) else str(v))
+def test_problems_name_the_file_row_sheet_and_header_of_each_layout(tmp_path, layout, row):
+    rows = [list(r) for r in ROWS]
+    rows[2][5] = "-1"  # 现聘高级 of the third unit
+    text = refused(scenario(tmp_path, workbook(tmp_path, rows=rows, **layout)))
+    sheet = ", sheet '岗位表'" if layout.get("instructions") else ""
+    assert (f"u.xlsx{sheet}, row {row}, unit TX013, column 现聘高级: 现聘高级 must not be "
+            "negative") in text
+
+
 def test_a_totals_row_is_skipped_with_a_note_naming_it(tmp_path):
     path = scenario(tmp_path, workbook(tmp_path, totals=True, title=True))
     notes = [str(w) for w in table_warnings(load_scenario(path).units)]
@@ -178,13 +191,14 @@ def test_only_hidden_or_instruction_sheets_are_refused_with_the_sheet_list(tmp_p
     old = wb.create_sheet("数据")
     old.append(HEADER)
     old.append(ROWS[0])
-    extra = wb.create_sheet("备用")
-    extra.append(["空"])
+    extra = wb.create_sheet("2024年")
+    extra.append(["编码", "名称", "类别", "片", "岗位"])  # no header quotaopt knows
+    extra.append(ROWS[0][:5])
     old.sheet_state = "hidden"
     wb.save(tmp_path / "u.xlsx")
     text = refused(scenario(tmp_path, "u.xlsx"))
     assert "no visible sheet has a units table header" in text
-    assert "'说明', '数据' (hidden), '备用'" in text
+    assert "'说明', '数据' (hidden), '2024年'; '2024年' looks most like the data" in text
     # named in the scenario, the hidden sheet is read
     assert len(load_scenario(scenario(tmp_path, "u.xlsx", 'sheet = "数据"')).units) == 1
 
@@ -353,6 +367,11 @@ def test_explain_accepts_a_unique_unit_name(tmp_path):
 # any change of layout only: the same plan, or refused
 
 
+def wide(text: str) -> str:
+    """ASCII letters, digits and brackets in their full-width forms."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 SYNONYMS = {
     "县区": ["县区", "片区", "统筹片区", "统筹范围"],
     "岗位总量": ["岗位总量", "岗位总数", "核定岗位数", "岗位总量（个）", "total_posts"],
@@ -367,7 +386,7 @@ SYNONYMS = {
 @given(data=st.data())
 def test_layout_only_changes_never_change_the_plan(tmp_path, clean_plan, data):
     header = [data.draw(st.sampled_from(SYNONYMS.get(h, [h]))) for h in HEADER]
-    header = [data.draw(st.sampled_from([h, f" {h} ", f"\u3000{h}"])) for h in header]
+    header = [data.draw(st.sampled_from([h, f" {h} ", f"\u3000{h}", wide(h)])) for h in header]
     order = data.draw(st.permutations(range(len(HEADER))))
     rows = [[r[k] for k in order] for r in ROWS]
     header = [header[k] for k in order]
@@ -382,9 +401,9 @@ def test_layout_only_changes_never_change_the_plan(tmp_path, clean_plan, data):
         (tmp_path / "h.csv").write_text(text, encoding="utf-8")
         name = "h.csv"
     else:
+        front = data.draw(st.sampled_from(["", "instructions", "hidden_old"]))
         name = workbook(tmp_path, header=header, rows=rows, name="h.xlsx",
-                        title=data.draw(st.booleans()),
-                        instructions=data.draw(st.booleans()))
+                        title=data.draw(st.booleans()), **({front: True} if front else {}))
     path = scenario(tmp_path, name)
     try:
         got = plan(path)

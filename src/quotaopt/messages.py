@@ -87,11 +87,12 @@ def no_visible_sheet(sheets: Sequence[str]) -> str:
 
 
 @message("no_matching_sheet")
-def no_matching_sheet(sheets: Sequence[tuple[str, bool]]) -> str:
+def no_matching_sheet(sheets: Sequence[tuple[str, bool]], likely: str) -> str:
     listed = ", ".join(repr(n) + (" (hidden)" if h else "") for n, h in sheets)
     return ("no visible sheet has a units table header (unit code, type and posts columns "
-            f"among its first rows); the sheets are: {listed}; name the sheet to read in "
-            "the scenario: [scenario] sheet = \"…\"")
+            f"among its first rows); the sheets are: {listed}; {likely!r} looks most like "
+            "the data: correct its header, or name the sheet to read in the scenario: "
+            f"[scenario] sheet = \"{likely}\"")
 
 
 @message("formula_without_value")

@@ -365,14 +365,20 @@ def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str 
         raise InputError([Problem.of("no_visible_sheet", file=source, sheets=tuple(names))])
     if looks_like is None or (len(visible) == 1 and len(names) == 1):
         return visible[0]
+    heads = {}
     for i in visible:
-        if looks_like(head(i)):
+        heads[i] = head(i)
+        if looks_like(heads[i]):
             return i
     if len(visible) == 1:
         return visible[0]  # its own problems say what is wrong with it
+    # the sheet that looks most like data: the most filled cells in its first rows
+    filled = {i: sum(bool(c.strip()) for r in rows for c in r) for i, rows in heads.items()}
+    likely = max(visible, key=lambda i: filled[i])
     raise InputError([Problem.of(
         "no_matching_sheet", file=source,
-        sheets=tuple((n, h) for n, h in zip(names, hidden, strict=True)))])
+        sheets=tuple((n, h) for n, h in zip(names, hidden, strict=True)),
+        likely=names[likely])])
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")

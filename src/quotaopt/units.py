@@ -485,7 +485,8 @@ class _Normalizer:
                     int(rownums[i]),
                     units[i],
                     "type",
-                    "type is empty; enter the unit's type as the scenario's policy names it "
+                    f"{self.show('type')} is empty; enter the unit's type as the scenario's "
+                    "policy names it "
                     "(e.g. health_centre, school)",
                 )
         out["type"] = types
