@@ -91,7 +91,8 @@ def workbook(tmp_path: Path, *, header: list[str] | None = None,
              rows: list[list[str]] | None = None, title: bool = False,
              two_row: bool = False, totals: bool = False, instructions: bool = False,
              hidden_old: bool = False, hidden_row: int | None = None,
-             formula_row: int | None = None, name: str = "u.xlsx") -> str:
+             formula_row: int | None = None, merge_pools: bool = False,
+             merge: str | None = None, name: str = "u.xlsx") -> str:
     header = list(header or HEADER)
     rows = [list(r) for r in (rows or ROWS)]
     wb = openpyxl.Workbook()
@@ -129,9 +130,17 @@ def workbook(tmp_path: Path, *, header: list[str] | None = None,
         ws.append(header)
     for r in rows:
         ws.append([int(c) if c.isdigit() and not c.startswith("0") else c for c in r])
+    first_data = ws.max_row - len(rows) + 1
+    if merge_pools:  # 东片 once over its four units, and so on (scope = "pool" needs them)
+        for k in range(0, len(rows), 4):
+            ws.merge_cells(start_row=first_data + k, start_column=4,
+                           end_row=first_data + k + 3, end_column=4)
     if totals:
         ws.append(["合计", None, None, None,
                    *(sum(int(r[k]) for r in rows) for k in range(4, 10))])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=4)
+    if merge:
+        ws.merge_cells(merge)
     if hidden_row is not None:
         ws.row_dimensions[hidden_row].hidden = True
     if formula_row is not None:
@@ -142,6 +151,7 @@ def workbook(tmp_path: Path, *, header: list[str] | None = None,
 
 @pytest.mark.parametrize("layout", [
     {}, {"title": True}, {"two_row": True}, {"title": True, "two_row": True},
+    {"merge_pools": True}, {"merge_pools": True, "two_row": True, "title": True},
     {"instructions": True}, {"hidden_old": True}, {"totals": True},
     {"instructions": True, "title": True, "two_row": True, "totals": True},
 ], ids=lambda d: "+".join(d) or "plain")
@@ -167,6 +177,13 @@ def test_a_totals_row_is_skipped_with_a_note_naming_it(tmp_path):
     path = scenario(tmp_path, workbook(tmp_path, totals=True, title=True))
     notes = [str(w) for w in table_warnings(load_scenario(path).units)]
     assert any("row 20: row(s) 20 are totals" in n for n in notes), notes
+
+
+def test_merged_count_cells_are_refused_naming_them(tmp_path):
+    path = scenario(tmp_path, workbook(tmp_path, merge="E3:E4"))  # one 岗位总量 for two units
+    text = refused(path)
+    assert ("u.xlsx, row 3, column 岗位总量: cells E3:E4 are merged, so their one value would "
+            "stand for several rows") in text
 
 
 def test_a_hidden_row_with_data_is_refused_naming_it(tmp_path):
@@ -355,7 +372,11 @@ def test_explain_accepts_a_unique_unit_name(tmp_path):
     path = scenario(tmp_path, write_csv(tmp_path, HEADER, ROWS))
     by_name = CliRunner().invoke(main, ["explain", str(path), "--unit", ROWS[0][1]])
     by_code = CliRunner().invoke(main, ["explain", str(path), "--unit", ROWS[0][0]])
-    assert by_name.exit_code == 0 and by_name.output == by_code.output
+    def lines(out: str) -> list[str]:  # the provenance line has a time stamp
+        return [ln for ln in out.splitlines() if not ln.startswith("provenance:")]
+
+    assert by_name.exit_code == 0 and lines(by_name.output) == lines(by_code.output)
+    assert lines(by_name.output)[0].startswith(f"unit {ROWS[0][0]} {ROWS[0][1]}")
     rows = [list(r) for r in ROWS]
     rows[1][1] = rows[0][1]
     path = scenario(tmp_path, write_csv(tmp_path, HEADER, rows))

@@ -102,6 +102,13 @@ def formula_without_value(cell: str) -> str:
             "file in Excel or WPS, then run again")
 
 
+@message("merged_data_cells")
+def merged_data_cells(cells: str) -> str:
+    return (f"cells {cells} are merged, so their one value would stand for several rows or "
+            "columns; only a pool or type may be merged over several units: unmerge the "
+            "cells and enter each unit's own value")
+
+
 @message("rows_above_header")
 def rows_above_header(rows: int) -> str:
     return (f"the header is on row {rows + 1}; the {rows} row(s) above it (title, notes) are "

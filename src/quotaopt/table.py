@@ -59,13 +59,21 @@ def read_table(path: str | os.PathLike[str],
     return records[0], records[1:]
 
 
+#: A merged range of cells: first row, first column, last row, last column (rows counted as
+#: a spreadsheet does, from 1; columns from 0).
+Merge = tuple[int, int, int, int]
+
+
 class SheetData:
     """The text cells of one sheet (or CSV file), every row; ``where`` names the file (and
-    the sheet when the workbook has several); ``hidden_rows`` are the 1-based numbers of
-    rows hidden in the workbook."""
+    the sheet when the workbook has several); ``hidden_rows`` are the numbers of rows hidden
+    in the workbook (from 1); ``merged`` its merged ranges (:data:`Merge`), whose value is in
+    the first cell only."""
 
-    def __init__(self, records: list[list[str]], where: str, hidden_rows: tuple[int, ...] = ()):
+    def __init__(self, records: list[list[str]], where: str, hidden_rows: tuple[int, ...] = (),
+                 merged: tuple[Merge, ...] = ()):
         self.records, self.where, self.hidden_rows = records, where, hidden_rows
+        self.merged = merged
 
 
 def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
@@ -317,13 +325,13 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
     finally:
         wb.close()
     where = _sheet_where(source, names, index)
-    hidden_rows, formulas = _sheet_xml_checks(data, index)
+    hidden_rows, formulas, merged = _sheet_xml_checks(data, index)
     if formulas:
         raise InputError([Problem.of("formula_without_value", file=where, row=row,
                                      column=column_letter(col), cell=f"{column_letter(col)}{row}")
                           for row, col in formulas[:20]])
     _drop_trailing_empty(rows)
-    return SheetData(rows, where, hidden_rows)
+    return SheetData(rows, where, hidden_rows, merged)
 
 
 def _drop_trailing_empty(rows: list[list[str]]) -> None:
@@ -384,10 +392,12 @@ def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
 def _sheet_xml_checks(data: bytes, index: int) -> tuple[tuple[int, ...],
-                                                        list[tuple[int, int]]]:
+                                                        list[tuple[int, int]],
+                                                        tuple[Merge, ...]]:
     """From the sheet's XML: the numbers of hidden rows, and the cells (row, 0-based column)
     that hold a formula without a saved value (a workbook written by a program that did not
     calculate it: openpyxl reads such a cell as empty)."""
@@ -396,7 +406,7 @@ def _sheet_xml_checks(data: bytes, index: int) -> tuple[tuple[int, ...],
             path = _sheet_paths(archive)[index]
             xml = archive.read(path)
     except Exception:  # openpyxl read it; a part it did not need is not ours to judge
-        return (), []
+        return (), [], ()
     hidden: list[int] = []
     if b"hidden=" in xml:
         for m in _ROW_TAG.finditer(xml):
@@ -413,11 +423,20 @@ def _sheet_xml_checks(data: bytes, index: int) -> tuple[tuple[int, ...],
                     rb"<(?:\w+:)?v\b[^>]*>[^<]", inner):
                 ref = _REF.search(m.group(1))
                 if ref:
-                    col = 0
-                    for ch in ref.group(1).decode():
-                        col = col * 26 + ord(ch) - 64
-                    formulas.append((int(ref.group(2)), col - 1))
-    return tuple(hidden), formulas
+                    formulas.append((int(ref.group(2)), _column_index(ref.group(1)) - 1))
+    merged: list[Merge] = []
+    for m in _MERGE.finditer(xml) if b"mergeCell" in xml else ():
+        c0, r0, c1, r1 = m.groups()
+        merged.append((int(r0), _column_index(c0) - 1, int(r1), _column_index(c1) - 1))
+    return tuple(hidden), formulas, tuple(merged)
+
+
+def _column_index(letters: bytes) -> int:
+    """1-based column of ``b"A"``, ``b"AB"``."""
+    col = 0
+    for ch in letters.decode():
+        col = col * 26 + ord(ch) - 64
+    return col
 
 
 def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
@@ -455,9 +474,10 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
 
         def rows_of(index: int, limit: int | None = None) -> list[list[str]]:
             ws = wb.get_sheet_by_index(index)
-            rows: list[list[str]] = []
+            top, left = ws.start or (0, 0)  # calamine starts at the first used cell
+            rows: list[list[str]] = [[] for _ in range(top)]
             for cells in ws.iter_rows():
-                row = tuple(cells)
+                row = (None,) * left + tuple(cells)
                 if len(row) > MAX_COLUMNS:
                     row = _trim_row(row, len(rows) + 1, source)
                 rows.append([_xlsx_text(v) for v in row])
@@ -470,6 +490,8 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
         index = _choose_sheet(source, names, hidden, sheet, looks_like,
                               lambda i: rows_of(i, HEADER_SEARCH_ROWS + 1))
         rows = rows_of(index)
+        ranges = wb.get_sheet_by_index(index).merged_cell_ranges or []
+        merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
     except InputError:
         raise
     except pc.PasswordError:
@@ -480,7 +502,7 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
                      "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
                      file=source)]) from None
     _drop_trailing_empty(rows)
-    return SheetData(rows, _sheet_where(source, names, index))
+    return SheetData(rows, _sheet_where(source, names, index), merged=merged)
 
 
 def _check_archive(data: bytes, source: str) -> None:

@@ -219,6 +219,7 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
     source = sheet_data.where
     labels, rows, first_row, notes = _locate_header(sheet_data.records, source)
     _check_hidden_rows(sheet_data.hidden_rows, rows, first_row, source)
+    _fill_merged(sheet_data.merged, labels, rows, first_row, source, columns or {})
     if not labels and not rows:
         labels = []
 
@@ -303,6 +304,43 @@ def _locate_header(records: list[list[str]], source: str
                     labels[pos] = sub[pos]
             data_start += 1
     return labels, records[data_start:], data_start + 1, notes
+
+
+#: Columns whose merged cells (one value over several rows) mean that value on every row.
+_FILLED_DOWN = ("pool", "type")
+
+
+def _fill_merged(merged: Sequence[tuple[int, int, int, int]], labels: list[str],
+                 rows: list[list[str]], first_row: int, source: str,
+                 columns: Mapping[str, str]) -> None:
+    """Merged cells among the data rows: a pool or type merged down over several units
+    (``东片`` once for a district) holds for each of them, and is filled down; any other
+    merged range holding a value (a count shared by several units?) is refused, except on
+    a totals row. The value of a merged range is in its first cell only."""
+    if not merged:
+        return
+    by_header = {_header_key(h): c for c, h in columns.items() if h.strip()}
+    problems = []
+    for r0, c0, r1, c1 in merged:
+        if r1 < first_row or r0 - first_row >= len(rows):
+            continue  # title or header rows
+        top = rows[r0 - first_row] if r0 >= first_row else []
+        value = top[c0] if c0 < len(top) else ""
+        if not value.strip() or any(_is_total_word(c) for c in top if c.strip()):
+            continue
+        label = labels[c0] if c0 < len(labels) else ""
+        col = by_header.get(_header_key(label)) or _canonical_name(label)
+        if c0 == c1 and r0 >= first_row and col in _FILLED_DOWN:
+            for r in range(r0 + 1, min(r1, first_row + len(rows) - 1) + 1):
+                record = rows[r - first_row]
+                record.extend([""] * (c0 + 1 - len(record)))
+                record[c0] = value
+            continue
+        span = f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"
+        problems.append(Problem.of("merged_data_cells", file=source, row=r0,
+                                   column=label or column_letter(c0), cells=span))
+    if problems:
+        raise InputError(problems)
 
 
 def _check_hidden_rows(hidden: tuple[int, ...], rows: list[list[str]], first_row: int,
