@@ -232,16 +232,26 @@ def office_files(tmp_path_factory) -> Path:
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     d = tmp_path_factory.mktemp("office")
-    workbook(d, title=True, totals=True)
-    for fmt in ("xls", "ods"):
+    books = [workbook(d, title=True, totals=True),
+             workbook(d, merge_pools=True, instructions=True, name="m.xlsx"),
+             workbook(d, hidden_row=5, name="h.xlsx")]
+    for fmt in ("xls", "ods"):  # one LibreOffice start per format
         subprocess.run([soffice, "--headless", "--convert-to", fmt, "--outdir", str(d),
-                        str(d / "u.xlsx")], check=True, capture_output=True, timeout=120)
+                        *(str(d / b) for b in books)], check=True, capture_output=True,
+                       timeout=180)
     return d
 
 
 @pytest.mark.parametrize("ext", ["xls", "ods"])
 def test_old_xls_and_ods_give_the_clean_plan(office_files, clean_plan, ext):
     assert plan(scenario(office_files, f"u.{ext}")) == clean_plan
+    assert plan(scenario(office_files, f"m.{ext}")) == clean_plan  # merged pools
+
+
+@pytest.mark.parametrize("ext", ["xls", "ods"])
+def test_hidden_rows_of_xls_and_ods_are_refused(office_files, ext):
+    text = refused(scenario(office_files, f"h.{ext}"))
+    assert f"h.{ext}, row 5: row(s) 5 are hidden but hold data" in text
 
 
 # ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import itertools
 import os
 import re
 import stat
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -490,6 +491,9 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
         index = _choose_sheet(source, names, hidden, sheet, looks_like,
                               lambda i: rows_of(i, HEADER_SEARCH_ROWS + 1))
         rows = rows_of(index)
+        kinds = [str(getattr(m, "typ", "")).rsplit(".", 1)[-1].lower()
+                 for m in wb.sheets_metadata]
+        ordinal = sum(k == "worksheet" for k in kinds[:index])  # among the worksheets
         ranges = wb.get_sheet_by_index(index).merged_cell_ranges or []
         merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
     except InputError:
@@ -501,8 +505,78 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
             [Problem(f"cannot read the workbook ({type(exc).__name__}: {exc}); open it in "
                      "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
                      file=source)]) from None
+    if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
+        hidden_rows = _xls_hidden_rows(data, ordinal)
+    else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
+        hidden_rows, merged = _ods_checks(data, names[index])
     _drop_trailing_empty(rows)
-    return SheetData(rows, _sheet_where(source, names, index), merged=merged)
+    return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
+
+
+_XLS_BOF_WORKSHEET = b"\x09\x08\x10\x00\x00\x06\x10\x00"  # BIFF8 BOF of a worksheet
+_XLS_ROW = re.compile(b"\x08\x02\x10\x00(.{16})", re.DOTALL)  # BIFF8 ROW record
+
+
+def _xls_hidden_rows(data: bytes, ordinal: int) -> tuple[int, ...]:
+    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: the ROW records
+    (fDyZero, 0x20 of their flags) between its BOF and the next worksheet's. The workbook
+    stream is read in place, as written (unfragmented in files Excel, WPS or LibreOffice
+    save); a record that does not look like a ROW record is passed over."""
+    starts = [m.start() for m in re.finditer(re.escape(_XLS_BOF_WORKSHEET), data)]
+    if ordinal >= len(starts):
+        return ()
+    end = starts[ordinal + 1] if ordinal + 1 < len(starts) else len(data)
+    hidden = []
+    for m in _XLS_ROW.finditer(data, starts[ordinal], end):
+        row, first, last, _, _, _, flags = struct.unpack("<HHHHHHI", m.group(1))
+        if first <= last <= 256 and flags & 0x100 and flags & 0x20:  # 0x100: always set
+            hidden.append(row + 1)
+    return tuple(hidden)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, ...]]:
+    """Hidden (collapsed or filtered) rows holding cells and merged ranges of one sheet of
+    an ``.ods`` workbook, from its ``content.xml``."""
+    import xml.etree.ElementTree as ET
+
+    t = _ODS_TABLE
+    hidden: list[int] = []
+    merged: list[Merge] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as fh:
+            inside, row, col = False, 0, 0
+            for event, el in ET.iterparse(fh, events=("start", "end")):
+                if el.tag == t + "table":
+                    if event == "start":
+                        inside = el.get(t + "name") == sheet
+                    elif inside:
+                        break
+                    continue
+                if not inside:
+                    if event == "end":
+                        el.clear()
+                    continue
+                if el.tag == t + "table-row":
+                    repeat = int(el.get(t + "number-rows-repeated", "1"))
+                    if event == "start":
+                        col = 0
+                        if el.get(t + "visibility", "visible") != "visible" and repeat < 1000:
+                            hidden.extend(range(row + 1, row + repeat + 1))
+                    else:
+                        row += repeat
+                        el.clear()
+                elif el.tag in (t + "table-cell", t + "covered-table-cell") and event == "end":
+                    rows = int(el.get(t + "number-rows-spanned", "1"))
+                    cols = int(el.get(t + "number-columns-spanned", "1"))
+                    if rows > 1 or cols > 1:
+                        merged.append((row + 1, col, row + rows, col + cols - 1))
+                    col += int(el.get(t + "number-columns-repeated", "1"))
+    except Exception:  # calamine read it; a part it did not need is not ours to judge
+        return (), ()
+    return tuple(hidden), tuple(merged)
 
 
 def _check_archive(data: bytes, source: str) -> None:
