@@ -286,6 +286,14 @@ def test_the_scenario_columns_table_maps_any_header(tmp_path, clean_plan):
         in text
 
 
+def test_columns_mapped_in_the_scenario_find_the_header_below_title_rows(tmp_path,
+                                                                          clean_plan):
+    header = renamed(单位编码="机构代码", 岗位总量="核定专技岗位")
+    name = workbook(tmp_path, header=header, title=True, instructions=True)
+    mapping = '[columns]\nunit_id = "机构代码"\ntotal_posts = "核定专技岗位"\n'
+    assert plan(scenario(tmp_path, name, policy=mapping + POLICY)) == clean_plan
+
+
 def test_a_one_character_slip_in_a_header_is_refused_with_did_you_mean(tmp_path):
     path = scenario(tmp_path, write_csv(tmp_path, renamed(现聘高级="现聘高职"), ROWS))
     code, out = run_exit(path)

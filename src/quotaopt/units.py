@@ -215,13 +215,13 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
-    sheet_data = read_sheet(path, sheet, looks_like=_looks_like_units_header)
+    mapped = {_header_key(h): c for c, h in (columns or {}).items() if h.strip()}
+    sheet_data = read_sheet(path, sheet,
+                            looks_like=lambda rows: _header_index(rows, mapped) is not None)
     source = sheet_data.where
-    labels, rows, first_row, notes = _locate_header(sheet_data.records, source)
+    labels, rows, first_row, notes = _locate_header(sheet_data.records, source, mapped)
     _check_hidden_rows(sheet_data.hidden_rows, rows, first_row, source)
-    _fill_merged(sheet_data.merged, labels, rows, first_row, source, columns or {})
-    if not labels and not rows:
-        labels = []
+    _fill_merged(sheet_data.merged, labels, rows, first_row, source, mapped)
 
     with gc_paused():
         lengths = set(map(len, rows))
@@ -245,15 +245,11 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
                        header_row=first_row - 1).run()
 
 
-def _looks_like_units_header(rows: list[list[str]]) -> bool:
-    """Some row among the first holds at least two of the required columns' headers."""
-    return _header_index(rows) is not None
-
-
-def _header_index(rows: list[list[str]]) -> int | None:
-    """The index of the first of the first rows naming two required columns."""
+def _header_index(rows: list[list[str]], mapped: Mapping[str, str]) -> int | None:
+    """The index of the first of the first rows naming two required columns (by the
+    vocabulary or by the scenario's ``[columns]``: ``mapped`` is header key -> column)."""
     for k, record in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = {_canonical_name(c) for c in record}
+        names = {mapped.get(_header_key(c)) or _canonical_name(c) for c in record}
         if sum(c in names for c in REQUIRED_COLUMNS) >= 2:
             return k
     return None
@@ -262,7 +258,7 @@ def _header_index(rows: list[list[str]]) -> int | None:
 _LEVELS = {"高级": "高级", "中级": "中级", "初级": "初级"}
 
 
-def _locate_header(records: list[list[str]], source: str
+def _locate_header(records: list[list[str]], source: str, mapped: Mapping[str, str]
                    ) -> tuple[list[str], list[list[str]], int, list[Problem]]:
     """The header labels, the data rows, the row number of the first data row, and notes.
 
@@ -272,7 +268,7 @@ def _locate_header(records: list[list[str]], source: str
     """
     if not records:
         return [], [], 2, []
-    k = _header_index(records)
+    k = _header_index(records, mapped)
     if k is None:
         k = 0
     labels = list(records[k])
@@ -312,14 +308,13 @@ _FILLED_DOWN = ("pool", "type")
 
 def _fill_merged(merged: Sequence[tuple[int, int, int, int]], labels: list[str],
                  rows: list[list[str]], first_row: int, source: str,
-                 columns: Mapping[str, str]) -> None:
+                 mapped: Mapping[str, str]) -> None:
     """Merged cells among the data rows: a pool or type merged down over several units
     (``东片`` once for a district) holds for each of them, and is filled down; any other
     merged range holding a value (a count shared by several units?) is refused, except on
     a totals row. The value of a merged range is in its first cell only."""
     if not merged:
         return
-    by_header = {_header_key(h): c for c, h in columns.items() if h.strip()}
     problems = []
     for r0, c0, r1, c1 in merged:
         if r1 < first_row or r0 - first_row >= len(rows):
@@ -329,7 +324,7 @@ def _fill_merged(merged: Sequence[tuple[int, int, int, int]], labels: list[str],
         if not value.strip() or any(_is_total_word(c) for c in top if c.strip()):
             continue
         label = labels[c0] if c0 < len(labels) else ""
-        col = by_header.get(_header_key(label)) or _canonical_name(label)
+        col = mapped.get(_header_key(label)) or _canonical_name(label)
         if c0 == c1 and r0 >= first_row and col in _FILLED_DOWN:
             for r in range(r0 + 1, min(r1, first_row + len(rows) - 1) + 1):
                 record = rows[r - first_row]
