@@ -50,8 +50,8 @@ OTHER_UNIT_HEADERS_ZH: dict[str, tuple[str, ...]] = {
     "senior_incumbents": ("现聘高级人数",),
     "intermediate_incumbents": ("现聘中级人数",),
     "junior_incumbents": ("现聘初级人数",),
-    "senior_waiting": ("持证未聘高级", "已取得高级职称未聘"),
-    "intermediate_waiting": ("持证未聘中级", "已取得中级职称未聘"),
+    "senior_waiting": ("持证未聘高级", "已取得高级职称未聘", "待聘高级"),
+    "intermediate_waiting": ("持证未聘中级", "已取得中级职称未聘", "待聘中级"),
 }
 
 #: The units a header may carry in brackets at its end (``岗位总量（个）``); dropped when
@@ -66,6 +66,8 @@ HEADER_GROUPS_ZH: dict[str, str] = {
     "现聘": "现聘",
     "持证未聘人数": "持证未聘",
     "持证未聘": "持证未聘",
+    "待聘人数": "待聘",
+    "待聘": "待聘",
 }
 
 #: Headers of columns a units table may have that hold numbers but feed nothing (a row's

@@ -168,10 +168,12 @@ _MISSING = object()  # marker for an empty cell
 
 def read_units(path: str | os.PathLike[str], sheet: str | None = None,
                columns: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a units table from a CSV or XLSX file and check it.
+    """Read a units table from a CSV, XLSX, XLS or ODS file and check it.
 
     The format is detected from the content, not the extension: a ZIP container
-    (``PK\\x03\\x04``) is read as XLSX, anything else as CSV. CSV text is decoded as UTF-8
+    (``PK\\x03\\x04``) is read as XLSX (or ODS by its mimetype), an OLE file as XLS,
+    anything else as CSV. Title rows above the header, a two-row header and totals rows are
+    handled as docs/formats.md describes. CSV text is decoded as UTF-8
     (with or without BOM), else as GB18030 (a superset of GBK). Every cell is read as text,
     so unit codes keep their leading zeros; the cells are then checked and converted by
     :func:`normalize_units`.
@@ -196,10 +198,13 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
     Raises
     ------
     InputError
-        The file cannot be read: missing; an old binary ``.xls``, UTF-16 text or an HTML
-        page saved with a spreadsheet name; text that is neither UTF-8 nor GB18030 (the
-        problem gives the byte offset where UTF-8 decoding failed); a damaged XLSX; an
-        unknown ``sheet`` (the problem lists the sheets) or ``sheet`` given for a CSV.
+        The file cannot be read: missing; UTF-16 text or an HTML page saved with a
+        spreadsheet name; text that is neither UTF-8 nor GB18030 (the problem gives the
+        byte offset where UTF-8 decoding failed); a damaged or encrypted workbook; an
+        unknown ``sheet`` (the problem lists the sheets), no visible sheet with a units
+        header, or ``sheet`` given for a CSV; hidden rows holding data, a formula without
+        a saved value, merged cells other than a pool or type merged down (see
+        docs/formats.md).
         Or the table has any of the problems listed in :func:`normalize_units`; all of
         them are reported together.
 
