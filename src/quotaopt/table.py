@@ -6,7 +6,8 @@ its size limit, by the scenario loader. It decides the format and the text encod
 UTF-8 with BOM, GB18030/GBK), refuses what it cannot read with a message that names the
 file, and keeps every size within the limits below; it checks nothing about the columns.
 Of a workbook it chooses the sheet (hidden sheets never by default), reports the hidden rows
-(``.xlsx``) and refuses formulas without a saved value and encrypted workbooks.
+and merged ranges, and refuses formulas without a saved value (``.xlsx``) and encrypted
+workbooks.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
             return _read_calamine(data, source, sheet, looks_like)
     if data.startswith(_XLSX_MAGIC):
         if _ODS_MIMETYPE in data[:128]:
+            _check_archive(data, source)
             with gc_paused():
                 return _read_calamine(data, source, sheet, looks_like)
         with gc_paused():
