@@ -89,15 +89,6 @@ __all__ = [
     "table_warnings",
     "text_key",
 ]
-DEFAULTED_COLUMNS: tuple[str, ...] = (
-    "senior_incumbents",
-    "intermediate_incumbents",
-    "junior_incumbents",
-    "senior_waiting",
-    "intermediate_waiting",
-    "priority",
-)
-"""Columns a table may lack: each then takes its default (0; priority 1) for every unit."""
 
 UNIT_COLUMNS: tuple[str, ...] = (
     "unit_id",
@@ -125,6 +116,9 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "intermediate_waiting",
 )
 """The integer (``int64``) columns, each a whole number ``>= 0``."""
+
+DEFAULTED_COLUMNS: tuple[str, ...] = (*COUNT_COLUMNS[1:], "priority")
+"""Columns a table may lack: each then takes its default (0; priority 1) for every unit."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("unit_id", "type", "total_posts")
 
