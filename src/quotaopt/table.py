@@ -548,34 +548,35 @@ def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, 
     hidden: list[int] = []
     merged: list[Merge] = []
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as fh:
-            inside, row, col = False, 0, 0
-            for event, el in ET.iterparse(fh, events=("start", "end")):
-                if el.tag == t + "table":
-                    if event == "start":
-                        inside = el.get(t + "name") == sheet
-                    elif inside:
-                        break
-                    continue
-                if not inside:
-                    if event == "end":
-                        el.clear()
-                    continue
-                if el.tag == t + "table-row":
-                    repeat = int(el.get(t + "number-rows-repeated", "1"))
-                    if event == "start":
-                        col = 0
-                        if el.get(t + "visibility", "visible") != "visible" and repeat < 1000:
-                            hidden.extend(range(row + 1, row + repeat + 1))
-                    else:
-                        row += repeat
-                        el.clear()
-                elif el.tag in (t + "table-cell", t + "covered-table-cell") and event == "end":
-                    rows = int(el.get(t + "number-rows-spanned", "1"))
-                    cols = int(el.get(t + "number-columns-spanned", "1"))
-                    if rows > 1 or cols > 1:
-                        merged.append((row + 1, col, row + rows, col + cols - 1))
-                    col += int(el.get(t + "number-columns-repeated", "1"))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            content = archive.read("content.xml")
+        inside, row, col = False, 0, 0
+        for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+            if el.tag == t + "table":
+                if event == "start":
+                    inside = el.get(t + "name") == sheet
+                elif inside:
+                    break
+                continue
+            if not inside:
+                if event == "end":
+                    el.clear()
+                continue
+            if el.tag == t + "table-row":
+                repeat = int(el.get(t + "number-rows-repeated", "1"))
+                if event == "start":
+                    col = 0
+                    if el.get(t + "visibility", "visible") != "visible" and repeat < 1000:
+                        hidden.extend(range(row + 1, row + repeat + 1))
+                else:
+                    row += repeat
+                    el.clear()
+            elif el.tag in (t + "table-cell", t + "covered-table-cell") and event == "end":
+                rows = int(el.get(t + "number-rows-spanned", "1"))
+                cols = int(el.get(t + "number-columns-spanned", "1"))
+                if rows > 1 or cols > 1:
+                    merged.append((row + 1, col, row + rows, col + cols - 1))
+                col += int(el.get(t + "number-columns-repeated", "1"))
     except Exception:  # calamine read it; a part it did not need is not ours to judge
         return (), ()
     return tuple(hidden), tuple(merged)
