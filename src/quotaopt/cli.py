@@ -127,7 +127,7 @@ class QuotaoptGroup(click.Group):
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):  # Ctrl-C while the arguments were read
-            echo("interrupted", err=True)
+            echo(render("interrupted", {}), err=True)
             code = EXIT_INTERRUPTED
         finally:
             if command:  # and again for the way out
@@ -140,23 +140,22 @@ class QuotaoptGroup(click.Group):
             return super().invoke(ctx)
         except QuotaoptError as exc:
             text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
-            echo(f"error: {text}", err=True)
+            echo(render("error", {"text": text}), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
                 BrokenPipeError):
             raise
         except KeyboardInterrupt:
             written = ctx.meta.get(_WRITTEN)
-            echo("interrupted; " + ("no result files were changed" if not written else
-                                    "the results were written already: "
-                                    + ", ".join(str(p) for p in written)), err=True)
+            echo(render("interrupted_after", {"written": [str(p) for p in written or ()]}),
+                 err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno not in _ENVIRONMENT:
                 self._bug(exc, debug, ctx)
             where = exc.filename if exc.filename is not None else "a file"
-            echo(f"error: {where}: {exc.strerror or exc}; check the path, the free space "
-                 "and the permissions", err=True)
+            echo(render("environment_error", {"where": str(where),
+                                              "reason": str(exc.strerror or exc)}), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
             self._bug(exc, debug, ctx)
@@ -167,12 +166,8 @@ class QuotaoptGroup(click.Group):
             echo(traceback.format_exc().rstrip("\n"), err=True)
         what = " ".join(str(exc).split())
         what = what if len(what) <= 200 else what[:197] + "..."
-        echo(
-            f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
-            f"{__version__}; please report it with the input files (run with --debug for "
-            "the traceback)",
-            err=True,
-        )
+        echo(render("internal_error", {"kind": type(exc).__name__, "what": what,
+                                       "version": __version__}), err=True)
         ctx.exit(EXIT_INTERNAL)
 
 
@@ -261,7 +256,7 @@ def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
     for w in sc.warnings:
-        echo(f"warning: {w}", err=True)
+        echo(render("warning", {"text": str(w)}), err=True)
     return sc
 
 
@@ -290,10 +285,9 @@ def validate(scenario: Path) -> None:
     sc = load(scenario)
     infeasible = {name: reasons for name in sc.variant_names
                   if (reasons := precheck_reasons(sc, name))}
-    head = "OK" if not infeasible else render("validate_infeasible_head",
-                                              {"count": len(infeasible)})
-    echo(f"{scenario}: {head} — scenario {sc.name!r}, variants: "
-               + ", ".join(sc.variant_names))
+    head = {"path": str(scenario), "name": sc.name, "variants": sc.variant_names}
+    echo(render("validate_infeasible_head", {**head, "count": len(infeasible)})
+         if infeasible else render("scenario_ok", head))
     for name in sc.variant_names:
         echo("")
         echo(describe_variant(sc, name))
@@ -413,7 +407,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if unique is not None:
             echo(unique.describe())
         if paths:
-            echo("wrote " + ", ".join(str(p) for p in paths))
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
     error = status_error(res)
     if error:
         echo(error, err=True)
@@ -471,7 +465,7 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
         paths = write_comparison(comp, out_dir, formats, lang)
         _wrote(paths)
         if not quiet:
-            echo("wrote " + ", ".join(str(p) for p in paths))
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
     error = compare_status_error(comp.statuses)
     if error:
         echo(error, err=True)
@@ -520,11 +514,12 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     echo("\n".join(result.lines()))
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
-        echo(pair if " is the file " in pair else f"warning: {pair}", err=" NOT " in pair)
+        echo(pair if " is the file " in pair else render("warning", {"text": pair}),
+             err=" NOT " in pair)
     if out_dir is not None:
         paths = write_audit(result, out_dir)
         _wrote(paths)
-        echo("wrote " + ", ".join(str(p) for p in paths))
+        echo(render("wrote", {"paths": [str(p) for p in paths]}))
     sys.exit(result.exit_code)
 
 
@@ -547,9 +542,8 @@ def init(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
                  for name, target in zip(names, targets, strict=True)])
-    echo(f"wrote {targets[0]} and {targets[1]}\n"
-         f"next: quotaopt validate {targets[0]}\n"
-         f"      quotaopt run {targets[0]} --out {directory / 'out'}")
+    echo(render("init_done", {"scenario": str(targets[0]), "units": str(targets[1]),
+                              "out": str(directory / "out")}))
 
 
 if __name__ == "__main__":  # pragma: no cover

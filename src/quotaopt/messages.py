@@ -184,8 +184,9 @@ def unit_name_ambiguous(name: str, unit_ids: Sequence[str]) -> str:
 
 
 @message("validate_infeasible_head")
-def validate_infeasible_head(count: int) -> str:
-    return f"INFEASIBLE ({count} variant(s); run would refuse them before solving)"
+def validate_infeasible_head(path: str, name: str, variants: Sequence[str], count: int) -> str:
+    return (f"{path}: INFEASIBLE ({count} variant(s); run would refuse them before solving) "
+            f"— scenario {name!r}, variants: " + ", ".join(variants))
 
 
 @message("validate_infeasible")
@@ -360,3 +361,56 @@ def rules_of_baseline() -> str:
 @message("rules_unchanged")
 def rules_unchanged() -> str:
     return "no change in the rules"
+
+
+# --------------------------------------------------------------------------------------------
+# The command line's own lines
+
+
+@message("interrupted")
+def interrupted() -> str:
+    return "interrupted"
+
+
+@message("interrupted_after")
+def interrupted_after(written: Sequence[str]) -> str:
+    if not written:
+        return "interrupted; no result files were changed"
+    return "interrupted; the results were written already: " + ", ".join(written)
+
+
+@message("error")
+def error(text: str) -> str:
+    return f"error: {text}"
+
+
+@message("environment_error")
+def environment_error(where: str, reason: str) -> str:
+    return f"error: {where}: {reason}; check the path, the free space and the permissions"
+
+
+@message("internal_error")
+def internal_error(kind: str, what: str, version: str) -> str:
+    return (f"internal error: {kind}: {what} — this is a bug in quotaopt {version}; please "
+            "report it with the input files (run with --debug for the traceback)")
+
+
+@message("warning")
+def warning(text: str) -> str:
+    return f"warning: {text}"
+
+
+@message("scenario_ok")
+def scenario_ok(path: str, name: str, variants: Sequence[str]) -> str:
+    return f"{path}: OK — scenario {name!r}, variants: " + ", ".join(variants)
+
+
+@message("wrote")
+def wrote(paths: Sequence[str]) -> str:
+    return "wrote " + ", ".join(paths)
+
+
+@message("init_done")
+def init_done(scenario: str, units: str, out: str) -> str:
+    return (f"wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
+            f"      quotaopt run {scenario} --out {out}")
