@@ -23,6 +23,7 @@ from quotaopt.units import (
     UNIT_COLUMNS,
     normalize_units,
     read_units,
+    text_key,
 )
 
 ENGLISH_HEADER = ",".join(UNIT_COLUMNS)
@@ -463,11 +464,15 @@ def test_full_width_digits_and_integral_decimals(tmp_path):
 
 
 def test_defaults_are_applied(tmp_path):
-    text = "unit_id,name,type,pool,total_posts,priority\nA1,,school,,5,\nA2,Two,school,B县,6,3\n"
+    text = "unit_id,name,type,pool,total_posts,priority\nA1,,school,,5,\nA2,Two,school,,6,3\n"
     units = read_units(write(tmp_path / "u.csv", text))
     assert units["name"].tolist() == ["A1", "Two"]
-    assert units["pool"].tolist() == [DEFAULT_POOL, "B县"]
+    assert units["pool"].tolist() == [DEFAULT_POOL, DEFAULT_POOL]
     assert units["priority"].tolist() == [1.0, 3.0]
+    # an empty pool beside named ones (a merged cell saved as CSV) is not the default pool
+    mixed = text.replace("school,,6", "school,B县,6")
+    (problem,) = problems(read_units, write(tmp_path / "x.csv", mixed))
+    assert (problem.row, problem.column) == (2, "pool") and "other units name" in problem.message
     minimal = read_units(write(tmp_path / "m.csv", "unit_id,type,total_posts\nA1,school,5\n"))
     row = minimal.iloc[0]
     assert (row["name"], row["pool"], row["priority"]) == ("A1", DEFAULT_POOL, 1.0)
@@ -545,7 +550,7 @@ ALPHABET = "abcXYZ019 -_.,'\"()#&" + CHINESE
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 text_values = st.text(ALPHABET, min_size=0, max_size=8)
-ids = st.text(ALPHABET, min_size=1, max_size=6).filter(lambda s: s.strip() != "")
+ids = st.text(ALPHABET, min_size=1, max_size=6).filter(lambda s: text_key(s) != "")
 
 
 def count_cell(n: int) -> st.SearchStrategy[Any]:
@@ -554,7 +559,8 @@ def count_cell(n: int) -> st.SearchStrategy[Any]:
 
 @st.composite
 def unit_tables(draw) -> pd.DataFrame:
-    unit_ids = draw(st.lists(ids, min_size=1, max_size=6, unique_by=lambda s: s.strip()))
+    unit_ids = draw(st.lists(ids, min_size=1, max_size=6, unique_by=text_key))
+    pools_given = draw(st.booleans())  # a pool on every row or on none (issue 12)
     optional = [c for c in UNIT_COLUMNS if c not in ("unit_id", "type", "total_posts")]
     chosen = ["unit_id", "type", "total_posts"] + [c for c in optional if draw(st.booleans())]
     extra = draw(st.booleans())
@@ -576,7 +582,8 @@ def unit_tables(draw) -> pd.DataFrame:
             "unit_id": uid,
             "name": draw(st.none() | text_values),
             "type": draw(ids),
-            "pool": draw(st.none() | text_values),
+            "pool": draw(text_values.filter(lambda t: text_key(t) != "")) if pools_given
+            else None,
             "total_posts": draw(count_cell(s + m + j + draw(st.integers(0, 5)))),
             "senior_incumbents": draw(count_cell(s)),
             "intermediate_incumbents": draw(count_cell(m)),

@@ -109,6 +109,13 @@ def merged_data_cells(cells: str) -> str:
             "cells and enter each unit's own value")
 
 
+@message("pool_partly_empty")
+def pool_partly_empty(header: str) -> str:
+    return (f"{header} is empty here but other units name their pool (a merged cell saved "
+            "as CSV keeps its value on its first row only); enter this unit's pool, or "
+            f"leave {header} empty for every unit for one pool")
+
+
 @message("rows_above_header")
 def rows_above_header(rows: int) -> str:
     return (f"the header is on row {rows + 1}; the {rows} row(s) above it (title, notes) are "

@@ -523,7 +523,14 @@ class _Normalizer:
                 )
         out["type"] = types
         pools = self.text_column(canonical, values, "pool", n)
-        out["pool"] = np.where(pools == "", DEFAULT_POOL, pools).astype(object)
+        empty_pool = pools == ""
+        if empty_pool.any() and not empty_pool.all():
+            # some units name a pool, others not: most likely a merged pool cell saved as CSV
+            # (its value only on its first row) — the others would silently form pool "all"
+            for i in np.flatnonzero(empty_pool):
+                self.cell_problem(int(rownums[i]), units[i], "pool", Problem.of(
+                    "pool_partly_empty", header=self.show("pool")).message)
+        out["pool"] = np.where(empty_pool, DEFAULT_POOL, pools).astype(object)
 
         counts: dict[str, np.ndarray] = {}
         bad: dict[str, np.ndarray] = {}
