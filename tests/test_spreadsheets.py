@@ -346,8 +346,8 @@ def test_a_type_like_a_policy_type_is_refused_naming_the_rows(tmp_path, clean_pl
         assert plan(path) == clean_plan
         return
     text = refused(path)
-    assert f"type {typo!r} (row(s) {hc[1] + 2}) is not the policy's type 'health_centre'" \
-        in text
+    assert (f"u.csv, row {hc[1] + 2}, column 单位类型: type {typo!r} (row(s) {hc[1] + 2}) is "
+            "not the policy's type 'health_centre'") in text
 
 
 def test_a_type_the_policy_does_not_name_stays_valid(tmp_path):

@@ -532,8 +532,13 @@ def _lookalike_types(policy: Policy, units: pd.DataFrame, present: set[str],
             continue
         mask = (units["type"].astype(str) == t).to_numpy()
         rows = tuple(int(r) for r in source_rows(units)[mask])
-        problems.append(Problem.of("type_lookalike", file=file, key="units.type",
-                                   type=t, policy_type=match, rows=rows))
+        if "source" in units.attrs:  # the rows are the units file's
+            where = {"file": units.attrs["source"], "row": rows[0],
+                     "column": units.attrs.get("type_header", "type")}
+        else:
+            where = {"file": file, "key": "units.type"}
+        problems.append(Problem.of("type_lookalike", type=t, policy_type=match, rows=rows,
+                                   **where))
     return problems
 
 

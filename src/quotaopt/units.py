@@ -552,6 +552,9 @@ class _Normalizer:
             table.attrs["warnings"] = tuple(self.warnings)
         if self.defaulted:
             table.attrs["defaulted"] = self.defaulted
+        if self.text_cells:  # read from a file: later checks name it, and its type header
+            table.attrs["source"] = self.source
+            table.attrs["type_header"] = self.show("type")
         if not np.array_equal(rownums, np.arange(2, n + 2)):  # rows were skipped
             rows = rownums.copy()
             rows.flags.writeable = False
