@@ -347,6 +347,18 @@ def audit_distance(appointments_from: str, senior: int, intermediate: int, weigh
             f"{optimum['weighted_appointments']}): {tail}")
 
 
+@message("audit_later_stages")
+def audit_later_stages(plan: Mapping[str, Any], optimum: Mapping[str, Any]) -> str:
+    text = (f"  base caps (stage 2): the plan's posts are {plan['distance_from_base_caps']} "
+            f"from the caps without the junior-to-intermediate allowance, the optimum's "
+            f"{optimum['distance_from_base_caps']}")
+    if optimum.get("distance_from_quotas") is not None:
+        text += (f"; pooled quotas (stage 3, largest remainder): "
+                 f"{plan['distance_from_quotas']}, the optimum's "
+                 f"{optimum['distance_from_quotas']}")
+    return text
+
+
 # --------------------------------------------------------------------------------------------
 # Rule changes between variants
 

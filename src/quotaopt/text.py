@@ -32,6 +32,9 @@ def describe_variant(sc: Scenario, name: str) -> str:
         + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
         + f" · solver {v.solver.backend or 'default'}",
     ]
+    if pol.at_least_one:
+        lines.append("  at_least_one (不足1个按1个): "
+                     + ", ".join(level.value for level in pol.at_least_one))
     for rule in pol.minimum:
         lines.append(f"  minimum: {rule.describe()}")
     if defaulted_columns(u):
@@ -104,7 +107,9 @@ def render_summary(res: Result) -> str:
                              left=1)]
     obj = plan.objective
     lines += ["", f"objective: weighted appointments {obj.weighted_appointments} · "
-                  f"deviation from proportional share {obj.deviation_from_share}"]
+                  f"distance from the base caps {obj.distance_from_base_caps}"
+                  + ("" if obj.distance_from_quotas is None else
+                     f" · distance from the pool quotas {round(obj.distance_from_quotas, 9)}")]
     if plan.units_over_ratio:
         lines.append(f"units over ratio (grandfathered): {plan.units_over_ratio}")
     if plan.promotion_cost is not None and plan.budget_max_increase is not None:
