@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import quotaopt as q
@@ -615,17 +615,21 @@ def _round(x: Fraction, rounding: q.Rounding) -> int:
 
 def hamilton(seats: int, shares: list[Fraction], sizes: list[int], ids: list[str]) -> list[int]:
     """Largest remainder, written from the textbook: quotas, floors, remainders ranked; equal
-    remainders → larger unit, then unit_id."""
+    remainders → larger unit, then unit_id. A unit never gets more seats than its posts
+    (``sizes``): with ``ceil`` a quota can exceed them; the seat goes to the next cheapest
+    step, as the distance Σ|x − quota| counts it (closest to the quota first)."""
     total = sum(shares)
     if total == 0:
         return [0] * len(shares)
     quotas = [seats * s / total for s in shares]
-    out = [math.floor(x) for x in quotas]
-    left = seats - sum(out)
-    ranked = sorted(range(len(shares)),
-                    key=lambda i: (-(quotas[i] - math.floor(quotas[i])), -sizes[i], ids[i]))
-    for i in ranked[:left]:
-        out[i] += 1
+    out = [min(math.floor(x), n) for x, n in zip(quotas, sizes, strict=True)]
+
+    def step(i: int) -> Fraction:  # how much one more seat changes |x − quota|
+        return abs(out[i] + 1 - quotas[i]) - abs(out[i] - quotas[i])
+
+    for _ in range(seats - sum(out)):
+        room = [i for i in range(len(shares)) if out[i] < sizes[i]]
+        out[min(room, key=lambda i: (step(i), -sizes[i], ids[i]))] += 1
     return out
 
 
@@ -638,6 +642,9 @@ RATIOS = ["1:4:5", "0:3:7", "1:3:6", "0.5:3.5:6", "2:3:0"]
                 max_size=9),
        st.sampled_from(RATIOS), st.sampled_from(RATIOS), st.sampled_from(list(q.Rounding)),
        st.sampled_from([0, 5]), st.sampled_from(["auto", "highs"]))
+# a quota above the unit's posts (ceil, a type whose senior+intermediate share is 100 %)
+@example([(1, "a"), (1, "b")], "0:3:7", "2:3:0", q.Rounding.CEIL, 0, "auto")
+@example([(1, "a"), (1, "b")], "0:3:7", "2:3:0", q.Rounding.CEIL, 0, "highs")
 def test_pool_without_waiting_is_the_hamilton_apportionment(sizes, ra, rb, rounding, bonus,
                                                            how):
     rows = [{"unit_id": f"U{i:02d}", "type": t, "total_posts": n, "pool": "P"}
