@@ -7,6 +7,7 @@ Exit codes: 0 success · 1 audit found violations · 2 bad input or usage · 3 i
 from __future__ import annotations
 
 import errno
+import importlib
 import io
 import os
 import re
@@ -27,6 +28,16 @@ from .backends import Status
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
+from .i18n import (
+    LANGUAGES,
+    LanguageError,
+    _,
+    choose_language,
+    language,
+    click_gettext,
+    click_ngettext,
+    set_language,
+)
 from .meta import __version__
 from .output import (
     FORMATS,
@@ -36,7 +47,6 @@ from .output import (
     write_results,
 )
 from .report import (
-    LANGS,
     REPORT_FORMATS,
     render_text,
     require_matplotlib,
@@ -92,11 +102,112 @@ def _discard(stream: IO[str]) -> None:
 
 
 def _debug_first(args: list[str]) -> list[str]:
-    """``--debug`` is an option of ``quotaopt`` itself; accept it after the command too."""
+    """``--debug`` and ``--lang`` are options of ``quotaopt`` itself; accept them after the
+    command too (``quotaopt run s.toml --lang zh``)."""
     end = args.index("--") if "--" in args else len(args)
-    if "--debug" not in args[:end]:
-        return args
-    return ["--debug"] + [a for a in args[:end] if a != "--debug"] + args[end:]
+    head, front = [], []
+    i = 0
+    while i < end:
+        a = args[i]
+        if a == "--debug":
+            front.append(a)
+        elif a == "--lang" and i + 1 < end:
+            front += [a, args[i + 1]]
+            i += 1
+        elif a.startswith("--lang="):
+            front.append(a)
+        else:
+            head.append(a)
+        i += 1
+    return front + head + args[end:] if front else args
+
+
+def _lang_option(args: list[str]) -> str | None:
+    """The value of ``--lang`` among ``args`` (after :func:`_debug_first`), or None."""
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--lang="):
+            return a.partition("=")[2]
+    return None
+
+
+#: Click modules whose own strings (usage errors, help headings) go through gettext.
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion",
+                  "termui", "types", "utils")
+
+
+def _translate_click() -> None:
+    """Click marks its strings with the standard library's gettext (domain ``messages``);
+    send them to quotaopt's ``click`` catalog instead, so the language rule holds for them."""
+    for name in _CLICK_MODULES:
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # pragma: no cover - a Click without this module
+            continue
+        if hasattr(module, "_"):
+            module._ = click_gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = click_ngettext  # type: ignore[attr-defined]
+
+
+#: The English help of each command and option, kept when the help is translated.
+_HELP_MSGIDS: dict[int, tuple[str | None, str | None]] = {}
+
+
+def help_texts(group: click.Group) -> list[str]:
+    """Every help text of the commands and options (scripts/i18n.py extracts them)."""
+    texts: list[str] = []
+    for obj in _help_objects(group):
+        for text in _HELP_MSGIDS.get(id(obj), (getattr(obj, "help", None),
+                                               getattr(obj, "epilog", None))):
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _help_objects(group: click.Group) -> list[Any]:
+    objs: list[Any] = [group, *group.params]
+    for cmd in group.commands.values():
+        objs += [cmd, *cmd.params]
+    return objs
+
+
+def translate_help(group: click.Group) -> None:
+    """Put the help of every command and option in the language in use."""
+    for cmd in [group, *group.commands.values()]:
+        # Click builds --help's option once per command, its help text in the language of
+        # that moment: build it again
+        if getattr(cmd, "_help_option", None) is not None:
+            cmd._help_option = None
+    for obj in _help_objects(group):
+        key = id(obj)
+        if key not in _HELP_MSGIDS:
+            _HELP_MSGIDS[key] = (getattr(obj, "help", None), getattr(obj, "epilog", None))
+        text, epilog = _HELP_MSGIDS[key]
+        if text:
+            obj.help = _(text)
+        if epilog:
+            obj.epilog = _(epilog)
+
+
+def setup_language(group: click.Group, args: list[str]) -> None:
+    """Choose the language (``--lang``, ``QUOTAOPT_LANG``, the locale, English) and put
+    quotaopt's and Click's texts in it — before Click reads the arguments, so that usage
+    errors are in it too."""
+    try:
+        lang = choose_language(_lang_option(args))
+    except LanguageError as exc:
+        if _lang_option(args) is not None:
+            lang = "en"  # Click's own check of --lang reports the bad value
+        else:
+            set_language("en")
+            raise click.UsageError(str(exc)) from None
+    set_language(lang)
+    _translate_click()
+    translate_help(group)
 
 
 #: errno values that mean the machine, not quotaopt, failed (exit 2, like bad input).
@@ -114,19 +225,21 @@ class QuotaoptGroup(click.Group):
              **extra: Any) -> Any:
         args = _debug_first(list(sys.argv[1:] if args is None else args))
         if not standalone_mode:
+            setup_language(self, args)
             return super().main(args, prog_name, complete_var, False, **extra)
         command = _startup.is_command()
         if command:
             _startup.interrupt_raises()  # until now Ctrl-C ended the start quietly
         code: Any = 0
         try:
+            setup_language(self, args)
             rv = super().main(args, prog_name, complete_var, False, **extra)
             code = rv if isinstance(rv, int) else 0
         except click.ClickException as exc:
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):  # Ctrl-C while the arguments were read
-            echo("interrupted", err=True)
+            echo(_("interrupted"), err=True)
             code = EXIT_INTERRUPTED
         finally:
             if command:  # and again for the way out
@@ -139,23 +252,23 @@ class QuotaoptGroup(click.Group):
             return super().invoke(ctx)
         except QuotaoptError as exc:
             text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
-            echo(f"error: {text}", err=True)
+            echo(_("error: {text}").format(text=text), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
                 BrokenPipeError):
             raise
         except KeyboardInterrupt:
             written = ctx.meta.get(_WRITTEN)
-            echo("interrupted; " + ("no result files were changed" if not written else
-                                    "the results were written already: "
-                                    + ", ".join(str(p) for p in written)), err=True)
+            echo(_("interrupted; no result files were changed") if not written else
+                 _("interrupted; the results were written already: {files}").format(
+                     files=", ".join(str(p) for p in written)), err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno not in _ENVIRONMENT:
                 self._bug(exc, debug, ctx)
             where = exc.filename if exc.filename is not None else "a file"
-            echo(f"error: {where}: {exc.strerror or exc}; check the path, the free space "
-                 "and the permissions", err=True)
+            echo(_("error: {where}: {reason}; check the path, the free space and the "
+                   "permissions").format(where=where, reason=exc.strerror or exc), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
             self._bug(exc, debug, ctx)
@@ -192,6 +305,11 @@ _WRITTEN = "quotaopt.written"
 
 def _wrote(paths: list[Path]) -> None:
     click.get_current_context().meta[_WRITTEN] = list(paths)
+
+
+def wrote(paths: list[Path]) -> str:
+    """The line naming the files a command wrote."""
+    return _("wrote {files}").format(files=", ".join(str(p) for p in paths))
 
 
 def input_files(sc: Scenario, *more: Path) -> list[Path]:
@@ -260,14 +378,18 @@ def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
     for w in sc.warnings:
-        echo(f"warning: {w}", err=True)
+        echo(_("warning: {text}").format(text=w), err=True)
     return sc
 
 
 @click.group(cls=QuotaoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quotaopt")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of internal errors.")
-def main(debug: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of everything quotaopt writes: zh (Chinese) or en (English); "
+                   "also accepted after the command. Default: QUOTAOPT_LANG, else the "
+                   "locale (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese), else en.")
+def main(debug: bool, lang: str | None) -> None:
     """Plan senior / intermediate / junior posts of township public institutions.
 
     Exit codes: 0 success, 1 audit found violations, 2 bad input or usage,
@@ -284,8 +406,8 @@ def main(debug: bool) -> None:
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
     sc = load(scenario)
-    echo(f"{scenario}: OK — scenario {sc.name!r}, variants: "
-               + ", ".join(sc.variant_names))
+    echo(_("{path}: OK — scenario {name}, variants: {variants}").format(
+        path=scenario, name=repr(sc.name), variants=", ".join(sc.variant_names)))
     for name in sc.variant_names:
         echo("")
         echo(describe_variant(sc, name))
@@ -340,7 +462,7 @@ class ProgressDisplay:
         self._thread.join()
         self._thread = None
         if self._shown is not None:
-            echo(f"{time.monotonic() - self.started:7.1f} s  done", err=True)
+            echo(f"{time.monotonic() - self.started:7.1f} s  " + _("done"), err=True)
 
 
 def show_progress(quiet: bool) -> bool:
@@ -377,7 +499,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
     """
     progress = ProgressDisplay(enabled=show_progress(quiet))
     try:
-        progress("reading the scenario and units table")
+        progress(_("reading the scenario and units table"))
         sc = load(scenario)
         sc.variant(variant)  # unknown variant: exit 2 before anything else
         if out_dir is not None:
@@ -386,12 +508,12 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
                     progress=progress)
         unique = None
         if check_unique:
-            progress("checking for other optimal plans")
+            progress(_("checking for other optimal plans"))
             unique = alternative_optima(sc, variant, res, time_limit=time_limit)
             res = res.with_uniqueness(unique.as_dict())
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
-            progress("writing results")
+            progress(_("writing results"))
             paths = write_results(res, out_dir, fmt)
             _wrote(paths)
     finally:
@@ -401,7 +523,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if unique is not None:
             echo(unique.describe())
         if paths:
-            echo("wrote " + ", ".join(str(p) for p in paths))
+            echo(wrote(paths))
     error = status_error(res)
     if error:
         echo(error, err=True)
@@ -421,15 +543,13 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
 @out_option("Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
 @click.option("--format", "fmt", default="html,xlsx,csv", show_default=True,
               help="With --out: which files, comma-separated (html, xlsx, csv).")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
-              help="Sheet names and column headers of the XLSX workbook (zh: Chinese).")
 @solver_options(time_limit_help="Seconds per variant; as for run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Variants solved at once in separate processes (default: 1 for small "
                    "scenarios, else one per CPU). The results are the same either way.")
 @quiet_option
 def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
-                fmt: str, lang: str, solver: str | None, time_limit: float | None,
+                fmt: str, solver: str | None, time_limit: float | None,
                 method: str | None, jobs: int | None, quiet: bool) -> None:
     """Solve the baseline and the variants and show them side by side.
 
@@ -443,7 +563,8 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     """
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - set(REPORT_FORMATS):
-        raise click.BadParameter(f"{fmt!r}: choose from html, xlsx, csv (comma-separated)",
+        raise click.BadParameter(_("{value}: choose from html, xlsx, csv (comma-separated)")
+                                 .format(value=repr(fmt)),
                                  param_hint="--format")
     sc = load(scenario)
     names = resolve_variants(sc, variants, baseline)  # unknown variant: exit 2 now
@@ -456,10 +577,10 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     if not quiet:
         echo(render_text(comp))
     if out_dir is not None:
-        paths = write_comparison(comp, out_dir, formats, lang)
+        paths = write_comparison(comp, out_dir, formats, language())
         _wrote(paths)
         if not quiet:
-            echo("wrote " + ", ".join(str(p) for p in paths))
+            echo(wrote(paths))
     error = compare_status_error(comp.statuses)
     if error:
         echo(error, err=True)
@@ -507,11 +628,12 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     echo("\n".join(result.lines()))
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
-        echo(pair if " is the file " in pair else f"warning: {pair}", err=" NOT " in pair)
+        echo(pair if " is the file " in pair else _("warning: {text}").format(text=pair),
+             err=" NOT " in pair)
     if out_dir is not None:
         paths = write_audit(result, out_dir)
         _wrote(paths)
-        echo("wrote " + ", ".join(str(p) for p in paths))
+        echo(wrote(paths))
     sys.exit(result.exit_code)
 
 
@@ -534,9 +656,9 @@ def init(directory: Path, force: bool) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
                  for name, target in zip(names, targets, strict=True)])
-    echo(f"wrote {targets[0]} and {targets[1]}\n"
-         f"next: quotaopt validate {targets[0]}\n"
-         f"      quotaopt run {targets[0]} --out {directory / 'out'}")
+    echo(_("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
+           "      quotaopt run {scenario} --out {out}").format(
+        scenario=targets[0], units=targets[1], out=directory / "out"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ from .check import Violation, check_plan
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast
 from .feasibility import precheck
+from .i18n import _
 from .meta import __version__
 from .model import Formulation, build
 from .policy import Policy, Scope
@@ -132,10 +133,11 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
     stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
                                                              form.col_upper)))
     if span * (stage1_range + 1) < WEIGHTED_LIMIT:
-        _report(progress, f"solving stages 1 and 2 together: {label}, one weighted objective")
+        _report(progress, _("solving stages 1 and 2 together: {label}, one weighted objective").format(
+            label=label))
         return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
     started = time.perf_counter()
-    _report(progress, f"solving stage 1: {label}")
+    _report(progress, _("solving stage 1: {label}").format(label=label))
     first = backend.solve(form, -form.cost1, None, time_limit)
     if first.status is not Status.OPTIMAL:
         return first
@@ -145,7 +147,7 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
     if left is not None and left <= 0:  # stage 1's plan is feasible, stage 2 not proven
         return RawSolution(Status.NOT_PROVEN, first.x,
                            f"the time limit was spent after stage 1 of {label}")
-    _report(progress, f"solving stage 2: {label}")
+    _report(progress, _("solving stage 2: {label}").format(label=label))
     second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
     if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
         raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
@@ -232,7 +234,7 @@ def solve(
     be = get_backend(backend or v.solver.backend)
     limit = time_limit if time_limit is not None else v.solver.time_limit
     started = time.perf_counter()
-    _report(progress, f"building caps and checks ({len(v.units)} units)")
+    _report(progress, _("building caps and checks ({units} units)").format(units=len(v.units)))
     limits = compute_limits(v.policy, v.units)
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
@@ -256,16 +258,16 @@ def solve(
         if eligible.any():
             rank = np.empty(n, dtype=np.int64)
             rank[order] = np.arange(n)
-            _report(progress, "solving stages 1 and 2 together: exact structured method "
-                    f"({int(eligible.sum())} units)")
+            _report(progress, _("solving stages 1 and 2 together: exact structured method "
+                                "({units} units)").format(units=int(eligible.sum())))
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
     todo = list(batches(order[~structured[order]], blocks, batch_units))
     for k, idx in enumerate(todo, 1):
-        label = f"MIP {k} of {len(todo)} ({len(idx)} units)"
-        _report(progress, f"building {label}")
+        label = _("MIP {k} of {n} ({units} units)").format(k=k, n=len(todo), units=len(idx))
+        _report(progress, _("building {label}").format(label=label))
         form = build(v.policy, v.units, limits, idx, blocks[idx])
         # the limit bounds the whole solve, every batch together
         left = None if limit is None else limit - (time.perf_counter() - started)
@@ -275,7 +277,7 @@ def solve(
                                  f"{label}")
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
-            _report(progress, f"diagnosing why {label} has no plan")
+            _report(progress, _("diagnosing why {label} has no plan").format(label=label))
             why = infeasibility_reasons(v.policy, v.units, limits, idx, backend=be.name,
                                         time_limit=left)
             return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
@@ -288,7 +290,7 @@ def solve(
             status = Status.NOT_PROVEN
             messages.append(raw.message)
         A[idx], B[idx], ys[idx], ym[idx] = decode_solution(form, raw.x)
-    _report(progress, "checking the plan (independent checker) and summarising")
+    _report(progress, _("checking the plan (independent checker) and summarising"))
     allocation = checked_allocation(v, limits, A, B, ys, ym)
     return finish_result(scenario, v, status, allocation, limits, be, started,
                          message="; ".join(sorted(set(messages))), method=how,

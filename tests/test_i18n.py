@@ -1,0 +1,129 @@
+"""The gettext catalogs and the language rule (issue 13).
+
+The catalogs are complete (every marked message and every help text has its Chinese text)
+and current (the extracted messages are exactly the .po's message ids; the committed .mo is
+the .po compiled): ``python scripts/i18n.py update`` / ``compile`` repair what fails here.
+"""
+
+from __future__ import annotations
+
+import gettext
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quotaopt import i18n
+from quotaopt.cli import main
+from quotaopt.messages import render
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+catalogs = pytest.importorskip("i18n", reason="scripts/i18n.py needs Babel (dev extra)")
+
+
+def test_catalogs_are_complete_current_and_compiled() -> None:
+    assert list(catalogs.problems()) == []
+
+
+def test_a_message_without_chinese_text_is_reported(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check can fail: a copy of the catalog with one text removed, and one extra id."""
+    locale = tmp_path / "locale"
+    for domain in ("quotaopt", "click"):
+        src = catalogs.po_path(domain, "zh_CN")
+        dst = locale / "zh_CN" / "LC_MESSAGES" / src.name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(src.read_bytes())
+        dst.with_suffix(".mo").write_bytes(src.with_suffix(".mo").read_bytes())
+    po = locale / "zh_CN" / "LC_MESSAGES" / "quotaopt.po"
+    cat = catalogs.read(po)
+    cat["invalid input"].string = ""
+    cat.add("a message the code no longer has", "代码里已没有的消息")
+    catalogs.write(cat, po)
+    monkeypatch.setattr(catalogs, "LOCALE", locale)
+    found = list(catalogs.problems())
+    assert "quotaopt.po: no zh_CN text for 'invalid input'" in found
+    assert ("quotaopt.po: no longer in the code (stale; run update): "
+            "'a message the code no longer has'") in found
+    assert "quotaopt.mo: not compiled from quotaopt.po (run: compile)" in found
+
+
+def test_every_click_format_field_is_kept() -> None:
+    """A translation that drops or renames a {field} would raise or lose a value."""
+    import re
+
+    for domain in ("quotaopt", "click"):
+        for m in catalogs.read(catalogs.po_path(domain, "zh_CN")):
+            if not m.id:
+                continue
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            wanted = set().union(*(set(re.findall(r"\{[^{}]*\}", i)) for i in ids))
+            for s in strings:
+                assert set(re.findall(r"\{[^{}]*\}", s)) <= wanted, (m.id, s)
+                assert set(re.findall(r"%\(\w+\)s", s)) == set(
+                    re.findall(r"%\(\w+\)s", ids[0])), (m.id, s)
+
+
+@pytest.mark.parametrize(("option", "env", "expected"), [
+    (None, {}, "en"),
+    (None, {"LANG": "zh_CN.UTF-8"}, "zh"),
+    (None, {"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    (None, {"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+    (None, {"QUOTAOPT_LANG": "zh", "LC_ALL": "C"}, "zh"),
+    (None, {"QUOTAOPT_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+    ("zh", {"QUOTAOPT_LANG": "en"}, "zh"),
+    ("en", {"LANG": "zh_CN.UTF-8"}, "en"),
+])
+def test_language_rule(option: str | None, env: dict[str, str], expected: str) -> None:
+    assert i18n.choose_language(option, env) == expected
+
+
+def test_unknown_quotaopt_lang_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUOTAOPT_LANG", "fr")
+    res = CliRunner().invoke(main, ["validate", "x.toml"])
+    assert res.exit_code == 2
+    assert "QUOTAOPT_LANG='fr': choose zh or en" in res.output
+
+
+@pytest.mark.parametrize("args", [["--lang", "zh", "init", "--help"],
+                                  ["init", "--help", "--lang", "zh"],
+                                  ["init", "--lang=zh", "--help"]])
+def test_lang_option_before_or_after_the_command(args: list[str]) -> None:
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0
+    assert "写出一个小型示例" in res.output and "显示本帮助并退出。" in res.output
+    assert "Show this message" not in res.output
+
+
+def test_environment_chooses_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUOTAOPT_LANG")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    res = CliRunner().invoke(main, ["validate"])
+    assert res.exit_code == 2
+    assert "用法:" in res.output and "缺少参数 'SCENARIO'" in res.output
+    res = CliRunner().invoke(main, ["--lang", "en", "validate"])
+    assert "Missing argument 'SCENARIO'" in res.output
+
+
+def test_click_usage_errors_in_chinese() -> None:
+    res = CliRunner().invoke(main, ["run", "x.toml", "--format", "pdf", "--lang", "zh"])
+    assert res.exit_code == 2
+    assert "错误：'--format' 的取值无效" in res.output and "Invalid value" not in res.output
+
+
+def test_messages_in_both_languages() -> None:
+    params = {"count": 3, "shown": 3}
+    assert render("problems_found", params) == "3 problems found:"
+    with i18n.using("zh"):
+        assert render("problems_found", params) == "发现 3 个问题："
+    assert i18n.language() == "en"
+
+
+def test_installed_catalogs_are_gettext_catalogs() -> None:
+    t = gettext.translation("quotaopt", str(i18n.LOCALE_DIR), languages=["zh_CN"])
+    assert t.gettext("infeasible") == "无可行方案"
