@@ -84,9 +84,9 @@ def test_audit_plan_numbers_beyond_the_limit_are_input_errors(tmp_path, cell, wo
 
 
 def test_more_rows_than_the_limit_is_an_input_error(tmp_path, monkeypatch):
-    from quotaopt import units
+    from quotaopt import table, units
 
-    monkeypatch.setattr(units, "MAX_ROWS", 50)
+    monkeypatch.setattr(table, "MAX_ROWS", 50)  # the limits live with the table reader
     path = scenario(tmp_path)  # 96 units
     res = invoke("validate", path)
     assert res.exit_code == 2
@@ -156,9 +156,9 @@ def test_cells_longer_than_the_limit_are_input_errors(tmp_path):
 
 
 def test_files_larger_than_the_limit_are_refused_before_reading(tmp_path, monkeypatch):
-    from quotaopt import units
+    from quotaopt import table
 
-    monkeypatch.setattr(units, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(table, "MAX_FILE_BYTES", 1000)  # the limits live with the reader
     res = invoke("validate", scenario(tmp_path))
     assert res.exit_code == 2
     assert "u.csv: the file is 0 MiB, more than the limit of 0 MiB" in res.output or \

@@ -40,12 +40,9 @@ from .output import csv_text, json_bytes, write_files
 from .result import exact_objectives, policy_sources
 from .scenario import Scenario, Variant
 from .solve import solve
+from .table import cell_text, read_table
 from .units import ALIASES as UNIT_ALIASES
-from .units import (  # the file reading of read_units
-    MAX_COUNT,
-    cell_text,
-    read_table,
-)
+from .units import MAX_COUNT
 
 POSTS_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior")
 APPOINTED_COLUMNS = ("appointed_senior", "appointed_intermediate")

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
+from .messages import render
 from .numfmt import exact, money, percent
 from .policy import Policy, Ratio, TypePolicy
 from .result import Result, Summary
@@ -124,11 +125,8 @@ class RuleChange:
     after: str | None
 
     def __str__(self) -> str:
-        if self.before is None:
-            return f"{self.label} added: {self.after}"
-        if self.after is None:
-            return f"{self.label} removed: {self.before}"
-        return f"{self.label} {self.before} → {self.after}"
+        return render("rule_change", {"label": self.label, "before": self.before,
+                                      "after": self.after})
 
 
 def _ratio_text(ratio: Ratio | None) -> str:
@@ -631,8 +629,9 @@ class Comparison:
         """The rule changes of ``variant`` as one line of plain language."""
         changes = self.rule_diff.get(variant, ())
         if not changes:
-            return "the baseline itself" if variant == self.baseline else \
-                "no change in the rules"
+            if variant == self.baseline:
+                return render("rules_of_baseline", {})
+            return render("rules_unchanged", {})
         return sep.join(str(c) for c in changes)
 
     def top_changes(self, variant: str, measure: str = "posts_senior",

@@ -243,3 +243,26 @@ def audit_distance(appointments_from: str, senior: int, intermediate: int, weigh
         line=line, proof="" if proven else _(" (NOT proven optimal)"),
         senior=optimum["appointed_senior"], intermediate=optimum["appointed_intermediate"],
         weighted=optimum["weighted_appointments"], tail=tail)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule changes between variants
+
+
+@message("rule_change")
+def rule_change(label: str, before: str | None, after: str | None) -> str:
+    if before is None:
+        return _("{label} added: {after}").format(label=label, after=after)
+    if after is None:
+        return _("{label} removed: {before}").format(label=label, before=before)
+    return f"{label} {before} → {after}"
+
+
+@message("rules_of_baseline")
+def rules_of_baseline() -> str:
+    return _("the baseline itself")
+
+
+@message("rules_unchanged")
+def rules_unchanged() -> str:
+    return _("no change in the rules")

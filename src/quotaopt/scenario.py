@@ -42,7 +42,8 @@ from .policy import (
     Shares,
     TypePolicy,
 )
-from .units import MAX_COUNT, normalize_units, read_limited, read_units, table_warnings
+from .table import read_limited
+from .units import MAX_COUNT, normalize_units, read_units, table_warnings
 
 BASELINE = "baseline"
 
