@@ -127,3 +127,81 @@ def test_messages_in_both_languages() -> None:
 def test_installed_catalogs_are_gettext_catalogs() -> None:
     t = gettext.translation("quotaopt", str(i18n.LOCALE_DIR), languages=["zh_CN"])
     assert t.gettext("infeasible") == "无可行方案"
+
+
+# --------------------------------------------------------------------------------------------
+# CSV files for Excel: a BOM in Chinese mode, --encoding, and quotaopt reads them all back
+
+SCENARIO = str(ROOT / "scenarios" / "tongxi-county.toml")
+
+
+def test_chinese_csv_has_a_bom_chinese_headers_and_is_read_back(tmp_path: Path) -> None:
+    from quotaopt.table import read_table
+
+    out = tmp_path / "r"
+    res = CliRunner().invoke(main, ["--lang", "zh", "run", SCENARIO, "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    data = (out / "allocation.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + "单位编码,单位名称".encode())
+    header, rows = read_table(out / "allocation.csv")
+    assert header[:3] == ["单位编码", "单位名称", "单位类型"] and len(rows) == 96
+    assert {r[header.index("超比例")] for r in rows} <= {"是", "否"}
+    # audit reads the Chinese plan back, in either language
+    for lang in ("zh", "en"):
+        res = CliRunner().invoke(main, ["--lang", lang, "audit", SCENARIO, "--plan",
+                                        str(out / "allocation.csv")])
+        assert res.exit_code == 0, res.output
+
+
+def test_english_csv_is_unchanged_utf8_without_bom(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["run", SCENARIO, "--out", str(tmp_path), "-q"])
+    assert res.exit_code == 0
+    assert (tmp_path / "allocation.csv").read_bytes().startswith(b"unit_id,name,")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_every_encoding_is_read_back(tmp_path: Path, encoding: str) -> None:
+    from quotaopt.table import read_table
+
+    res = CliRunner().invoke(main, ["--lang", "zh", "run", SCENARIO, "--out", str(tmp_path),
+                                    "-q", "--encoding", encoding])
+    assert res.exit_code == 0, res.output
+    data = (tmp_path / "allocation.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    assert data.decode(encoding).lstrip("\ufeff").startswith("单位编码,")
+    header, rows = read_table(tmp_path / "allocation.csv")
+    assert header[0] == "单位编码" and rows[0][1] == data.decode(encoding).split("\n")[1] \
+        .split(",")[1]
+    res = CliRunner().invoke(main, ["audit", SCENARIO, "--plan", str(tmp_path / "allocation.csv")])
+    assert res.exit_code == 0, res.output
+
+
+def test_compare_and_audit_csvs_have_a_bom_in_chinese_mode(tmp_path: Path) -> None:
+    from quotaopt.table import read_table
+
+    res = CliRunner().invoke(main, ["compare", SCENARIO, "--variants", "old-ratio", "--out",
+                                    str(tmp_path / "c"), "--format", "csv", "--lang", "zh",
+                                    "-q"])
+    assert res.exit_code == 0, res.output
+    for f in sorted((tmp_path / "c").glob("*.csv")):
+        assert f.read_bytes().startswith(b"\xef\xbb\xbf"), f
+        read_table(f)
+    header, _ = read_table(tmp_path / "c" / "kpi.csv")
+    assert header[:2] == ["方案", "求解状态"]
+    res = CliRunner().invoke(main, ["run", SCENARIO, "--out", str(tmp_path / "r"), "-q"])
+    res = CliRunner().invoke(main, ["audit", SCENARIO, "--plan",
+                                    str(tmp_path / "r" / "allocation.csv"), "--lang", "zh",
+                                    "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "a" / "violations.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_character_gbk_lacks_stops_the_write(tmp_path: Path) -> None:
+    from quotaopt.errors import InputError
+    from quotaopt.output import csv_bytes
+    import pandas as pd
+
+    df = pd.DataFrame({"name": ["白马镇卫生院", "Ω🙂"]})
+    assert csv_bytes(df.iloc[:1], "gbk").decode("gbk") == "name\n白马镇卫生院\n"
+    with pytest.raises(InputError, match="cannot be written in GBK"):
+        csv_bytes(df, "gbk", tmp_path / "x.csv")

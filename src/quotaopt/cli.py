@@ -40,6 +40,7 @@ from .i18n import (
 )
 from .meta import __version__
 from .output import (
+    CSV_ENCODINGS,
     FORMATS,
     prepare_out_dir,
     verify_result_file,
@@ -370,6 +371,14 @@ def solver_options(solver_help: str = "As for run.",
     return decorate
 
 
+def encoding_option(fn: F) -> F:
+    return click.option(
+        "--encoding", type=click.Choice(CSV_ENCODINGS), default=None,
+        help="Text encoding of the CSV files written: utf-8-sig (with the byte-order mark "
+             "Excel needs to read Chinese; the default in Chinese mode), utf-8 (the default "
+             "in English mode) or gbk.")(fn)
+
+
 def quiet_option(fn: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(fn)
 
@@ -489,10 +498,11 @@ def show_progress(quiet: bool) -> bool:
 @click.option("--check-unique", is_flag=True,
               help="Also check whether another optimal plan gives any unit other senior or "
                    "senior+intermediate posts (up to 4 extra solves per unit: opt-in).")
+@encoding_option
 @quiet_option
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
-        check_unique: bool, quiet: bool) -> None:
+        check_unique: bool, encoding: str | None, quiet: bool) -> None:
     """Solve a scenario, print a summary table and write the results.
 
     On a terminal, a run that takes more than about 2 s shows its stages on stderr.
@@ -514,7 +524,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
             progress(_("writing results"))
-            paths = write_results(res, out_dir, fmt)
+            paths = write_results(res, out_dir, fmt, encoding)
             _wrote(paths)
     finally:
         progress.close()
@@ -547,10 +557,12 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Variants solved at once in separate processes (default: 1 for small "
                    "scenarios, else one per CPU). The results are the same either way.")
+@encoding_option
 @quiet_option
 def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
                 fmt: str, solver: str | None, time_limit: float | None,
-                method: str | None, jobs: int | None, quiet: bool) -> None:
+                method: str | None, jobs: int | None, encoding: str | None,
+                quiet: bool) -> None:
     """Solve the baseline and the variants and show them side by side.
 
     Prints what each variant changes in the rules, the key figures with their change
@@ -577,7 +589,7 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     if not quiet:
         echo(render_text(comp))
     if out_dir is not None:
-        paths = write_comparison(comp, out_dir, formats, language())
+        paths = write_comparison(comp, out_dir, formats, language(), encoding)
         _wrote(paths)
         if not quiet:
             echo(wrote(paths))
@@ -616,8 +628,10 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
 @out_option("Folder for violations.csv and audit.json (created if missing).")
 @solver_options(solver_help="As for run (the optimum to compare with).",
                 time_limit_help="Seconds for solving the optimum; as for run.")
+@encoding_option
 def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
-              solver: str | None, time_limit: float | None, method: str | None) -> None:
+              solver: str | None, time_limit: float | None, method: str | None,
+              encoding: str | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
     any, 0 if none), and the appointments it leaves on the table."""
     sc = load(scenario)
@@ -628,10 +642,10 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     echo("\n".join(result.lines()))
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
-        echo(pair if " is the file " in pair else _("warning: {text}").format(text=pair),
-             err=" NOT " in pair)
+        same, text = pair
+        echo(text if same else _("warning: {text}").format(text=text), err=not same)
     if out_dir is not None:
-        paths = write_audit(result, out_dir)
+        paths = write_audit(result, out_dir, encoding)
         _wrote(paths)
         echo(wrote(paths))
     sys.exit(result.exit_code)

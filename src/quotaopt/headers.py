@@ -85,6 +85,6 @@ LABELS_ZH: dict[str, str] = {
 STATUS_ZH: dict[str, str] = {
     "optimal": "最优",
     "not_proven": "未证明最优",
-    "infeasible": "不可行",
+    "infeasible": "无可行方案",
     "no_solution": "无解",
 }

@@ -72,6 +72,12 @@ def unknown_variant(name: str, hint: str, choices: Sequence[str]) -> str:
         name=repr(name), hint=hint, choices=", ".join(choices))
 
 
+@message("csv_not_encodable")
+def csv_not_encodable(char: str, encoding: str) -> str:
+    return _("the character {char} cannot be written in {encoding}; choose --encoding "
+             "utf-8-sig (Excel reads it too)").format(char=repr(char), encoding=encoding.upper())
+
+
 # --------------------------------------------------------------------------------------------
 # Infeasibility
 

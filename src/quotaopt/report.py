@@ -26,7 +26,7 @@ from .headers import LABELS_ZH, STATUS_ZH
 from .meta import __version__
 from .numfmt import money as money_text
 from .numfmt import whole
-from .output import csv_text, sheet_name, write_files, xlsx_bytes
+from .output import csv_bytes, sheet_name, write_files, xlsx_bytes
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
 LANGS = ("en", "zh")
@@ -691,11 +691,12 @@ def tables(comp: Comparison) -> dict[str, pd.DataFrame]:
 
 
 def write_comparison(comp: Comparison, out_dir: str | Path,
-                     formats: Iterable[str] = REPORT_FORMATS, lang: str = "en") -> list[Path]:
+                     formats: Iterable[str] = REPORT_FORMATS, lang: str = "en",
+                     encoding: str | None = None) -> list[Path]:
     """Write ``report.html``, ``comparison.xlsx`` and/or the CSVs; returns the paths.
 
     CSVs: ``kpi.csv``, ``by_type.csv``, ``unit_diff.csv``, ``movers.csv``, ``rules.csv``
-    (English headers always). The workbook has the same tables — its unit diff only the rows
+    (headers as the workbook's; ``encoding`` as for :func:`~quotaopt.output.csv_bytes`). The workbook has the same tables — its unit diff only the rows
     of units that change — plus one allocation sheet per variant with a plan; ``lang="zh"``
     gives it Chinese sheet names and column headers.
     Every file is written whole or not at all.
@@ -723,7 +724,8 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
         files.append((out / "comparison.xlsx", xlsx_bytes(sheets, titles)))
     if "csv" in formats:
         for key, df in data.items():
-            files.append((out / f"{key}.csv", csv_text(_for_file(df, "en")).encode("utf-8")))
+            target = out / f"{key}.csv"
+            files.append((target, csv_bytes(_for_file(df, lang), encoding, target)))
     write_files(files)
     return [target for target, _ in files]
 
