@@ -5,7 +5,8 @@
     python scripts/i18n.py check     # exit 1 if a catalog is stale, incomplete or uncompiled
 
 Messages are extracted from src/quotaopt (calls of ``_``, ``N_``, ``ngettext``, and the help
-of every command and option of ``quotaopt.cli.main``) into ``quotaopt.po``; Click's own strings are extracted from the installed Click into ``click.po``.
+of every command and option of ``quotaopt.cli.main``) into ``quotaopt.po``; Click's own
+strings are extracted from the installed Click into ``click.po``.
 After ``update``, translate the new empty ``msgstr`` entries, then ``compile``.
 """
 

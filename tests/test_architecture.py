@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends.pulp", "backends.registry", "backends", "relax"}),
     ("solve", {"result", "solve"}),
     ("analysis", {"diagnose", "explain", "compare", "audit", "pulp_model"}),
-    ("presentation", {"report", "text"}),
+    ("presentation", {"report", "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
 ]
 LAYER_OF = {mod: n for n, (_, mods) in enumerate(LAYERS) for mod in mods}

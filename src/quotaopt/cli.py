@@ -16,13 +16,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
-from . import _startup
+from . import _startup, plan_table
 from .audit import audit, write_audit
 from .backends import Status
 from .compare import compare_variants, resolve_variants
@@ -33,9 +34,9 @@ from .i18n import (
     LanguageError,
     _,
     choose_language,
-    language,
     click_gettext,
     click_ngettext,
+    language,
     set_language,
 )
 from .meta import __version__
@@ -292,7 +293,8 @@ class QuotaoptGroup(click.Group):
 EXIT_INTERRUPTED = _startup.EXIT_INTERRUPTED
 #: The files each command writes into --out (checked before solving).
 RESULT_FILES = {"csv": ("allocation.csv", "summary.json"),
-                "json": ("allocation.json", "summary.json"), "xlsx": ("results.xlsx",)}
+                "json": ("allocation.json", "summary.json"),
+                "xlsx": ("results.xlsx", "plan.html")}
 AUDIT_FILES = ("violations.csv", "audit.json")
 
 
@@ -311,6 +313,15 @@ def _wrote(paths: list[Path]) -> None:
 def wrote(paths: list[Path]) -> str:
     """The line naming the files a command wrote."""
     return _("wrote {files}").format(files=", ".join(str(p) for p in paths))
+
+
+def plan_files(res: Any, fmt: str) -> tuple[Any, list[tuple[str, bytes]]]:
+    """With ``--format xlsx``: the plan table as a sheet of results.xlsx and as plan.html."""
+    if fmt != "xlsx" or res.allocation is None:
+        return None, []
+    day = plan_table.table_date()
+    return (partial(plan_table.add_sheet, res=res, day=day),
+            [("plan.html", plan_table.render_html(res, day).encode("utf-8"))])
 
 
 def input_files(sc: Scenario, *more: Path) -> list[Path]:
@@ -524,7 +535,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
             progress(_("writing results"))
-            paths = write_results(res, out_dir, fmt, encoding)
+            paths = write_results(res, out_dir, fmt, encoding, *plan_files(res, fmt))
             _wrote(paths)
     finally:
         progress.close()

@@ -176,7 +176,7 @@ def _replace_all(staged: Sequence[tuple[str, Path]]) -> None:
         if isinstance(exc, OSError):
             raise output_fault(exc, target) from None
         raise
-    for _, backup in kept:
+    for _target, backup in kept:
         if backup is not None:
             try:
                 os.unlink(backup)
@@ -188,7 +188,7 @@ def _keep_old(target: Path) -> str | None:
     """A hidden second name for the file ``target`` now names (``None`` if there is none)."""
     if not os.path.lexists(target):
         return None
-    for _ in range(100):
+    for _attempt in range(100):
         backup = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.old")
         try:
             os.link(target, backup)
@@ -453,18 +453,24 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
+#: Something that adds to an openpyxl workbook before it is saved (a formatted sheet).
+Decorate = Callable[[Any], None]
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path,
-               titles: dict[str, str] | None = None) -> None:
+               titles: dict[str, str] | None = None, decorate: Decorate | None = None) -> None:
     """One workbook; every text cell is a string cell (never a formula)."""
-    data = xlsx_bytes(sheets, titles)
+    data = xlsx_bytes(sheets, titles, decorate)
     atomic_write(target, lambda fh: fh.write(data))
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = None) -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = None,
+               decorate: Decorate | None = None) -> bytes:
     """The bytes of the workbook :func:`write_xlsx` writes.
 
     ``titles`` gives some sheets a first row above the table's header (one text cell).
-    Sheet names should come from :func:`sheet_name`.
+    Sheet names should come from :func:`sheet_name`. ``decorate`` is called with the
+    workbook once the sheets are in it (it may add formatted sheets of its own).
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
@@ -482,6 +488,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = 
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = TYPE_STRING
+    if decorate is not None:
+        decorate(wb)
     return _reproducible_xlsx(wb)
 
 
@@ -567,9 +575,11 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
-                  encoding: str | None = None) -> list[Path]:
+                  encoding: str | None = None, decorate: Decorate | None = None,
+                  extra: Sequence[tuple[str, bytes]] = ()) -> list[Path]:
     """Write a :class:`~quotaopt.solve.Result`; returns the paths written. ``encoding``:
-    of allocation.csv (:func:`csv_encoding`)."""
+    of allocation.csv (:func:`csv_encoding`); ``decorate``: adds to results.xlsx (the plan
+    table); ``extra``: more files (name, bytes) written in the same set."""
     out = Path(out_dir)
     written: list[Path] = []
     summary_path = out / "summary.json"
@@ -582,9 +592,10 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
         sheets["policy"] = pd.DataFrame(flatten(result.summary.get("policy", {})),
                                         columns=["key", "value"])
         target = out / "results.xlsx"
-        write_xlsx(sheets, target)
-        written.append(target)
-        return written
+        book = [(target, xlsx_bytes(sheets, decorate=decorate))]
+        book += [(out / name, data) for name, data in extra]
+        write_files(book)
+        return [t for t, _data in book]
     # both files are written first and renamed together: a run stopped while writing leaves
     # the previous pair, never a new allocation beside an old summary
     files: list[tuple[Path, bytes]] = []

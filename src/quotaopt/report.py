@@ -696,9 +696,10 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
     """Write ``report.html``, ``comparison.xlsx`` and/or the CSVs; returns the paths.
 
     CSVs: ``kpi.csv``, ``by_type.csv``, ``unit_diff.csv``, ``movers.csv``, ``rules.csv``
-    (headers as the workbook's; ``encoding`` as for :func:`~quotaopt.output.csv_bytes`). The workbook has the same tables — its unit diff only the rows
-    of units that change — plus one allocation sheet per variant with a plan; ``lang="zh"``
-    gives it Chinese sheet names and column headers.
+    (headers as the workbook's; ``encoding`` as for :func:`~quotaopt.output.csv_bytes`).
+    The workbook has the same tables — its unit diff only the rows of units that change —
+    plus one allocation sheet per variant with a plan; ``lang="zh"`` gives it (and the CSVs)
+    Chinese sheet names and column headers.
     Every file is written whole or not at all.
     """
     out = Path(out_dir)

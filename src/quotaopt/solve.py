@@ -133,8 +133,8 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
     stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
                                                              form.col_upper)))
     if span * (stage1_range + 1) < WEIGHTED_LIMIT:
-        _report(progress, _("solving stages 1 and 2 together: {label}, one weighted objective").format(
-            label=label))
+        _report(progress, _("solving stages 1 and 2 together: {label}, one weighted "
+                            "objective").format(label=label))
         return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
     started = time.perf_counter()
     _report(progress, _("solving stage 1: {label}").format(label=label))
