@@ -31,13 +31,19 @@ from .backends import Status
 from .caps import compute_limits
 from .check import Violation, check_plan
 from .errors import InputError, Problem, SolverError
-from .explain import provenance, provenance_lines
+from .explain import provenance_lines
 from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
 from .messages import render
 from .meta import __version__
 from .output import csv_bytes, json_bytes, write_files
-from .result import exact_objectives, policy_sources
+from .result import (
+    Provenance,
+    SolverRun,
+    cited_sources,
+    exact_objectives,
+    provenance_record,
+)
 from .scenario import Scenario, Variant
 from .solve import solve
 from .table import cell_text, read_table
@@ -370,7 +376,7 @@ def audit(
                  "weighted_appointments": fmt_num(p1),
                  "deviation_from_share": fmt_num(p2)},
     }
-    summary: dict[str, Any] | None = None
+    prov_of: tuple[Provenance, SolverRun | None] | None = None
     res = None
     if optimum:
         # check_plan needs no solver: a solver problem only leaves the optimum unknown
@@ -382,7 +388,8 @@ def audit(
             notes.append("the solver failed, so the optimum is unknown; the rules are "
                          "checked without it")
     if res is not None:
-        summary = dict(res.summary)
+        assert res.figures.provenance is not None
+        prov_of = (res.figures.provenance, res.figures.solver)
         distance["optimum_status"] = res.status.value
         if res.allocation is not None:
             o1, o2 = exact_objectives(v, lim, res.allocation)
@@ -398,12 +405,11 @@ def audit(
         else:
             distance["optimum_status"] = (f"{res.status.value}: "
                                           + "; ".join(res.reasons or (res.message,)))
-    if summary is None:
-        summary = {"input_hash": scenario.input_hash, "sources": policy_sources(v.policy),
-                   "quotaopt_version": __version__, "solver": {},
-                   "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if prov_of is None:  # no solve: what the audit itself read, with no solver
+        prov_of = (Provenance(scenario.input_hash, cited_sources(v.policy), __version__,
+                              datetime.now(UTC).isoformat(timespec="seconds")), None)
     out_table = _violation_table(violations, v)
-    prov = provenance(summary)
+    prov = provenance_record(*prov_of)
     if isinstance(plan, str | Path):
         prov["plan_hash"] = "sha256:" + hashlib.sha256(Path(plan).read_bytes()).hexdigest()
     report = {

@@ -40,7 +40,7 @@ from .feasibility import (
 from .messages import render
 from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
-from .result import Result, exact_objectives
+from .result import Result, exact_objectives, provenance_record
 from .scenario import Scenario, Variant
 from .solve import block_codes, canonical_order, decode_solution, solve, solve_formulation
 
@@ -571,7 +571,8 @@ def explain(
     if not rules:
         lines.append("minimum rules: none applies to this unit")
 
-    prov = provenance(result.summary)
+    assert result.figures.provenance is not None
+    prov = provenance_record(result.figures.provenance, result.figures.solver)
     if result.allocation is None:
         lines.append(f"plan: none — the variant is {result.status.value}:")
         lines += [f"  - {r}" for r in result.reasons] or [f"  - {result.message}"]

@@ -438,3 +438,13 @@ def appointments(alloc: pd.DataFrame) -> dict[str, dict[str, int]]:
                          "appointed": int(alloc["appointed_intermediate"].sum()),
                          "left": int(alloc["waiting_left_intermediate"].sum())},
     }
+
+
+def provenance_record(prov: Provenance, solver: SolverRun | None) -> dict[str, Any]:
+    """What a report says it was computed from (``audit.json``, explain): input hash, cited
+    sources, quotaopt version, solver (backend and version) and time."""
+    return {"input_hash": prov.input_hash, "sources": [s.as_dict() for s in prov.sources],
+            "quotaopt_version": prov.quotaopt_version,
+            "solver": {"backend": solver.backend if solver else None,
+                       "version": solver.version if solver else None},
+            "created_at": prov.created_at}
