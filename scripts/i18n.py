@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "quotaopt"
 LOCALE = SRC / "locale"
 LANGS = ("zh_CN",)
+#: Click strings passed to gettext in a variable (``_(extra["required"])``).
+CLICK_DYNAMIC = ("required",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "gettext": None}
 
 
@@ -52,6 +54,9 @@ def extract(domain: str) -> Catalog:
         if domain == "quotaopt" and filename.startswith(("locale", "templates")):
             continue
         cat.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    if domain == "click":  # translated by Click through a variable, so not found above
+        for text in CLICK_DYNAMIC:
+            cat.add(text, None, [("click/core.py", 0)])
     if domain == "quotaopt":  # the help of every command and option (docstrings included)
         from quotaopt.cli import help_texts, main
 
