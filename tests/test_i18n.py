@@ -207,3 +207,25 @@ def test_a_character_gbk_lacks_stops_the_write(tmp_path: Path) -> None:
     assert csv_bytes(df.iloc[:1], "gbk").decode("gbk") == "name\n白马镇卫生院\n"
     with pytest.raises(InputError, match="cannot be written in GBK"):
         csv_bytes(df, "gbk", tmp_path / "x.csv")
+
+
+def test_init_in_chinese_writes_chinese_comments_and_the_same_settings(tmp_path: Path) -> None:
+    import tomllib
+
+    res = CliRunner().invoke(main, ["init", str(tmp_path / "zh"), "--lang", "zh"])
+    assert res.exit_code == 0 and "下一步：quotaopt validate" in res.output
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "en")]).exit_code == 0
+    zh_text = (tmp_path / "zh" / "scenario.toml").read_text(encoding="utf-8")
+    assert "# 结构比例（最高比例）高级:中级:初级" in zh_text
+    settings = []
+    for lang in ("zh", "en"):
+        data = tomllib.loads((tmp_path / lang / "scenario.toml").read_text(encoding="utf-8"))
+        data["scenario"].pop("description")
+        data["policy"].pop("source")
+        data["policy"]["types"]["health_centre"].pop("source")
+        settings.append(data)
+    assert settings[0] == settings[1]
+    assert (tmp_path / "zh" / "units.csv").read_bytes() == \
+        (tmp_path / "en" / "units.csv").read_bytes()
+    res = CliRunner().invoke(main, ["--lang", "zh", "run", str(tmp_path / "zh" / "scenario.toml")])
+    assert res.exit_code == 0 and "已证明最优" in res.output

@@ -670,7 +670,8 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite existing example files.")
 def init(directory: Path, force: bool) -> None:
-    """Write a small worked example (scenario.toml + units.csv) to start from."""
+    """Write a small worked example (scenario.toml + units.csv) to start from; with
+    --lang zh the scenario's comments are in Chinese."""
     names = ("scenario.toml", "units.csv")
     targets = [directory / n for n in names]
     existing = [t for t in targets if t.exists()]
@@ -679,8 +680,12 @@ def init(directory: Path, force: bool) -> None:
             "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
         )
     directory.mkdir(parents=True, exist_ok=True)
-    write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
-                 for name, target in zip(names, targets, strict=True)])
+    templates = resources.files("quotaopt").joinpath("templates")
+    # in Chinese mode the scenario's comments are Chinese; its settings are the same
+    sources = [templates.joinpath("zh", "scenario.toml") if language() == "zh"
+               else templates.joinpath("scenario.toml"), templates.joinpath("units.csv")]
+    write_files([(target, source.read_bytes())
+                 for source, target in zip(sources, targets, strict=True)])
     echo(_("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
            "      quotaopt run {scenario} --out {out}").format(
         scenario=targets[0], units=targets[1], out=directory / "out"))
