@@ -81,6 +81,9 @@ LABELS_ZH: dict[str, str] = {
     "after": "本方案",
 }
 
+#: ``presence`` values of the unit diff with ``--lang zh``: in both tables, added, removed.
+PRESENCE_ZH: dict[str, str] = {"both": "均有", "added": "新增", "removed": "减少"}
+
 #: Status values in the workbook with ``--lang zh``.
 STATUS_ZH: dict[str, str] = {
     "optimal": "最优",

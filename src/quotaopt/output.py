@@ -559,6 +559,22 @@ def _reproducible_xlsx(wb: Any) -> bytes:
     return out.getvalue()
 
 
+def xlsx_row(values: Sequence[Any]) -> list[Any]:
+    """Values ready for ``worksheet.append``: control characters replaced, numpy scalars
+    unwrapped (see :func:`text_cells`, which keeps the text from becoming formulas)."""
+    return [_xlsx_value(v) for v in values]
+
+
+def text_cells(ws: Any) -> None:
+    """Every text cell of ``ws`` a string cell: ``=1+1石桥镇卫生院`` is text, never a formula."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    for row in ws.iter_rows(min_row=1):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+
+
 def _xlsx_value(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()

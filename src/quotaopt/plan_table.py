@@ -24,6 +24,7 @@ import pandas as pd
 
 from .i18n import _, language
 from .numfmt import percent
+from .output import text_cells, xlsx_row
 from .policy import Level, Policy, Scope
 from .result import Result
 
@@ -157,16 +158,17 @@ def add_sheet(wb: Any, res: Result, day: datetime.date | None = None) -> None:
     keys = [k for k, _h in COLUMNS]
     ws = wb.create_sheet(title=sheet_title(), index=0)
     ncol = len(keys)
-    ws.append([title(res, day)])
+    ws.append(xlsx_row([title(res, day)]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 24
-    ws.append([header(k) for k in keys])
+    ws.append(xlsx_row([header(k) for k in keys]))
     for rec in table.itertuples(index=False):
-        ws.append([getattr(rec, k) for k in keys])
+        ws.append(xlsx_row([getattr(rec, k) for k in keys]))
     total = totals(table)
-    ws.append([total[k] for k in keys])
+    ws.append(xlsx_row([total[k] for k in keys]))
+    text_cells(ws)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     last = ws.max_row

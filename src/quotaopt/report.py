@@ -22,7 +22,8 @@ import pandas as pd
 
 from .compare import Comparison
 from .errors import QuotaoptError
-from .headers import LABELS_ZH, STATUS_ZH
+from .headers import LABELS_ZH, PRESENCE_ZH, STATUS_ZH
+from .i18n import N_, _
 from .meta import __version__
 from .numfmt import money as money_text
 from .numfmt import whole
@@ -146,8 +147,12 @@ def _cell(value: Any, delta: Any, money: bool = False) -> str:
     return _fmt(value, money) + (f" ({d})" if d else "")
 
 
-_STATUS_TEXT = {"optimal": "optimal", "not_proven": "NOT PROVEN", "infeasible": "INFEASIBLE",
-                "no_solution": "NO PLAN"}
+_STATUS_TEXT = {"optimal": N_("optimal"), "not_proven": N_("NOT PROVEN"),
+                "infeasible": N_("INFEASIBLE"), "no_solution": N_("NO PLAN")}
+
+
+def _status(value: str) -> str:
+    return _(_STATUS_TEXT[value])
 
 
 def _width(text: str) -> int:
@@ -177,62 +182,72 @@ _TEXT_KPI_1 = ("posts_senior", "posts_intermediate", "posts_junior", "appointed_
 _TEXT_KPI_2 = ("cap_senior", "cap_senior_intermediate", "vacant_senior", "vacant_intermediate",
                "vacant_junior", "units_over_ratio", "promotion_cost")
 _SHORT = {
-    "posts_senior": "senior", "posts_intermediate": "intermediate", "posts_junior": "junior",
-    "appointed_senior": "appt senior", "appointed_intermediate": "appt interm.",
-    "waiting_left_senior": "wait senior", "waiting_left_intermediate": "wait interm.",
-    "cap_senior": "cap senior", "cap_senior_intermediate": "cap s+m",
-    "vacant_senior": "vacant senior", "vacant_intermediate": "vacant interm.",
-    "vacant_junior": "vacant junior", "units_over_ratio": "over ratio",
-    "promotion_cost": "promotion cost",
+    "posts_senior": N_("senior"), "posts_intermediate": N_("intermediate"),
+    "posts_junior": N_("junior"),
+    "appointed_senior": N_("appt senior"), "appointed_intermediate": N_("appt interm."),
+    "waiting_left_senior": N_("wait senior"), "waiting_left_intermediate": N_("wait interm."),
+    "cap_senior": N_("cap senior"), "cap_senior_intermediate": N_("cap s+m"),
+    "vacant_senior": N_("vacant senior"), "vacant_intermediate": N_("vacant interm."),
+    "vacant_junior": N_("vacant junior"), "units_over_ratio": N_("over ratio"),
+    "promotion_cost": N_("promotion cost"),
 }
+
+
+def _short(metric: str) -> str:
+    return _(_SHORT[metric])
 
 
 def _kpi_text(comp: Comparison, metrics: Sequence[str], with_status: bool) -> str:
     rows = []
     for n in comp.variants:
         row = comp.kpi.loc[n]
-        cells = [n, _STATUS_TEXT[row["status"]]] if with_status else [n, ""]
+        cells = [n, _status(row["status"])] if with_status else [n, ""]
         cells += [_cell(row[m], row[f"{m}_delta"], money=m == "promotion_cost")
                   for m in metrics]
         rows.append(cells if with_status else [cells[0], *cells[2:]])
-    header = ["variant", "status"] if with_status else ["variant"]
-    return text_table(rows, header + [_SHORT[m] for m in metrics], left=len(header))
+    header = [_("variant"), _("status")] if with_status else [_("variant")]
+    return text_table(rows, header + [_short(m) for m in metrics], left=len(header))
 
 
 def render_text(comp: Comparison, top: int = 3) -> str:
     """The comparison as terminal text: rule changes, KPI tables, per type, movers."""
     n_ok = sum(1 for n in comp.variants if comp.kpi.loc[n, "status"] == "optimal")
     lines = [
-        f"scenario {comp.scenario} · baseline {comp.baseline} · {len(comp.others)} variant(s) "
-        f"compared · {n_ok} of {len(comp.variants)} solved to proven optimality",
+        _("scenario {scenario} · baseline {baseline} · {count} variant(s) compared · {ok} of "
+          "{total} solved to proven optimality").format(
+            scenario=comp.scenario, baseline=comp.baseline, count=len(comp.others), ok=n_ok,
+            total=len(comp.variants)),
         "",
-        f"What each variant changes (vs {comp.baseline}):",
+        _("What each variant changes (vs {baseline}):").format(baseline=comp.baseline),
     ]
     for n in comp.others:
         changes = comp.rule_diff[n]
-        lines.append(f"  {n}:" + ("" if changes else " no change in the rules"))
+        lines.append(f"  {n}:" + ("" if changes else " " + _("no change in the rules")))
         lines += [f"    - {c}" for c in changes]
-    lines += ["", f"Key figures — in brackets the change vs {comp.baseline} "
-                  "(no bracket: unchanged)", _kpi_text(comp, _TEXT_KPI_1, True), "",
-              _kpi_text(comp, _TEXT_KPI_2, False)]
+    lines += ["", _("Key figures — in brackets the change vs {baseline} (no bracket: "
+                    "unchanged)").format(baseline=comp.baseline),
+              _kpi_text(comp, _TEXT_KPI_1, True), "", _kpi_text(comp, _TEXT_KPI_2, False)]
     basis = comp.kpi["promotion_cost_basis"]
     priced = {b for b in basis if b}
     if priced:
-        lines.append("promotion cost: extra yearly pay of the appointments, at the costs of "
-                     "the variant's own [budget], else of variant " + ", ".join(sorted(priced)))
+        lines.append(_("promotion cost: extra yearly pay of the appointments, at the costs of "
+                       "the variant's own [budget], else of variant {variants}").format(
+            variants=", ".join(sorted(priced))))
         if _other_costs(comp):
-            lines.append("  no change shown for " + ", ".join(_other_costs(comp))
-                         + ": priced at other costs than " + comp.baseline)
+            lines.append("  " + _("no change shown for {variants}: priced at other costs "
+                                  "than {baseline}").format(
+                variants=", ".join(_other_costs(comp)), baseline=comp.baseline))
     failed = [n for n in comp.variants if comp.kpi.loc[n, "status"] != "optimal"]
     if failed:
-        lines += ["", "Variants without a proven optimal plan:"]
+        lines += ["", _("Variants without a proven optimal plan:")]
         for n in failed:
             row = comp.kpi.loc[n]
-            lines.append(f"  {n}: {_STATUS_TEXT[row['status']]} — {row['reason']}")
-    lines += ["", "By unit type", _by_type_text(comp), "",
-              f"Units that gain or lose (vs {comp.baseline})"]
+            lines.append(f"  {n}: {_status(row['status'])} — {row['reason']}")
+    lines += ["", _("By unit type"), _by_type_text(comp), "",
+              _("Units that gain or lose (vs {baseline})").format(baseline=comp.baseline)]
     if comp.results[comp.baseline].allocation is None:
-        lines.append(f"  the baseline {comp.baseline} has no plan: nothing to compare")
+        lines.append("  " + _("the baseline {baseline} has no plan: nothing to compare").format(
+            baseline=comp.baseline))
     else:
         for n in comp.others:
             lines += _movers_text(comp, n, top)
@@ -248,31 +263,34 @@ def _by_type_text(comp: Comparison) -> str:
         rows.append([t if t != last else "", n]
                     + [_cell(row[m], row[f"{m}_delta"]) for m in metrics])
         last = t
-    return text_table(rows, ["type", "variant", "units"] + [_SHORT[m] for m in metrics[1:]])
+    return text_table(rows, [_("type"), _("variant"), _("units")]
+                      + [_short(m) for m in metrics[1:]])
 
 
 def _movers_text(comp: Comparison, n: str, top: int) -> list[str]:
     mv = comp.movers.loc[n]
     if _isna(mv["units_compared"]):
-        return [f"  {n}: no plan to compare"]
+        return [f"  {n}: " + _("no plan to compare")]
 
     def largest(measure: str) -> str:
         t = comp.top_changes(n, measure, top)
         if t.empty:
             return ""
-        return "; largest: " + ", ".join(
-            f"{r.unit_id} {r.name} {_fmt_delta(r[-1])}" for r in t.itertuples(index=False))
+        return _("; largest: {units}").format(units=", ".join(
+            f"{r.unit_id} {r.name} {_fmt_delta(r[-1])}" for r in t.itertuples(index=False)))
 
     out = [f"  {n}:"]
-    out.append(f"    senior posts: {mv['units_gaining_senior']} units gain, "
-               f"{mv['units_losing_senior']} lose" + largest("posts_senior"))
-    out.append(f"    senior+intermediate posts: {mv['units_gaining_senior_intermediate']} "
-               f"gain, {mv['units_losing_senior_intermediate']} lose"
-               + largest("posts_senior_intermediate"))
-    out.append(f"    appointments: change in {mv['units_appointments_changed']} units"
-               + largest("appointed"))
+    out.append("    " + _("senior posts: {gain} units gain, {lose} lose").format(
+        gain=mv["units_gaining_senior"], lose=mv["units_losing_senior"])
+        + largest("posts_senior"))
+    out.append("    " + _("senior+intermediate posts: {gain} gain, {lose} lose").format(
+        gain=mv["units_gaining_senior_intermediate"],
+        lose=mv["units_losing_senior_intermediate"]) + largest("posts_senior_intermediate"))
+    out.append("    " + _("appointments: change in {count} units").format(
+        count=mv["units_appointments_changed"]) + largest("appointed"))
     if mv["units_added"] or mv["units_removed"]:
-        out.append(f"    units table: {mv['units_added']} added, {mv['units_removed']} removed")
+        out.append("    " + _("units table: {added} added, {removed} removed").format(
+            added=mv["units_added"], removed=mv["units_removed"]))
     return out
 
 
@@ -672,6 +690,14 @@ def _for_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang == "zh" and "status" in out.columns:
         out["status"] = [STATUS_ZH.get(v, v) if isinstance(v, str) else v
                          for v in out["status"]]
+    if lang == "zh" and "presence" in out.columns:
+        out["presence"] = [PRESENCE_ZH.get(v, v) if isinstance(v, str) else v
+                           for v in out["presence"]]
+    if lang == "zh":  # true/false cells: 是/否
+        for j in range(out.shape[1]):
+            col = out.iloc[:, j]
+            if len(col) and all(isinstance(v, bool) or v is None for v in col):
+                out.isetitem(j, [None if v is None else "是" if v else "否" for v in col])
     out.columns = [column_label(str(c), lang) for c in out.columns]
     return out
 
