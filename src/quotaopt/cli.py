@@ -39,6 +39,7 @@ from .i18n import (
     language,
     set_language,
 )
+from .messages import render
 from .meta import __version__
 from .output import (
     CSV_ENCODINGS,
@@ -241,7 +242,7 @@ class QuotaoptGroup(click.Group):
             exc.show()
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):  # Ctrl-C while the arguments were read
-            echo(_("interrupted"), err=True)
+            echo(render("interrupted", {}), err=True)
             code = EXIT_INTERRUPTED
         finally:
             if command:  # and again for the way out
@@ -254,23 +255,22 @@ class QuotaoptGroup(click.Group):
             return super().invoke(ctx)
         except QuotaoptError as exc:
             text = exc.text(SHOWN_PROBLEMS) if isinstance(exc, InputError) else str(exc)
-            echo(_("error: {text}").format(text=text), err=True)
+            echo(render("error", {"text": text}), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
                 BrokenPipeError):
             raise
         except KeyboardInterrupt:
             written = ctx.meta.get(_WRITTEN)
-            echo(_("interrupted; no result files were changed") if not written else
-                 _("interrupted; the results were written already: {files}").format(
-                     files=", ".join(str(p) for p in written)), err=True)
+            echo(render("interrupted_after", {"written": [str(p) for p in written or ()]}),
+                 err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno not in _ENVIRONMENT:
                 self._bug(exc, debug, ctx)
             where = exc.filename if exc.filename is not None else "a file"
-            echo(_("error: {where}: {reason}; check the path, the free space and the "
-                   "permissions").format(where=where, reason=exc.strerror or exc), err=True)
+            echo(render("environment_error", {"where": str(where),
+                                              "reason": str(exc.strerror or exc)}), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
             self._bug(exc, debug, ctx)
@@ -281,12 +281,8 @@ class QuotaoptGroup(click.Group):
             echo(traceback.format_exc().rstrip("\n"), err=True)
         what = " ".join(str(exc).split())
         what = what if len(what) <= 200 else what[:197] + "..."
-        echo(
-            f"internal error: {type(exc).__name__}: {what} — this is a bug in quotaopt "
-            f"{__version__}; please report it with the input files (run with --debug for "
-            "the traceback)",
-            err=True,
-        )
+        echo(render("internal_error", {"kind": type(exc).__name__, "what": what,
+                                       "version": __version__}), err=True)
         ctx.exit(EXIT_INTERNAL)
 
 
@@ -308,11 +304,6 @@ _WRITTEN = "quotaopt.written"
 
 def _wrote(paths: list[Path]) -> None:
     click.get_current_context().meta[_WRITTEN] = list(paths)
-
-
-def wrote(paths: list[Path]) -> str:
-    """The line naming the files a command wrote."""
-    return _("wrote {files}").format(files=", ".join(str(p) for p in paths))
 
 
 def plan_files(res: Any, fmt: str) -> tuple[Any, list[tuple[str, bytes]]]:
@@ -398,7 +389,7 @@ def load(path: Path) -> Scenario:
     """:func:`load_scenario`, with its warnings on stderr."""
     sc = load_scenario(path)
     for w in sc.warnings:
-        echo(_("warning: {text}").format(text=w), err=True)
+        echo(render("warning", {"text": str(w)}), err=True)
     return sc
 
 
@@ -426,8 +417,8 @@ def main(debug: bool, lang: str | None) -> None:
 def validate(scenario: Path) -> None:
     """Check a scenario and its units tables; report every problem, exit 0 or 2."""
     sc = load(scenario)
-    echo(_("{path}: OK — scenario {name}, variants: {variants}").format(
-        path=scenario, name=repr(sc.name), variants=", ".join(sc.variant_names)))
+    echo(render("scenario_ok", {"path": str(scenario), "name": sc.name,
+                                "variants": sc.variant_names}))
     for name in sc.variant_names:
         echo("")
         echo(describe_variant(sc, name))
@@ -544,7 +535,7 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         if unique is not None:
             echo(unique.describe())
         if paths:
-            echo(wrote(paths))
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
     error = status_error(res)
     if error:
         echo(error, err=True)
@@ -603,7 +594,7 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
         paths = write_comparison(comp, out_dir, formats, language(), encoding)
         _wrote(paths)
         if not quiet:
-            echo(wrote(paths))
+            echo(render("wrote", {"paths": [str(p) for p in paths]}))
     error = compare_status_error(comp.statuses)
     if error:
         echo(error, err=True)
@@ -654,11 +645,11 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
         same, text = pair
-        echo(text if same else _("warning: {text}").format(text=text), err=not same)
+        echo(text if same else render("warning", {"text": text}), err=not same)
     if out_dir is not None:
         paths = write_audit(result, out_dir, encoding)
         _wrote(paths)
-        echo(wrote(paths))
+        echo(render("wrote", {"paths": [str(p) for p in paths]}))
     sys.exit(result.exit_code)
 
 
@@ -686,9 +677,8 @@ def init(directory: Path, force: bool) -> None:
                else templates.joinpath("scenario.toml"), templates.joinpath("units.csv")]
     write_files([(target, source.read_bytes())
                  for source, target in zip(sources, targets, strict=True)])
-    echo(_("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
-           "      quotaopt run {scenario} --out {out}").format(
-        scenario=targets[0], units=targets[1], out=directory / "out"))
+    echo(render("init_done", {"scenario": str(targets[0]), "units": str(targets[1]),
+                              "out": str(directory / "out")}))
 
 
 if __name__ == "__main__":  # pragma: no cover

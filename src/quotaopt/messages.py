@@ -272,3 +272,61 @@ def rules_of_baseline() -> str:
 @message("rules_unchanged")
 def rules_unchanged() -> str:
     return _("no change in the rules")
+
+
+# --------------------------------------------------------------------------------------------
+# The command line's own lines
+
+
+@message("interrupted")
+def interrupted() -> str:
+    return _("interrupted")
+
+
+@message("interrupted_after")
+def interrupted_after(written: Sequence[str]) -> str:
+    if not written:
+        return _("interrupted; no result files were changed")
+    return _("interrupted; the results were written already: {files}").format(
+        files=", ".join(written))
+
+
+@message("error")
+def error(text: str) -> str:
+    return _("error: {text}").format(text=text)
+
+
+@message("environment_error")
+def environment_error(where: str, reason: str) -> str:
+    return _("error: {where}: {reason}; check the path, the free space and the "
+             "permissions").format(where=where, reason=reason)
+
+
+@message("internal_error")
+def internal_error(kind: str, what: str, version: str) -> str:
+    return _("internal error: {kind}: {what} — this is a bug in quotaopt {version}; please "
+             "report it with the input files (run with --debug for the traceback)").format(
+        kind=kind, what=what, version=version)
+
+
+@message("warning")
+def warning(text: str) -> str:
+    return _("warning: {text}").format(text=text)
+
+
+@message("scenario_ok")
+def scenario_ok(path: str, name: str, variants: Sequence[str]) -> str:
+    return _("{path}: OK — scenario {name}, variants: {variants}").format(
+        path=path, name=repr(name), variants=", ".join(variants))
+
+
+@message("wrote")
+def wrote(paths: Sequence[str]) -> str:
+    return _("wrote {files}").format(files=", ".join(paths))
+
+
+@message("init_done")
+def init_done(scenario: str, units: str, out: str) -> str:
+    return _("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
+             "      quotaopt run {scenario} --out {out}").format(
+        scenario=scenario, units=units, out=out)
