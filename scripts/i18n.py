@@ -123,8 +123,25 @@ def compile_all() -> None:
         print(f"wrote {path.with_suffix('.mo').relative_to(ROOT)}")
 
 
+def hidden_messages() -> Iterable[str]:
+    """Gettext calls inside an f-string's braces (``f"{_('x')}"``): Babel does not extract
+    them, so their text would never be translated."""
+    import re
+    import tokenize
+
+    call = re.compile(r"\{[^{}]*\b(?:_|N_|ngettext)\(")
+    for path in sorted(SRC.rglob("*.py")):
+        with path.open("rb") as f:
+            for tok in tokenize.tokenize(f.readline):
+                if tok.type == tokenize.STRING and re.match(r"(?i)[rb]*f", tok.string) \
+                        and call.search(tok.string):
+                    yield (f"{path.relative_to(ROOT)}:{tok.start[0]}: a message inside an "
+                           "f-string is not extracted; take it out of the braces")
+
+
 def problems() -> Iterable[str]:
     """Everything wrong with the catalogs (empty when they are complete and current)."""
+    yield from hidden_messages()
     for domain in ("quotaopt", "click"):
         extracted = ids(extract(domain))
         for lang in LANGS:
