@@ -8,11 +8,15 @@ careful modeller would write it first, and deliberately sharing no code with quo
   continuous), built unit by unit with one Python object per coefficient;
 * caps computed unit by unit (and pool by pool) with :class:`fractions.Fraction`;
 * ``|x − q|`` written with two inequalities ``d ≥ x − q`` and ``d ≥ q − x``;
-* the lexicographic objective done in two solves: stage 1 (maximise weighted appointments),
-  then the row ``stage1 ≥ optimum − δ/2`` and stage 2 (minimise the deviations). Stage-1
-  values are whole multiples of δ, the greatest common divisor of all ``priority × weight``
-  (computed exactly from the data), so ``δ/2`` is a tolerance that can neither cut off the
-  optimum nor let a worse stage 1 through — a fixed ``1e-6`` is not safe (MODEL-NOTES).
+* the lexicographic objective done in up to three solves: stage 1 (maximise weighted
+  appointments), then the row ``stage1 ≥ optimum − δ/2`` and stage 2 (minimise the distance
+  to the base caps, whole numbers), then (scope pool) the row ``stage2 ≤ optimum + ½`` and
+  stage 3 (minimise the distance to the Hamilton quotas). Stage-1 values are whole multiples
+  of δ, the greatest common divisor of all ``priority × weight`` (computed exactly from the
+  data), so ``δ/2`` is a tolerance that can neither cut off the optimum nor let a worse
+  stage 1 through — a fixed ``1e-6`` is not safe (MODEL-NOTES). Stage 3's coefficients are
+  floats (the quotas' denominators differ by pool), solved at relative gap 0; its exact
+  value is recomputed from the integer plan.
 
 Solved with PuLP + HiGHS (``pulp.HiGHS``, through highspy) at relative gap 0, or PuLP + the
 bundled CBC at relative gap 0, each with an optional time cap. The objective values are
@@ -45,7 +49,8 @@ class NaiveResult:
     stage1_seconds: float
     stage2_seconds: float
     stage1: Fraction | None = None  # weighted appointments, exact
-    stage2: Fraction | None = None  # deviation from the proportional share, exact
+    stage2: Fraction | None = None  # distance from the base caps, exact
+    stage3: Fraction | None = None  # scope pool: distance from the Hamilton quotas, exact
     variables: int = 0
     constraints: int = 0
     message: str = ""
@@ -65,6 +70,18 @@ def _round(value: Fraction, rounding: Rounding) -> int:
     if rounding is Rounding.CEIL:
         return math.ceil(value)
     return math.floor(value + Fraction(1, 2))
+
+
+def _at_least_one(policy: Policy, q_s: Fraction, q_sm: Fraction, c_s: int, c_sm: int,
+                  b_sm: int) -> tuple[int, int, int]:
+    """不足1个按1个 on rounded caps (senior, s+m cap, s+m base cap)."""
+    if Level.SENIOR in policy.at_least_one and q_s > 0:
+        c_s = max(c_s, 1)
+    if policy.at_least_one:
+        c_sm, b_sm = max(c_sm, c_s), max(b_sm, c_s)
+    if Level.INTERMEDIATE in policy.at_least_one and q_sm > q_s:
+        c_sm, b_sm = max(c_sm, c_s + 1), max(b_sm, c_s + 1)
+    return c_s, c_sm, b_sm
 
 
 def _shares(policy: Policy, unit_type: str) -> tuple[Fraction, Fraction, Fraction]:
@@ -136,7 +153,11 @@ def solve_naive(policy: Policy, units: pd.DataFrame, solver: str = "highs",
     pool_is: dict[str, int] = {}
     pool_ism: dict[str, int] = {}
     stage1_terms = []
-    stage2_terms = []
+    stage2_terms: list = []
+    stage3_terms: list = []
+    targets: list[tuple[int, int]] = []  # scope unit: base caps per unit
+    quotas: list[tuple[Fraction, Fraction]] = []  # scope pool: quotas per unit
+    pool_qsm: dict[str, Fraction] = {}
     budget_terms = []
     records = []  # per unit: (vars, q_s, q_sm, g)
     for k, u in enumerate(units.itertuples(index=False)):
@@ -168,36 +189,71 @@ def solve_naive(policy: Policy, units: pd.DataFrame, solver: str = "highs",
             pool_qc[pool] = pool_qc.get(pool, Fraction(0)) + cap_share * T
             pool_is[pool] = pool_is.get(pool, 0) + i_s
             pool_ism[pool] = pool_ism.get(pool, 0) + i_s + i_m
+            pool_qsm[pool] = pool_qsm.get(pool, Fraction(0)) + q_sm
         else:
-            cap_s = max(_round(q_s, policy.rounding), need[Level.SENIOR])
+            r_s, r_c, r_b = _at_least_one(policy, q_s, q_sm, _round(q_s, policy.rounding),
+                                          _round(cap_share * T, policy.rounding),
+                                          _round(q_sm, policy.rounding))
+            cap_s = max(r_s, need[Level.SENIOR])
             lift = (max(need[Level.SENIOR], i_s) + need[Level.INTERMEDIATE]
                     if need[Level.INTERMEDIATE] else need[Level.SENIOR])
-            cap_sm = max(_round(cap_share * T, policy.rounding), lift)
+            cap_sm = max(r_c, lift)
+            base_sm = max(r_b, lift)
             if grandfather:
                 cap_s, cap_sm = max(cap_s, i_s), max(cap_sm, i_s + i_m)
+                base_sm = max(base_sm, i_s + i_m)
             prob += p_s <= cap_s, f"cap_senior_{k}"
             prob += p_s + p_m <= cap_sm, f"cap_si_{k}"
-        prob += d_s >= p_s - float(q_s), f"dev_senior_above_{k}"
-        prob += d_s >= float(q_s) - p_s, f"dev_senior_below_{k}"
-        prob += d_sm >= p_s + p_m - float(q_sm), f"dev_si_above_{k}"
-        prob += d_sm >= float(q_sm) - p_s - p_m, f"dev_si_below_{k}"
+            # stage 2: the distance to the base caps (at most the unit's posts)
+            t_s, t_sm = min(cap_s, T), min(base_sm, T)
+            prob += d_s >= p_s - t_s, f"dev_senior_above_{k}"
+            prob += d_s >= t_s - p_s, f"dev_senior_below_{k}"
+            prob += d_sm >= p_s + p_m - t_sm, f"dev_si_above_{k}"
+            prob += d_sm >= t_sm - p_s - p_m, f"dev_si_below_{k}"
+            stage2_terms += [(d_s, 1.0), (d_sm, 1.0)]
+            targets.append((t_s, t_sm))
         g = float(u.priority)
         stage1_terms += [(y_s, g * float(policy.weight_senior)),
                          (y_m, g * float(policy.weight_intermediate))]
-        stage2_terms += [(d_s, 1.0), (d_sm, 1.0)]
         if policy.budget is not None:
             b = policy.budget
             budget_terms += [(y_s, float(b.cost_senior - b.cost_intermediate)),
                              (y_m, float(b.cost_intermediate - b.cost_junior))]
-        records.append((p_s, p_m, y_s, y_m, q_s, q_sm, Fraction(repr(g))))
-    for pool, members in pool_members.items():
-        cap_s = _round(pool_qs[pool], policy.rounding)
-        cap_sm = _round(pool_qc[pool], policy.rounding)
+        records.append((p_s, p_m, y_s, y_m, q_s, q_sm, Fraction(repr(g)), d_s, d_sm,
+                        str(u.pool)))
+    pool_base: dict[str, tuple[int, int]] = {}
+    for j, (pool, members) in enumerate(pool_members.items()):
+        cap_s, cap_sm, base_sm = _at_least_one(
+            policy, pool_qs[pool], pool_qsm[pool], _round(pool_qs[pool], policy.rounding),
+            _round(pool_qc[pool], policy.rounding), _round(pool_qsm[pool], policy.rounding))
         if grandfather:
             cap_s, cap_sm = max(cap_s, pool_is[pool]), max(cap_sm, pool_ism[pool])
-        prob += pulp.lpSum(p_s for p_s, _ in members) <= cap_s, f"pool_cap_senior_{pool}"
-        prob += (pulp.lpSum(p_s + p_m for p_s, p_m in members) <= cap_sm,
-                 f"pool_cap_si_{pool}")
+            base_sm = max(base_sm, pool_ism[pool])
+        pool_base[pool] = (cap_s, base_sm)
+        sum_s = pulp.lpSum(p_s for p_s, _ in members)
+        sum_sm = pulp.lpSum(p_s + p_m for p_s, p_m in members)
+        prob += sum_s <= cap_s, f"pool_cap_senior_{pool}"
+        prob += sum_sm <= cap_sm, f"pool_cap_si_{pool}"
+        e_s = pulp.LpVariable(f"e_s_{j}", 0)
+        e_sm = pulp.LpVariable(f"e_sm_{j}", 0)
+        prob += e_s >= sum_s - cap_s, f"pool_dev_senior_above_{pool}"
+        prob += e_s >= cap_s - sum_s, f"pool_dev_senior_below_{pool}"
+        prob += e_sm >= sum_sm - base_sm, f"pool_dev_si_above_{pool}"
+        prob += e_sm >= base_sm - sum_sm, f"pool_dev_si_below_{pool}"
+        stage2_terms += [(e_s, 1.0), (e_sm, 1.0)]
+    # stage 3 (scope pool): distance to the Hamilton quotas Q = B(pool)·σT / Σ_pool σT
+    for k, (p_s, p_m, _, _, q_s, q_sm, _, d_s, d_sm, pool) in enumerate(records):
+        if not pooled:
+            break
+        b_s, b_sm = pool_base[pool]
+        quota_s = b_s * q_s / pool_qs[pool] if pool_qs[pool] else Fraction(0)
+        quota_sm = b_sm * q_sm / pool_qsm[pool] if pool_qsm[pool] else Fraction(0)
+        quotas.append((quota_s, quota_sm))
+        prob += d_s >= p_s - float(quota_s), f"dev_senior_above_{k}"
+        prob += d_s >= float(quota_s) - p_s, f"dev_senior_below_{k}"
+        prob += d_sm >= p_s + p_m - float(quota_sm), f"dev_si_above_{k}"
+        prob += d_sm >= float(quota_sm) - p_s - p_m, f"dev_si_below_{k}"
+        stage3_terms += [(d_s, 1.0), (d_sm, 1.0)]
     if policy.budget is not None:
         prob += (pulp.LpAffineExpression(budget_terms) <= float(policy.budget.max_increase),
                  "budget")
@@ -230,20 +286,48 @@ def solve_naive(policy: Policy, units: pd.DataFrame, solver: str = "highs",
     if not out.finished:
         out.message = f"stage 2: {_describe(prob)}"
         return out
-    out.stage1, out.stage2 = exact_objectives(records, policy)
+    if pooled:
+        stage2 = pulp.LpAffineExpression(stage2_terms)
+        best2 = round(pulp.value(stage2))
+        prob += stage2 <= best2 + 0.5, "stage2_optimum"
+        prob.setObjective(pulp.LpAffineExpression(stage3_terms))
+        left = None if time_limit is None else time_limit - out.solve_seconds
+        if left is not None and left <= 0:
+            out.status, out.message = "time_limit", "no time left for stage 3"
+            return out
+        t0 = time.perf_counter()
+        prob.solve(make_solver(solver, left))
+        out.stage2_seconds += time.perf_counter() - t0
+        out.status = _outcome(prob)
+        if not out.finished:
+            out.message = f"stage 3: {_describe(prob)}"
+            return out
+    out.stage1, out.stage2, out.stage3 = exact_objectives(records, policy, targets, quotas,
+                                                          pool_base)
     if out.stage1 != best:
         out.status, out.message = "error", f"stage 2 changed stage 1: {out.stage1} != {best}"
     return out
 
 
-def exact_objectives(records, policy: Policy) -> tuple[Fraction, Fraction]:
-    """(stage 1, stage 2) recomputed exactly from the integer solution."""
+def exact_objectives(records, policy: Policy, targets, quotas, pool_base
+                     ) -> tuple[Fraction, Fraction, Fraction | None]:
+    """(stage 1, stage 2, stage 3) recomputed exactly from the integer solution."""
     s1 = Fraction(0)
     s2 = Fraction(0)
-    for p_s, p_m, y_s, y_m, q_s, q_sm, g in records:
+    s3 = Fraction(0)
+    sums: dict[str, list[int]] = {}
+    for k, (p_s, p_m, y_s, y_m, _, _, g, _, _, pool) in enumerate(records):
         a = round(p_s.varValue)
         b = a + round(p_m.varValue)
         s1 += g * (policy.weight_senior * round(y_s.varValue)
                    + policy.weight_intermediate * round(y_m.varValue))
-        s2 += abs(a - q_s) + abs(b - q_sm)
-    return s1, s2
+        if quotas:
+            acc = sums.setdefault(pool, [0, 0])
+            acc[0] += a
+            acc[1] += b
+            s3 += abs(a - quotas[k][0]) + abs(b - quotas[k][1])
+        else:
+            s2 += abs(a - targets[k][0]) + abs(b - targets[k][1])
+    for pool, (a, b) in sums.items():
+        s2 += abs(a - pool_base[pool][0]) + abs(b - pool_base[pool][1])
+    return s1, s2, (s3 if quotas else None)

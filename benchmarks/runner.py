@@ -36,8 +36,11 @@ def peak_rss_mb() -> float:
 
 def _objectives(summary: dict[str, Any]) -> dict[str, str | None]:
     obj = summary.get("objective") or {}
+    stage3 = obj.get("distance_from_quotas")
     return {"stage1": obj.get("weighted_appointments_exact"),
-            "stage2": obj.get("deviation_from_share_exact")}
+            "stage2": None if obj.get("distance_from_base_caps") is None
+            else str(obj["distance_from_base_caps"]),
+            "stage3": None if stage3 is None else f"{stage3:.9f}"}
 
 
 def _split(events: list[tuple[float, str]], start: float, end: float) -> dict[str, float]:
@@ -63,6 +66,8 @@ def run_quotaopt(cfg: dict[str, Any]) -> dict[str, Any]:
     has_progress = "progress" in inspect.signature(quotaopt.solve).parameters
     if has_progress:
         kwargs["progress"] = lambda msg: events.append((time.perf_counter(), msg))
+    if cfg.get("time_limit") is not None:
+        kwargs["time_limit"] = cfg["time_limit"]
     res = quotaopt.solve(sc, cfg.get("variant"), backend=cfg.get("backend"),
                          method=cfg.get("method"), **kwargs)
     t2 = time.perf_counter()
@@ -124,6 +129,7 @@ def run_compare(cfg: dict[str, Any]) -> dict[str, Any]:
         "rss_imported_mb": rss_imported,
         "stage1": None,
         "stage2": None,
+        "stage3": None,
     }
 
 
@@ -158,6 +164,7 @@ def run_naive(cfg: dict[str, Any]) -> dict[str, Any]:
         "rss_imported_mb": rss_imported,
         "stage1": None if r.stage1 is None else str(r.stage1),
         "stage2": None if r.stage2 is None else str(r.stage2),
+        "stage3": None if r.stage3 is None else f"{float(r.stage3):.9f}",
     }
 
 

@@ -773,6 +773,48 @@ def _bases() -> list[dict[str, Any]]:
     return _BASES
 
 
+def _shares_mutation(rng: random.Random, text: str, steps: list[str]) -> str:
+    """Zero ratio parts and 不足1个按1个 (issue 14), in the base policy or a variant, valid or
+    not — from a random stream of its own, so the cases of a seed are otherwise the ones they
+    always were."""
+    if rng.random() >= 0.2:
+        return text
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeError, ValueError):
+        return text
+    target = data
+    if rng.random() < 0.3 and isinstance(data.get("variants"), dict) and data["variants"]:
+        variant = data["variants"][rng.choice(sorted(data["variants"]))]
+        target = variant if isinstance(variant, dict) else data
+    pol = target.setdefault("policy", {})
+    if not isinstance(pol, dict):
+        return text
+    if rng.random() < 0.5:
+        pol["at_least_one"] = rng.choice([["senior"], ["senior", "intermediate"],
+                                          ["intermediate"], ["junior"], ["seniour"], "senior",
+                                          [1], []])
+        steps.append(f"at-least-one({pol['at_least_one']!r})")
+    else:
+        ratio = rng.choice(["0:3:7", "0:4:6", "1:0:9", "0:5:5", "0.5:0:9.5", "0:0:10",
+                            "0:0:0", "0:10:0"])
+        if rng.random() < 0.5:
+            pol["ratio"] = ratio
+            steps.append(f"zero-share(policy.ratio={ratio})")
+        else:
+            types = pol.setdefault("types", {})
+            if isinstance(types, dict):
+                t = rng.choice(["school", "culture_station", "health_centre", "agri_service"])
+                entry = types.setdefault(t, {})
+                if isinstance(entry, dict):
+                    entry["ratio"] = ratio
+                    steps.append(f"zero-share({t}={ratio})")
+    try:
+        return toml_dump(data)
+    except TypeError:
+        return text
+
+
 def make_case(seed: int, index: int) -> Case:
     rng = random.Random(f"{seed}:{index}")
     base = rng.choice(_bases())
@@ -819,6 +861,7 @@ def make_case(seed: int, index: int) -> Case:
     else:
         text, how = damage_text(rng, text)
         steps.append(f"toml-{how}")
+    text = _shares_mutation(random.Random(f"{seed}:{index}:shares"), text, steps)
     raw = text.encode("utf-8", errors="surrogatepass")
     if rng.random() < 0.05:
         enc = rng.choice(["utf-16", "gbk", "latin-1"])

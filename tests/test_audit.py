@@ -168,6 +168,25 @@ def test_distance_from_the_optimum(sc):
                     f"{best_s} + {best_m} (weighted {3 * best_s + best_m}): it leaves {best_s} "
                     f"senior and 0 intermediate appointments (weighted {3 * best_s}) on the "
                     "table")
+    # the same posts: stages 2 and 3 are the optimum's
+    d = res.distance
+    assert d["plan"]["distance_from_base_caps"] == d["optimum"]["distance_from_base_caps"]
+    assert d["plan"]["distance_from_quotas"] == d["optimum"]["distance_from_quotas"]
+    assert any(x.startswith("  base caps (stage 2): the plan's posts are ") for x in res.lines())
+    # one senior post moved to another unit of the pool keeps every rule here but is farther
+    # from the base caps or the quotas, or the same: never closer than the optimum
+    moved = optimal_plan(sc)
+    i, j = moved.index[0], moved.index[-1]
+    if moved.at[i, "posts_senior"] > moved.at[i, "senior_incumbents"] + \
+            moved.at[i, "appointed_senior"] and moved.at[j, "posts_junior"] > 0:
+        moved.at[i, "posts_senior"] -= 1
+        moved.at[i, "posts_junior"] += 1
+        moved.at[j, "posts_senior"] += 1
+        moved.at[j, "posts_junior"] -= 1
+        r2 = audit(sc, moved)
+        p, o = r2.distance["plan"], r2.distance["optimum"]
+        assert (p["distance_from_base_caps"], p["distance_from_quotas"] or 0) >= (
+            o["distance_from_base_caps"], o["distance_from_quotas"] or 0)
     # without appointed_* columns the posts' room for appointments is counted
     room = audit(sc, plan.drop(columns=["appointed_senior", "appointed_intermediate"]))
     assert room.distance["appointments_from"] == "room"

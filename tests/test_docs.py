@@ -27,7 +27,7 @@ def test_model_md_worked_example():
         assert (h.posts_senior, h.posts_intermediate, h.posts_junior) == (3, 10, 7)
         assert (h.appointed_senior, h.appointed_intermediate, h.waiting_left_senior) == (2, 4, 1)
         assert res.summary["objective"]["weighted_appointments"] == 10
-        assert res.summary["objective"]["deviation_from_share"] == 2
+        assert res.summary["objective"]["distance_from_base_caps"] == 2
 
 
 def test_model_md_pulp_snippet_runs(monkeypatch, capsys):

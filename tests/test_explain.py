@@ -32,6 +32,7 @@ junior_incumbents,senior_waiting,intermediate_waiting
 H1,东风乡卫生院,health_centre,东片,20,1,6,10,3,2
 S1,东风乡中心学校,school,东片,30,3,10,15,0,2
 S2,东风乡文化站,school,西片,9,0,1,7,1,3
+S3,西河乡文化站,school,西片,9,0,1,7,1,3
 """
 
 SCENARIO = """[scenario]
@@ -93,7 +94,8 @@ EXPECTED_H1 = [
     "  - waiting left: 1 of 3 waiting for a senior post stay unappointed, held back by the "
     "senior cap",
     "one more post (21 instead of 20): senior cap 3 → 3, senior+intermediate cap 15 → 16",
-    "  re-solved (this unit): this unit 3 senior · 9 intermediate · 9 junior; appointments +0 "
+    # 21 posts: base caps floor(3.15) = 3 and floor(11.55) = 11 → 3 · 8 · 10
+    "  re-solved (this unit): this unit 3 senior · 8 intermediate · 10 junior; appointments +0 "
     "senior, +0 intermediate (weighted +0)",
     "  it buys no appointment: the post raises no limit that holds a waiting title-holder back",
     "  its senior cap next rises at 27 posts, its senior+intermediate cap at 21 posts",
@@ -132,16 +134,22 @@ def test_explain_pool_scope_shows_the_pooled_arithmetic(scenario_file: Path):
 
 
 def test_explain_names_an_alternative_optimum(scenario_file: Path):
-    # S2: 9 posts, 45 % + … the senior+intermediate share is 9 × 50 % = 4.5: 4 and 5 posts
-    # are equally close, so another optimal plan gives it 5 instead of 4.
+    # Variant pooled, pool 西片: S2 and S3 are the same (9 posts, one senior title-holder
+    # waiting each). Senior shares .9 + .9 = 1.8 → base cap 1: one of them gets the senior
+    # post and appoints; equal step values, equal size → S2 by unit_id. S3 could have it.
+    # s+m: 4.5 + 4.5 = 9 → quotas 4.5 and 4.5, one gets 5: again S2 (tie rule).
     sc = quotaopt.load_scenario(scenario_file)
-    e = explain(sc, "S2")
-    assert "plan: 0 senior · 4 intermediate · 5 junior posts" in e.lines
+    e = explain(sc, "S2", "pooled")
+    assert "plan: 1 senior · 4 intermediate · 4 junior posts" in e.lines
     assert ("other optimal plans: yes — one gives it 0 senior and 5 intermediate posts (this "
-            "plan: 0 and 4) with the same appointments and the same closeness to the shares"
-            ) in e.lines
-    assert e.alternatives[0].posts_senior_intermediate == (4, 5)
+            "plan: 1 and 4) with the same appointments and the same distances to the base caps "
+            "and quotas") in e.lines
+    assert e.alternatives[0].posts_senior == (1, 0)
+    assert e.alternatives[0].posts_senior_intermediate == (5, 5)
     assert any(line.startswith("  this plan was chosen by: ") for line in e.lines)
+    assert any(line.startswith("  senior quota (Hamilton): 1 × this unit's share / the "
+                               "pool's = 0.5 ≈ 0.500: floor 0, remainder 0.500, ranked 1 of 2")
+               for line in e.lines)
 
 
 def test_explain_infeasible_variant_shows_caps_and_reasons(scenario_file: Path):
@@ -155,20 +163,22 @@ def test_explain_infeasible_variant_shows_caps_and_reasons(scenario_file: Path):
 
 def test_alternative_optima_counts_units_that_could_differ(scenario_file: Path):
     sc = quotaopt.load_scenario(scenario_file)
-    res = quotaopt.solve(sc)
-    u = alternative_optima(sc, None, res)
+    res = quotaopt.solve(sc, "pooled")
+    u = alternative_optima(sc, "pooled", res)
     assert u.checked and u.unique is False and u.complete
-    assert [a.unit_id for a in u.could_differ] == ["S2"]
+    assert [a.unit_id for a in u.could_differ] == ["S2", "S3"]
     d = u.as_dict()
-    assert d["units_could_differ"] == 1 and d["units_checked"] == 3
-    assert d["could_differ"] == [{"unit_id": "S2", "posts_senior": [0, 0],
-                                  "posts_senior_intermediate": [4, 5]}]
-    assert "a share ending in exactly .5 is rounded down" in u.tie_break
-    limited = alternative_optima(sc, None, res, max_units=1)  # H1 only: unique, S2 unseen
-    assert (limited.units_checked, limited.unique, limited.complete) == (1, None, False)
-    assert limited.note.startswith("checked 1 of 3 units")
-    mip = quotaopt.solve(sc, method="mip")
-    assert "by the MIP" in alternative_optima(sc, None, mip).tie_break
+    assert d["units_could_differ"] == 2 and d["units_checked"] == 4
+    assert d["could_differ"][0] == {"unit_id": "S2", "posts_senior": [1, 0],
+                                    "posts_senior_intermediate": [5, 4]}
+    assert "equal steps go to the larger unit (total_posts), then to the first unit" in u.tie_break
+    limited = alternative_optima(sc, "pooled", res, max_units=2)  # H1, S1: unique, S2 unseen
+    assert (limited.units_checked, limited.unique, limited.complete) == (2, None, False)
+    assert limited.note.startswith("checked 2 of 4 units")
+    mip = quotaopt.solve(sc, "pooled", method="mip")
+    assert "by the MIP" in alternative_optima(sc, "pooled", mip).tie_break
+    # scope unit: stage 2 fills every unit to its base caps, a unique plan
+    assert alternative_optima(sc, None, quotaopt.solve(sc)).unique is True
 
 
 def test_alternative_optima_stops_at_its_time_budget(scenario_file: Path):
@@ -179,7 +189,7 @@ def test_alternative_optima_stops_at_its_time_budget(scenario_file: Path):
     res = quotaopt.solve(sc, "budget") if "budget" in sc.variant_names else quotaopt.solve(sc)
     u = alternative_optima(sc, res.variant, res, time_limit=1e-9)
     assert (u.units_checked, u.unique, u.complete) == (0, None, False)
-    assert u.note == ("checked 0 of 3 units before the 1e-09 s budget ran out (--time-limit); "
+    assert u.note == ("checked 0 of 4 units before the 1e-09 s budget ran out (--time-limit); "
                       "the rest unknown")
 
 
@@ -257,13 +267,13 @@ def test_cli_explain_infeasible_exit_3(scenario_file: Path):
 
 def test_cli_run_check_unique(scenario_file: Path, tmp_path: Path):
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["run", str(scenario_file), "--check-unique", "--out",
-                                  str(out)])
+    r = CliRunner().invoke(main, ["run", str(scenario_file), "--variant", "pooled",
+                                  "--check-unique", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert ("not unique: 1 unit(s) could get other senior or senior+intermediate posts in "
-            "another optimal plan (S2)") in r.output
+    assert ("not unique: 2 unit(s) could get other senior or senior+intermediate posts in "
+            "another optimal plan (S2, S3)") in r.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["uniqueness"]["units_could_differ"] == 1
+    assert summary["uniqueness"]["units_could_differ"] == 2
     assert summary["sources"] == [
         {"rule": "policy", "source": "Neijiang 2022 township reform"},
         {"rule": "policy.types.health_centre", "source": "乡镇卫生院提高5%设置高级专业技术岗位"}]
@@ -279,40 +289,43 @@ def test_docs_example_is_real_output():
     sc = quotaopt.load_scenario(root / "scenarios" / "tongxi-county.toml")
     e = explain(sc, "TX014")
     doc = (root / "docs" / "explain.md").read_text(encoding="utf-8")
-    upto = next(k for k, line in enumerate(e.lines) if line.startswith("  this plan was"))
+    upto = next((k for k, line in enumerate(e.lines) if line.startswith("  this plan was")),
+                next(k for k, line in enumerate(e.lines) if line.startswith("provenance")))
     for line in e.lines[:upto]:
         assert line in doc, line
 
 
 def test_alternatives_compare_exact_values_whatever_the_priorities():
-    """Stage-1 values are compared on one scale for all units. U1 (priority 3) has a tie:
-    10 × 55 % = 5.5 senior+intermediate posts, 5 or 6. It is found only in the solve that
-    forces U1 one higher, where U2 (priority 2, at its cap) takes no part; the plan's values
-    must not have been scaled by the priorities of an earlier, larger solve."""
+    """Stage-1 values are compared on one scale for all units. Pool P: U1 (priority 3, 10
+    posts) and U3 (priority 3, 10 posts, same data) tie for the pool's senior+intermediate
+    quota (5.5 each, 11 in all); U2 (priority 2) is a unit of its own pool. The alternative is
+    found only in the solve that forces U1 one lower; the plan's values must not have been
+    scaled by the priorities of an earlier, larger solve."""
     from fractions import Fraction
 
     import pandas as pd
 
     units = pd.DataFrame({
-        "unit_id": ["U1", "U2"], "type": ["health_centre", "school"], "total_posts": [10, 20],
-        "senior_incumbents": [0, 0], "intermediate_incumbents": [1, 2],
-        "junior_incumbents": [7, 10], "senior_waiting": [1, 2],
-        "intermediate_waiting": [3, 0], "priority": [3, 2]})
-    policy = quotaopt.Policy(junior_to_intermediate=Fraction(1), types={
-        "health_centre": quotaopt.TypePolicy(senior_bonus=Fraction(5, 100)),
-        "school": quotaopt.TypePolicy(junior_to_intermediate=Fraction(0))})
+        "unit_id": ["U1", "U2", "U3"], "type": ["health_centre", "school", "health_centre"],
+        "pool": ["P", "Q", "P"], "total_posts": [10, 20, 10],
+        "senior_incumbents": [0, 0, 0], "intermediate_incumbents": [1, 2, 1],
+        "junior_incumbents": [7, 10, 7], "senior_waiting": [0, 2, 0],
+        "intermediate_waiting": [0, 0, 0], "priority": [3, 2, 3]})
+    policy = quotaopt.Policy(scope=quotaopt.Scope.POOL, types={
+        "health_centre": quotaopt.TypePolicy(senior_bonus=Fraction(5, 100))})
     sc = quotaopt.make_scenario(units, policy)
     res = quotaopt.solve(sc)
-    assert res.allocation["posts_senior"].tolist() == [1, 2]
+    # P: senior 1.5 + 1.5 = 3 → 3, quotas 1.5 each → U1 2, U3 1; s+m 5.5 + 5.5 = 11 → U1 6
+    assert res.allocation["posts_senior"].tolist() == [2, 2, 1]
     assert (res.allocation["posts_senior"] + res.allocation["posts_intermediate"]).tolist() \
-        == [5, 10]
+        == [6, 10, 5]
     u = alternative_optima(sc, None, res)
-    assert [(a.unit_id, a.posts_senior_intermediate) for a in u.could_differ] == [
-        ("U1", (5, 6))]
+    assert [(a.unit_id, a.posts_senior_intermediate) for a in u.could_differ][0] == (
+        "U1", (6, 5))
 
 
 def test_cli_explain_method_mip_uses_the_mip(scenario_file: Path):
-    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "S2", "--method",
-                                  "mip"])
+    r = CliRunner().invoke(main, ["explain", str(scenario_file), "--unit", "S2", "--variant",
+                                  "pooled", "--method", "mip"])
     assert r.exit_code == 0, r.output
     assert "by the MIP" in r.output

@@ -113,9 +113,10 @@ def test_transfer_used_only_where_needed(backend):
     assert (need["posts_senior"], need["posts_intermediate"], need["posts_junior"]) == (2, 12, 6)
     assert need["appointed_intermediate"] == 4
     assert (none["posts_senior"], none["posts_intermediate"], none["posts_junior"]) == (2, 8, 10)
-    # stage 1 = 4 appointments; stage 2 = |14 − 10| = 4
+    # stage 1 = 4 appointments; stage 2 = |2 − 2| + |14 − 10| for NEED, 0 for NONE = 4
     assert res.summary["objective"]["weighted_appointments"] == 4
-    assert res.summary["objective"]["deviation_from_share"] == 4
+    assert res.summary["objective"]["distance_from_base_caps"] == 4
+    assert res.summary["objective"]["distance_from_quotas"] is None  # scope unit
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -131,18 +132,21 @@ def test_without_transfer_waiting_staff_stay_waiting(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_pool_split_by_largest_remainder(backend):
     # Pool scope, ratio 1:3:6 (senior 10 %, senior+intermediate 40 %), schools of 17, 18, 19.
-    # Senior shares 1.7, 1.8, 1.9 → pool cap floor(5.4) = 5. Floors 1+1+1 = 3; the two posts
-    # left go to the largest remainders .9 (S19) and .8 (S18): A = 1, 2, 2.
-    # s+m shares 6.8, 7.2, 7.6 → pool cap floor(21.6) = 21; floors 6+7+7 = 20; one post to the
-    # largest remainder .8 (S17): B = 7, 7, 7.
-    # stage 2 = .7 + .2 + .1 + .2 + .2 + .6 = 2
+    # Senior shares 1.7, 1.8, 1.9 (sum 5.4) → pool base cap floor(5.4) = 5; Hamilton quotas
+    # 5 × 1.7/5.4 = 85/54 ≈ 1.574, 90/54 ≈ 1.667, 95/54 ≈ 1.759. Floors 1+1+1 = 3; the two
+    # posts left go to the largest remainders .759 (S19) and .667 (S18): A = 1, 2, 2.
+    # s+m shares 6.8, 7.2, 7.6 (sum 21.6) → base cap 21; quotas 21 × 6.8/21.6 = 119/18 ≈ 6.611,
+    # 7, 133/18 ≈ 7.389. Floors 6+7+7 = 20; one post to the largest remainder .611 (S17):
+    # B = 7, 7, 7. Stage 2 = |5 − 5| + |21 − 21| = 0.
+    # Stage 3 = 31/54 + 18/54 + 13/54 + 7/18 + 0 + 7/18 = 31/27 + 21/27 = 52/27
     rows = [{"unit_id": f"S{t}", "type": "school", "total_posts": t, "pool": "P"}
             for t in (17, 18, 19)]
     res = solved(scenario(rows, ratio=q.Ratio.parse("1:3:6"), scope=q.Scope.POOL), backend)
     got = {r["unit_id"]: (r["posts_senior"], r["posts_senior"] + r["posts_intermediate"])
            for r in res.allocation.to_dict("records")}
     assert got == {"S17": (1, 7), "S18": (2, 7), "S19": (2, 7)}
-    assert res.summary["objective"]["deviation_from_share_exact"] == "2"
+    assert res.summary["objective"]["distance_from_base_caps"] == 0
+    assert res.summary["objective"]["distance_from_quotas"] == round(52 / 27, 9)
     assert set(res.allocation["cap_senior"]) == {5}
     assert set(res.allocation["cap_senior_intermediate"]) == {21}
 
@@ -436,3 +440,268 @@ def test_small_batches_give_the_same_optimum(variant):
     split = q.solve(sc, variant, method="mip", batch_units=3)
     assert split.status is q.Status.OPTIMAL
     assert split.summary["objective"] == whole.summary["objective"]
+
+
+# --------------------------------------------------------------------------------------------
+# SPEC section 2 revised (issue 14): base caps filled, pooled quotas split by largest
+# remainder, zero ratio parts, at_least_one. Each expected plan is derived by hand.
+
+
+def alloc_map(res: q.Result) -> dict[str, tuple[int, int]]:
+    return {r["unit_id"]: (r["posts_senior"], r["posts_senior"] + r["posts_intermediate"])
+            for r in res.allocation.to_dict("records")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ceil_rounding_fills_the_ceiling(backend):
+    # Scope unit, ceil, 1:4:5, a school of 23 posts: senior share 2.3 → base cap 3, s+m share
+    # 11.5 → 12. Stage 2 fills both: P_s = 3, P_s + P_m = 12 (the old stage 2 gave 2 and 11 or
+    # 12). Nobody waits, so the allowance (f = 1, s+m cap 23) stays unused.
+    sc = scenario([{"unit_id": "S", "type": "school", "total_posts": 23}],
+                  rounding=q.Rounding.CEIL, junior_to_intermediate=Fraction(1))
+    res = solved(sc, backend)
+    assert alloc_map(res) == {"S": (3, 12)}
+    assert (row(res, "S")["cap_senior"], row(res, "S")["cap_senior_intermediate"]) == (3, 23)
+    assert res.summary["objective"]["distance_from_base_caps"] == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pool_quota_handed_out_even_below_half(backend):
+    # Pool, 1:4:5, schools of 12, 12, 13: senior shares 1.2, 1.2, 1.3 (sum 3.7) → base cap 3.
+    # Quotas 3 × 1.2/3.7 ≈ 0.973, 0.973, 3 × 1.3/3.7 ≈ 1.054. Floors 0 + 0 + 1 = 1; two posts
+    # left go to the largest remainders .973 (A12) and .973 (B12): A = 1, 1, 1 — the whole
+    # pooled quota is used (the old stage 2 left a unit with remainder < ½ at its floor only
+    # when the cap did not bind; here it checks the quotas, not σT).
+    # s+m: shares 6, 6, 6.5 (sum 18.5) → 18; quotas 18 × 6/18.5 ≈ 5.838, 5.838, 6.324;
+    # floors 5 + 5 + 6 = 16, two left → .838, .838: B = 6, 6, 6.
+    rows = [{"unit_id": u, "type": "school", "total_posts": t, "pool": "P"}
+            for u, t in (("A12", 12), ("B12", 12), ("C13", 13))]
+    res = solved(scenario(rows, scope=q.Scope.POOL), backend)
+    assert alloc_map(res) == {"A12": (1, 6), "B12": (1, 6), "C13": (1, 6)}
+    assert res.summary["objective"]["distance_from_base_caps"] == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tie_in_remainders_goes_to_the_larger_unit_then_unit_id(backend):
+    # Pool, 1:4:5. Y5 and X5 (5 posts each) and Z15 (15 posts): senior shares .5, .5, 1.5
+    # (sum 2.5) → base cap 2; quotas 2 × .5/2.5 = 0.4, 0.4, 1.2: floors 0 + 0 + 1 = 1, one
+    # post left, remainders .4, .4, .2 → tie between X5 and Y5 (equal size): X5 comes first
+    # by unit_id. A = X5 1, Y5 0, Z15 1.
+    # s+m shares 2.5, 2.5, 7.5 (sum 12.5) → base cap 12; quotas 12 × 2.5/12.5 = 2.4, 2.4, 7.2;
+    # floors 2 + 2 + 7 = 11, one left, remainders .4, .4, .2 → X5 again: B = 3, 2, 7.
+    rows = [{"unit_id": u, "type": "school", "total_posts": t, "pool": "P"}
+            for u, t in (("Y5", 5), ("Z15", 15), ("X5", 5))]
+    res = solved(scenario(rows, scope=q.Scope.POOL), backend)
+    assert alloc_map(res) == {"X5": (1, 3), "Y5": (0, 2), "Z15": (1, 7)}
+    # quotas .4 .4 1.2 → |1 − .4| + .4 + .2; 2.4 2.4 7.2 → .6 + .4 + .2: total 2.4
+    assert res.summary["objective"]["distance_from_quotas"] == 2.4
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tie_goes_to_the_larger_unit_first(backend):
+    # Pool, 1:4:5, A5 (5 posts) and B15 (15): senior shares .5 and 1.5 → base cap 2, quotas
+    # exactly .5 and 1.5: floors 0 + 1, one post left, equal remainders .5 → the larger unit
+    # B15 gets it: A = 0, 2. s+m shares 2.5 and 7.5 → 10, quotas 2.5, 7.5 → B15 again: 2, 8.
+    rows = [{"unit_id": u, "type": "school", "total_posts": t, "pool": "P"}
+            for u, t in (("A5", 5), ("B15", 15))]
+    res = solved(scenario(rows, scope=q.Scope.POOL), backend)
+    assert alloc_map(res) == {"A5": (0, 2), "B15": (2, 8)}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_appointment_forces_a_unit_above_its_quota(backend):
+    # Pool, 1:4:5, schools S10 and S20: senior shares 1 and 2 → base cap 3, quotas exactly 1
+    # and 2. S10 has two intermediate incumbents holding senior titles (waiting): stage 1
+    # appoints both (A_S10 ≥ 2), the pool cap leaves S20 one senior post. A = 2, 1; stage 3 at
+    # the senior level |2 − 1| + |1 − 2| = 2. s+m: shares 5, 10 → 15, quotas 5, 10, B = 5, 10.
+    rows = [{"unit_id": "S10", "type": "school", "total_posts": 10, "pool": "P",
+             "intermediate_incumbents": 2, "junior_incumbents": 3, "senior_waiting": 2},
+            {"unit_id": "S20", "type": "school", "total_posts": 20, "pool": "P"}]
+    res = solved(scenario(rows, scope=q.Scope.POOL), backend)
+    assert alloc_map(res) == {"S10": (2, 5), "S20": (1, 10)}
+    assert row(res, "S10")["appointed_senior"] == 2
+    obj = res.summary["objective"]
+    assert (obj["weighted_appointments"], obj["distance_from_base_caps"],
+            obj["distance_from_quotas"]) == (2, 0, 2)
+
+
+def test_zero_ratio_part():
+    assert q.Ratio.parse("0:3:7").shares == (0, Fraction(3, 10), Fraction(7, 10))
+    with pytest.raises(ValueError, match="all three parts are 0"):
+        q.Ratio.parse("0:0:0")
+    with pytest.raises(ValueError, match="not a number ≥ 0"):
+        q.Ratio.parse("-1:3:8")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_zero_senior_share_type(backend):
+    # culture_station 0:3:7, 10 posts: senior cap 0, s+m cap 3 → plan 0 / 3 / 7. A school of
+    # 10 (1:4:5) beside it: 1 / 4 / 5. at_least_one senior changes nothing for the station:
+    # its senior share is 0, not "above 0 but rounded to 0".
+    rows = [{"unit_id": "C", "type": "culture_station", "total_posts": 10},
+            {"unit_id": "S", "type": "school", "total_posts": 10}]
+    types = {"culture_station": q.TypePolicy(ratio=q.Ratio.parse("0:3:7"))}
+    for alo in ((), (q.Level.SENIOR,)):
+        res = solved(scenario(rows, types=types, at_least_one=alo), backend)
+        assert alloc_map(res) == {"C": (0, 3), "S": (1, 5)}
+        assert row(res, "C")["cap_senior"] == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_at_least_one_unit_scope(backend):
+    # 1:4:5, floor. S4 (4 posts): senior share .4 → 0, at_least_one senior → cap 1; s+m share
+    # 2 → 2: plan 1 / 1 / 2. S2 (2 posts) with senior and intermediate: senior .2 → cap 1;
+    # s+m 1.0 → 1 leaves no intermediate post though the intermediate share .8 > 0 → 2:
+    # plan 1 / 1 / 0. S20: 2 / 8 / 10, untouched.
+    rows = [{"unit_id": u, "type": "school", "total_posts": t}
+            for u, t in (("S4", 4), ("S2", 2), ("S20", 20))]
+    res = solved(scenario(rows, at_least_one=(q.Level.SENIOR,)), backend)
+    assert alloc_map(res) == {"S4": (1, 2), "S2": (1, 1), "S20": (2, 10)}
+    assert row(res, "S4")["cap_senior"] == 1
+    both = solved(scenario(rows, at_least_one=(q.Level.SENIOR, q.Level.INTERMEDIATE)), backend)
+    assert alloc_map(both) == {"S4": (1, 2), "S2": (1, 2), "S20": (2, 10)}
+    assert row(both, "S2")["cap_senior_intermediate"] == 2
+    plain = solved(scenario(rows), backend)
+    assert alloc_map(plain) == {"S4": (0, 2), "S2": (0, 1), "S20": (2, 10)}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_at_least_one_pool_scope(backend):
+    # Pool of two schools of 2 posts: senior shares .2 + .2 = .4 → 0; at_least_one senior →
+    # the pool's cap 1; quotas .5 and .5 → tie, same size → A2 (unit_id) gets it.
+    rows = [{"unit_id": u, "type": "school", "total_posts": 2, "pool": "P"} for u in ("B2", "A2")]
+    res = solved(scenario(rows, scope=q.Scope.POOL, at_least_one=(q.Level.SENIOR,)), backend)
+    # s+m shares 1 + 1 = 2 → 2, quotas 1 and 1
+    assert alloc_map(res) == {"A2": (1, 1), "B2": (0, 1)}
+    assert set(res.allocation["cap_senior"]) == {1}
+
+
+def test_at_least_one_in_the_scenario_file(tmp_path):
+    (tmp_path / "u.csv").write_text("unit_id,type,total_posts\nA,school,4\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nunits = "u.csv"\n[policy]\nat_least_one = ["senior"]\n'
+        '[policy.types.school]\nratio = "0:4:6"\n', encoding="utf-8")
+    sc = q.load_scenario(tmp_path / "s.toml")
+    assert sc.policy.at_least_one == (q.Level.SENIOR,)
+    res = q.solve(sc)  # 0:4:6 has no senior share: at_least_one gives nothing
+    assert res.summary["policy"]["at_least_one"] == ["senior"]
+    assert res.allocation["cap_senior"].tolist() == [0]
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nunits = "u.csv"\n[policy]\nat_least_one = ["senior"]\n', encoding="utf-8")
+    from quotaopt.explain import explain
+    lines = explain(q.load_scenario(tmp_path / "s.toml"), "A").lines
+    assert ("senior cap: 4 × 10 % = 0.4 → floor 0 → 1 by policy.at_least_one (不足1个按1个: a "
+            "share above 0 that rounds to 0 still gives 1 post)") in lines
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nunits = "u.csv"\n[policy]\nat_least_one = ["junior", "seniour"]\n',
+        encoding="utf-8")
+    with pytest.raises(q.InputError) as err:
+        q.load_scenario(tmp_path / "s.toml")
+    text = str(err.value)
+    assert "policy.at_least_one[1]" in text and "junior posts have no cap" in text
+    assert "policy.at_least_one[2]" in text and "'seniour' is not a level" in text
+
+
+# -- properties against independent references -----------------------------------------------
+
+
+def _round(x: Fraction, rounding: q.Rounding) -> int:
+    if rounding is q.Rounding.FLOOR:
+        return math.floor(x)
+    if rounding is q.Rounding.CEIL:
+        return math.ceil(x)
+    return math.floor(x + Fraction(1, 2))
+
+
+def hamilton(seats: int, shares: list[Fraction], sizes: list[int], ids: list[str]) -> list[int]:
+    """Largest remainder, written from the textbook: quotas, floors, remainders ranked; equal
+    remainders → larger unit, then unit_id."""
+    total = sum(shares)
+    if total == 0:
+        return [0] * len(shares)
+    quotas = [seats * s / total for s in shares]
+    out = [math.floor(x) for x in quotas]
+    left = seats - sum(out)
+    ranked = sorted(range(len(shares)),
+                    key=lambda i: (-(quotas[i] - math.floor(quotas[i])), -sizes[i], ids[i]))
+    for i in ranked[:left]:
+        out[i] += 1
+    return out
+
+
+RATIOS = ["1:4:5", "0:3:7", "1:3:6", "0.5:3.5:6", "2:3:0"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 60), st.sampled_from(["a", "b"])), min_size=1,
+                max_size=9),
+       st.sampled_from(RATIOS), st.sampled_from(RATIOS), st.sampled_from(list(q.Rounding)),
+       st.sampled_from([0, 5]), st.sampled_from(["auto", "highs"]))
+def test_pool_without_waiting_is_the_hamilton_apportionment(sizes, ra, rb, rounding, bonus,
+                                                           how):
+    rows = [{"unit_id": f"U{i:02d}", "type": t, "total_posts": n, "pool": "P"}
+            for i, (n, t) in enumerate(sizes)]
+    ratio = {"a": q.Ratio.parse(ra), "b": q.Ratio.parse(rb)}
+    b = Fraction(bonus, 100)
+    if any(b > ratio[t].shares[2] for t in "ab"):
+        b = Fraction(0)
+    types = {"a": q.TypePolicy(ratio=ratio["a"], senior_bonus=b),
+             "b": q.TypePolicy(ratio=ratio["b"])}
+    present = {t for _, t in sizes}
+    sc = scenario(rows, scope=q.Scope.POOL, rounding=rounding,
+                  types={t: v for t, v in types.items() if t in present})
+    # the reference, from the policy's words
+    shares = {t: (ratio[t].shares[0] + (b if t == "a" else 0),
+                  ratio[t].shares[0] + ratio[t].shares[1] + (b if t == "a" else 0))
+              for t in "ab"}
+    ids = [r["unit_id"] for r in rows]
+    T = [r["total_posts"] for r in rows]
+    want = []
+    for lvl in (0, 1):
+        st_ = [shares[r["type"]][lvl] * r["total_posts"] for r in rows]
+        want.append(hamilton(_round(sum(st_), rounding), st_, T, ids))
+    res = solve_with(sc, how)
+    assert res.status is q.Status.OPTIMAL
+    got = alloc_map(res)
+    if all(a <= c for a, c in zip(*want, strict=True)):  # else the levels' order binds
+        assert got == {u: (a, c) for u, a, c in zip(ids, *want, strict=True)}
+        assert res.summary["objective"]["distance_from_base_caps"] == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 200), st.sampled_from(RATIOS), st.sampled_from(list(q.Rounding)),
+       st.sampled_from([0, 1, 2, 4]), st.sampled_from([(), ("senior",), ("senior",
+                                                                        "intermediate")]),
+       st.sampled_from(["auto", "highs", "cbc"]))
+def test_unit_scope_fills_the_base_caps(total, ratio, rounding, f, alo, how):
+    r = q.Ratio.parse(ratio)
+    levels = tuple(q.Level(x) for x in alo)
+    sc = scenario([{"unit_id": "U", "type": "school", "total_posts": total}], ratio=r,
+                  rounding=rounding, junior_to_intermediate=Fraction(f, 4), at_least_one=levels)
+    s, m, _ = r.shares
+    b_s = _round(s * total, rounding)
+    b_sm = _round((s + m) * total, rounding)
+    if "senior" in alo and s * total > 0:
+        b_s = max(b_s, 1)
+    b_sm = max(b_sm, b_s)
+    if "intermediate" in alo and m * total > 0:
+        b_sm = max(b_sm, b_s + 1)
+    res = solve_with(sc, how)
+    assert alloc_map(res) == {"U": (min(b_s, total), min(b_sm, total))}
+    # the base caps count at most the unit's posts, so they are always reached here
+    assert res.summary["objective"]["distance_from_base_caps"] == 0
+
+
+@pytest.mark.parametrize("scope", list(q.Scope))
+def test_zero_senior_share_with_senior_incumbents_is_diagnosed(scope):
+    # 0:3:7 allows no senior post; a senior incumbent makes it infeasible (protect), and the
+    # diagnosis searches (which divide by the share) must not fail on the share 0
+    rows = [{"unit_id": "C", "type": "culture_station", "total_posts": 10, "pool": "P",
+             "senior_incumbents": 1, "intermediate_incumbents": 2}]
+    sc = scenario(rows, scope=scope,
+                  types={"culture_station": q.TypePolicy(ratio=q.Ratio.parse("0:3:7"))})
+    res = q.solve(sc)
+    assert res.status is q.Status.INFEASIBLE
+    assert "1 senior incumbents" in res.reasons[0] and "0:3:7" in res.reasons[0]
+    assert q.diagnose(sc).conflicts[0].allowed == 0

@@ -32,7 +32,9 @@ def kinds(messages: list[str]) -> list[str]:
     out = []
     for m in messages:
         for prefix in ("building MIP", "building", "solving stages 1 and 2 together",
-                       "solving stage 1", "solving stage 2", "diagnosing", "checking"):
+                       "solving stages 1 to 3 together", "solving stages 1 and 2",
+                       "solving stage 1", "solving stage 2", "solving stage 3", "diagnosing",
+                       "checking"):
             if m.startswith(prefix):
                 out.append(prefix)
                 break
@@ -45,7 +47,7 @@ def test_structured_method_reports_its_stages_in_order():
     seen: list[str] = []
     res = q.solve(scenario(scope=q.Scope.POOL), progress=seen.append)
     assert res.proven_optimal
-    assert kinds(seen) == ["building", "solving stages 1 and 2 together", "checking"]
+    assert kinds(seen) == ["building", "solving stages 1 to 3 together", "checking"]
     assert "exact structured method (3 units)" in seen[1]
 
 
@@ -55,10 +57,19 @@ def test_mip_reports_build_and_solve_per_batch():
                   progress=seen.append)
     assert res.proven_optimal
     # pools p1 (A, B) and p2 (C) are two batches; a pool is never split
-    assert kinds(seen) == ["building", "building MIP", "solving stages 1 and 2 together",
-                           "building MIP", "solving stages 1 and 2 together", "checking"]
+    assert kinds(seen) == ["building", "building MIP", "solving stages 1 to 3 together",
+                           "building MIP", "solving stages 1 to 3 together", "checking"]
     assert seen[1] == "building MIP 1 of 2 (2 units)"
     assert seen[3] == "building MIP 2 of 2 (1 units)"
+
+
+def test_pool_stages_solved_one_after_the_other(monkeypatch):
+    monkeypatch.setattr(solve_mod, "WEIGHTED_LIMIT", 0.0)  # every stage on its own
+    seen: list[str] = []
+    res = q.solve(scenario(scope=q.Scope.POOL), method="mip", progress=seen.append)
+    assert res.proven_optimal
+    assert kinds(seen) == ["building", "building MIP", "solving stage 1", "solving stage 2",
+                           "solving stage 3", "checking"]
 
 
 def test_two_stage_solve_reports_stage_1_then_stage_2(monkeypatch):

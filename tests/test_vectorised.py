@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -76,14 +77,20 @@ def test_by_type_equals_groupby():
     assert result_mod.by_type(alloc.iloc[:0]) == {}
 
 
-def test_exact_deviation_in_int64_and_in_python_integers():
-    x = np.array([3, 0, 7], dtype=np.int64)
-    q_num = np.array([25, 4, 71], dtype=np.int64)
-    expected = sum(abs(int(a) * 10 - int(b)) for a, b in zip(x, q_num, strict=True))
-    assert result_mod._abs_dev(x, q_num, 10) == expected
-    assert result_mod._abs_dev(x, q_num.astype(object), 10) == expected
-    huge = np.array([2**40, 2**40], dtype=np.int64)
-    assert result_mod._abs_dev(huge, np.zeros(2, dtype=np.int64), 2**30) == 2 * 2**70
+def test_quota_distances_in_int64_and_in_python_integers():
+    # one pool of two schools (1:4:5) of 10 and 30 posts: senior shares 1 and 3, base cap 4,
+    # quotas 1 and 3; plan 2 and 2 → distance |2 − 1| + |2 − 3| = 2 at the senior level
+    from quotaopt.caps import compute_limits
+
+    units = pd.DataFrame({"unit_id": ["A", "B"], "type": ["school"] * 2,
+                          "total_posts": [10, 30], "pool": ["P", "P"]})
+    sc = q.make_scenario(units, q.Policy(scope=q.Scope.POOL))
+    lim = compute_limits(sc.policy, sc.units)
+    A, B = np.array([2, 2]), np.array([5, 15])
+    assert result_mod.quota_distances(lim, A, B) == [2]
+    big = dataclasses.replace(lim, qa_num=lim.qa_num.astype(object),
+                              pool_qa_num=lim.pool_qa_num.astype(object))
+    assert result_mod.quota_distances(big, A, B) == [2]
 
 
 def test_allocation_text_columns_stay_object():

@@ -293,7 +293,9 @@ def _distance_lines(d: dict[str, Any]) -> list[str]:
         "intermediate": plan["appointed_intermediate"],
         "weighted": plan["weighted_appointments"], "optimum_status": d.get("optimum_status"),
         "optimum": d.get("optimum"), "left": d.get("left_on_table"),
-        "proven": d.get("optimum_status") == Status.OPTIMAL.value})]
+        "proven": d.get("optimum_status") == Status.OPTIMAL.value})] + (
+        [render("audit_later_stages", {"plan": plan, "optimum": d["optimum"]})]
+        if d.get("optimum") else [])
 
 
 def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:
@@ -368,13 +370,14 @@ def audit(
     if not has_appointed and v.policy.budget is not None:
         notes.append("the plan gives no appointments: the appointments its posts make room for "
                      "are counted without the budget")
-    p1, p2 = exact_objectives(v, lim, scored)
+    p1, p2, p3 = exact_objectives(v, lim, scored)
     distance: dict[str, Any] = {
         "appointments_from": "plan" if has_appointed else "room",
         "plan": {"appointed_senior": int(scored["appointed_senior"].sum()),
                  "appointed_intermediate": int(scored["appointed_intermediate"].sum()),
                  "weighted_appointments": fmt_num(p1),
-                 "deviation_from_share": fmt_num(p2)},
+                 "distance_from_base_caps": p2,
+                 "distance_from_quotas": None if p3 is None else round(p3, 9)},
     }
     prov_of: tuple[Provenance, SolverRun | None] | None = None
     res = None
@@ -392,12 +395,14 @@ def audit(
         prov_of = (res.figures.provenance, res.figures.solver)
         distance["optimum_status"] = res.status.value
         if res.allocation is not None:
-            o1, o2 = exact_objectives(v, lim, res.allocation)
+            o1, o2, o3 = exact_objectives(v, lim, res.allocation)
             o_s = int(res.allocation["appointed_senior"].sum())
             o_m = int(res.allocation["appointed_intermediate"].sum())
             distance["optimum"] = {"appointed_senior": o_s, "appointed_intermediate": o_m,
                                    "weighted_appointments": fmt_num(o1),
-                                   "deviation_from_share": fmt_num(o2)}
+                                   "distance_from_base_caps": o2,
+                                   "distance_from_quotas": (None if o3 is None
+                                                            else round(o3, 9))}
             distance["left_on_table"] = {
                 "senior": o_s - distance["plan"]["appointed_senior"],
                 "intermediate": o_m - distance["plan"]["appointed_intermediate"],

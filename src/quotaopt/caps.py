@@ -56,6 +56,8 @@ class UnitLimits:
     qc_num: np.ndarray  # (σ_s+σ_m+f·σ_j)·T·D (the senior+intermediate cap share)
     base_cap_s: np.ndarray  # unit-level rounded caps, before minimums and grandfathering
     base_cap_sm: np.ndarray
+    alo_cap_s: np.ndarray  # the same after policy.at_least_one (不足1个按1个)
+    alo_cap_sm: np.ndarray
     min_s: np.ndarray  # minimum posts per level from the minimum rules (already min(n, T))
     min_m: np.ndarray
     min_j: np.ndarray
@@ -69,6 +71,35 @@ class UnitLimits:
     pool_base_cap_s: np.ndarray
     pool_base_cap_sm: np.ndarray
     pool_over_ratio: np.ndarray
+    # Stage 2 fills the base caps B: the caps without the junior-to-intermediate allowance,
+    # raised by at_least_one, minimum rules and grandfathering like the caps (SPEC section 2).
+    target_s: np.ndarray  # per unit (scope unit; in scope pool: the pool's, per unit)
+    target_sm: np.ndarray
+    pool_target_s: np.ndarray  # scope pool only (else empty)
+    pool_target_sm: np.ndarray
+    pool_qa_num: np.ndarray  # Σ_pool σ_s·T·D and Σ_pool (σ_s+σ_m)·T·D (scope pool only)
+    pool_qb_num: np.ndarray
+
+    def quotas(self, level: str) -> tuple[np.ndarray, np.ndarray]:
+        """Hamilton quotas of scope ``pool`` (stage 3) as ``(num, den)`` per unit: the unit's
+        part ``B(pool) · σT_u / Σ_pool σT`` of its pool's base cap at ``level`` (``"s"`` or
+        ``"sm"``) is exactly ``num / den``; ``den`` is 1 and ``num`` 0 for a pool without
+        share at that level. Python integers (object arrays) where int64 could overflow."""
+        q, tgt, tot = ((self.qa_num, self.pool_target_s, self.pool_qa_num) if level == "s"
+                       else (self.qb_num, self.pool_target_sm, self.pool_qb_num))
+        codes = self.pool_codes
+        den = tot[codes]
+        k = tgt[codes]
+        big = (q.dtype == object or den.dtype == object
+               or (len(q) and int(np.max(k, initial=0)) * int(np.max(q, initial=0)) >= 2**62))
+        if big:
+            q, den, k = (np.asarray(a, dtype=object) for a in (q, den, k))
+        num = k * q
+        zero = den == 0
+        if np.any(zero):
+            num = np.where(zero, 0, num)
+            den = np.where(zero, 1, den)
+        return num, den
 
 
 def type_shares(policy: Policy, types: list[str]) -> dict[str, Shares]:
@@ -135,6 +166,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     qc = per_unit(lambda s: s.senior_intermediate_cap_share)
     base_cap_s = round_num(qa, den, policy.rounding)
     base_cap_sm = round_num(qc, den, policy.rounding)
+    alo_s, alo_sm, alo_b = at_least_one(policy, qa, qb, base_cap_s, base_cap_sm,
+                                        round_num(qb, den, policy.rounding))
 
     mins = minimum_arrays(policy, units, (type_names, codes))
     min_s, min_m, min_j = mins[Level.SENIOR], mins[Level.INTERMEDIATE], mins[Level.JUNIOR]
@@ -147,32 +180,43 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     empty = np.zeros(0, dtype=np.int64)
     pool_cap_s = pool_cap_sm = pool_base_s = pool_base_sm = empty
     pool_over = np.zeros(0, dtype=bool)
+    pool_tgt_s = pool_tgt_sm = pool_qa = pool_qb = empty
     if policy.scope is Scope.UNIT:
         # A minimum rule is a policy exception: it lifts the unit's caps as far as it needs.
         lower_s = np.maximum(min_s, inc_s)
         need_sm = np.where(min_m > 0, lower_s + min_m, min_s)
-        cap_s = np.maximum(base_cap_s, min_s)
-        cap_sm = np.maximum(base_cap_sm, need_sm)
+        cap_s = np.maximum(alo_s, min_s)
+        cap_sm = np.maximum(alo_sm, need_sm)
+        tgt_sm = np.maximum(alo_b, need_sm)
         if policy.incumbents is Incumbents.GRANDFATHER:
             over = (inc_s > cap_s) | (inc_sm > cap_sm)
             cap_s = np.maximum(cap_s, inc_s)
             cap_sm = np.maximum(cap_sm, inc_sm)
+            tgt_sm = np.maximum(tgt_sm, inc_sm)
+        tgt_s = np.minimum(cap_s, total)
+        tgt_sm = np.minimum(tgt_sm, total)
     else:
         k = len(pool_names)
         pool_qa = _pool_sum(qa, pool_codes, k, big)
+        pool_qb = _pool_sum(qb, pool_codes, k, big)
         pool_qc = _pool_sum(qc, pool_codes, k, big)
         pool_base_s = round_num(pool_qa, den, policy.rounding)
         pool_base_sm = round_num(pool_qc, den, policy.rounding)
-        pool_cap_s, pool_cap_sm = pool_base_s.copy(), pool_base_sm.copy()
+        pool_cap_s, pool_cap_sm, pool_tgt_sm = at_least_one(
+            policy, pool_qa, pool_qb, pool_base_s, pool_base_sm,
+            round_num(pool_qb, den, policy.rounding))
         if policy.incumbents is Incumbents.GRANDFATHER:
             pin_s = np.bincount(pool_codes, weights=inc_s, minlength=k).astype(np.int64)
             pin_sm = np.bincount(pool_codes, weights=inc_sm, minlength=k).astype(np.int64)
             pool_over = (pin_s > pool_cap_s) | (pin_sm > pool_cap_sm)
             pool_cap_s = np.maximum(pool_cap_s, pin_s)
             pool_cap_sm = np.maximum(pool_cap_sm, pin_sm)
+            pool_tgt_sm = np.maximum(pool_tgt_sm, pin_sm)
             over = pool_over[pool_codes]
         else:
             pool_over = np.zeros(k, dtype=bool)
+        pool_tgt_s = pool_cap_s.copy()
+        tgt_s, tgt_sm = pool_tgt_s[pool_codes], pool_tgt_sm[pool_codes]
         # In pool scope a unit is bounded only by its own size.
         cap_s = total.copy()
         cap_sm = total.copy()
@@ -184,6 +228,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
         qc_num=qc,
         base_cap_s=base_cap_s,
         base_cap_sm=base_cap_sm,
+        alo_cap_s=np.minimum(alo_s, total),
+        alo_cap_sm=np.minimum(alo_sm, total),
         min_s=min_s,
         min_m=min_m,
         min_j=min_j,
@@ -197,7 +243,39 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
         pool_base_cap_s=pool_base_s,
         pool_base_cap_sm=pool_base_sm,
         pool_over_ratio=pool_over,
+        target_s=tgt_s,
+        target_sm=tgt_sm,
+        pool_target_s=pool_tgt_s,
+        pool_target_sm=pool_tgt_sm,
+        pool_qa_num=pool_qa,
+        pool_qb_num=pool_qb,
     )
+
+
+def at_least_one(policy: Policy, qa: np.ndarray, qb: np.ndarray, cap_s: np.ndarray,
+                 cap_sm: np.ndarray, base_sm: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """不足1个按1个 (``policy.at_least_one``) on rounded caps of units or pools.
+
+    ``qa``, ``qb`` are the shares ``σ_s·T·D`` and ``(σ_s+σ_m)·T·D``; ``cap_s``, ``cap_sm``
+    the rounded caps, ``base_sm`` the rounded senior+intermediate share without the
+    junior-to-intermediate allowance. A senior share above 0 that rounds to 0 gives a senior
+    cap of 1; an intermediate share above 0 (``qb > qa``) that leaves no intermediate post
+    between the two caps gives one more senior+intermediate post. The senior+intermediate
+    caps always cover the senior cap. Returns ``(cap_s, cap_sm, base_sm)``.
+    """
+    cap_s = np.asarray(cap_s, dtype=np.int64)
+    cap_sm = np.asarray(cap_sm, dtype=np.int64)
+    base_sm = np.asarray(base_sm, dtype=np.int64)
+    if not policy.at_least_one:
+        return cap_s, cap_sm, base_sm
+    if Level.SENIOR in policy.at_least_one:
+        cap_s = np.maximum(cap_s, (qa > 0).astype(np.int64))
+    cap_sm, base_sm = np.maximum(cap_sm, cap_s), np.maximum(base_sm, cap_s)
+    if Level.INTERMEDIATE in policy.at_least_one:
+        one = cap_s + (qb > qa).astype(np.int64)
+        cap_sm, base_sm = np.maximum(cap_sm, one), np.maximum(base_sm, one)
+    return cap_s, cap_sm, base_sm
 
 
 def _pool_sum(num: np.ndarray, codes: np.ndarray, k: int, big: bool) -> np.ndarray:

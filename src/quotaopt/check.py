@@ -42,8 +42,9 @@ def _round(value: Fraction, rounding: Rounding) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
-def _shares(policy: Policy, unit_type: str) -> tuple[Fraction, Fraction]:
-    """(senior cap share, senior+intermediate cap share) straight from the policy's words."""
+def _shares(policy: Policy, unit_type: str) -> tuple[Fraction, Fraction, Fraction]:
+    """(senior cap share, senior+intermediate cap share, intermediate share) straight from
+    the policy's words."""
     tp = policy.types.get(unit_type)
     ratio = tp.ratio if tp is not None and tp.ratio is not None else policy.ratio
     total = ratio.senior + ratio.intermediate + ratio.junior
@@ -53,7 +54,23 @@ def _shares(policy: Policy, unit_type: str) -> tuple[Fraction, Fraction]:
         f = tp.junior_to_intermediate
     senior = ratio.senior / total + bonus
     junior = ratio.junior / total - bonus
-    return senior, senior + ratio.intermediate / total + f * junior
+    return senior, senior + ratio.intermediate / total + f * junior, ratio.intermediate / total
+
+
+def _at_least_one(policy: Policy, has_s: Any, has_m: Any, cap_s: Any, cap_sm: Any
+                  ) -> tuple[Any, Any]:
+    """不足1个按1个: a senior share above 0 that rounds to 0 still allows 1 senior post; an
+    intermediate share above 0 leaving no room between the caps allows one more
+    senior+intermediate post; senior posts are always inside the senior+intermediate cap."""
+    levels = {lvl.value for lvl in policy.at_least_one}
+    if not levels:
+        return cap_s, cap_sm
+    if "senior" in levels:
+        cap_s = np.where(has_s & (cap_s < 1), 1, cap_s)
+    cap_sm = np.maximum(cap_sm, cap_s)
+    if "intermediate" in levels:
+        cap_sm = np.where(has_m & (cap_sm < cap_s + 1), cap_s + 1, cap_sm)
+    return cap_s, cap_sm
 
 
 def _minimums(policy: Policy, types: np.ndarray, total: np.ndarray) -> dict[str, np.ndarray]:
@@ -128,13 +145,15 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     names, codes = _text_codes(plan["type"])
     share = {t: _shares(policy, t) for t in names}
     den = 1
-    for s_share, sm_share in share.values():
-        den = math.lcm(den, s_share.denominator, sm_share.denominator)
+    for s_share, sm_share, m_share in share.values():
+        den = math.lcm(den, s_share.denominator, sm_share.denominator, m_share.denominator)
     big = den * int(np.abs(T).sum()) * 4 >= 2**62  # also every pool sum stays in int64
     dtype = object if big else np.int64
     s_num = np.array([int(share[t][0] * den) for t in names], dtype=dtype)[codes] * T.astype(dtype)
     sm_num = (np.array([int(share[t][1] * den) for t in names], dtype=dtype)[codes]
               * T.astype(dtype))
+    m_num = (np.array([int(share[t][2] * den) for t in names], dtype=dtype)[codes]
+             * T.astype(dtype))
 
     found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
 
@@ -170,11 +189,14 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
         flag((need[lvl] > 0) & (have < need[lvl]), f"minimum {lvl} posts", need[lvl], have,
              f"a minimum rule requires at least that many {lvl} posts", fmt="≥ {}")
     if policy.scope == Scope.UNIT:
-        cap_s = np.maximum(_round_ratio(s_num, den, policy.rounding).astype(np.int64),
-                           need["senior"])
+        cap_s, cap_sm = _at_least_one(
+            policy, s_num > 0, m_num > 0,
+            _round_ratio(s_num, den, policy.rounding).astype(np.int64),
+            _round_ratio(sm_num, den, policy.rounding).astype(np.int64))
+        cap_s = np.maximum(cap_s, need["senior"])
         lift = np.where(need["intermediate"] > 0,
                         np.maximum(need["senior"], i_s) + need["intermediate"], need["senior"])
-        cap_sm = np.maximum(_round_ratio(sm_num, den, policy.rounding).astype(np.int64), lift)
+        cap_sm = np.maximum(cap_sm, lift)
         if policy.incumbents == Incumbents.GRANDFATHER:
             cap_s, cap_sm = np.maximum(cap_s, i_s), np.maximum(cap_sm, i_s + i_m)
         flag(ps > cap_s, "senior cap", cap_s, ps, "more senior posts than the ratio allows")
@@ -185,11 +207,12 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     if policy.scope == Scope.POOL:
         names_p, pc = _text_codes(plan["pool"])
         sums = {key: np.array(_pool_sums(pc, arr, len(names_p)), dtype=object) for key, arr in (
-            ("s", s_num), ("sm", sm_num), ("ps", ps), ("psm", ps + pm), ("is", i_s),
-            ("ism", i_s + i_m))}
+            ("s", s_num), ("sm", sm_num), ("m", m_num), ("ps", ps), ("psm", ps + pm),
+            ("is", i_s), ("ism", i_s + i_m))}
         # Python integers throughout: exact whatever the size; text only for broken pools
-        caps_s = _round_ratio(sums["s"], den, policy.rounding)
-        caps_sm = _round_ratio(sums["sm"], den, policy.rounding)
+        caps_s, caps_sm = _at_least_one(
+            policy, sums["s"] > 0, sums["m"] > 0, _round_ratio(sums["s"], den, policy.rounding),
+            _round_ratio(sums["sm"], den, policy.rounding))
         if policy.incumbents == Incumbents.GRANDFATHER:
             caps_s = np.maximum(caps_s, sums["is"])
             caps_sm = np.maximum(caps_sm, sums["ism"])

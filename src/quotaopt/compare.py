@@ -19,7 +19,7 @@ Examples
 -86
 >>> comp = quotaopt.compare_variants(sc, ["old-ratio", "no-bonus"])
 >>> len(comp.unit_diff.query("variant == 'no-bonus' and changed"))  # units that change
-23
+22
 >>> print(comp.describe_rules("old-ratio"))  # doctest: +ELLIPSIS
 ratio 1:4:5 → 0.5:3.5:6; junior share usable for intermediate posts 100 % → 0 %; ...
 """

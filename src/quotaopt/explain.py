@@ -17,6 +17,7 @@ from the duals of a MIP.
 from __future__ import annotations
 
 import difflib
+import math
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -104,22 +105,34 @@ class _Plan:
 
 def _values(weights: tuple[np.ndarray, np.ndarray], lim: UnitLimits, idx: np.ndarray,
             A: np.ndarray, B: np.ndarray, ys: np.ndarray, ym: np.ndarray,
-            blocks: np.ndarray) -> dict[int, tuple[int, int]]:
-    """Exact (stage 1 / δ, stage 2 × D) per block for the units ``idx`` (arrays aligned with
-    ``idx``): the two objective values as whole numbers, comparable between plans.
-    ``weights`` are the integer stage-1 coefficients of the whole units table."""
+            blocks: np.ndarray) -> dict[int, tuple[int, int, Fraction]]:
+    """Exact (stage 1 / δ, stage 2, stage 3) per block for the units ``idx`` (arrays aligned
+    with ``idx``): the objective values, comparable between plans. ``weights`` are the
+    integer stage-1 coefficients of the whole units table."""
     c_s, c_m = weights[0][idx], weights[1][idx]
-    D = lim.den
-    qa = np.asarray(lim.qa_num, dtype=object)[idx]
-    qb = np.asarray(lim.qb_num, dtype=object)[idx]
-    out: dict[int, list[int]] = {}
+    pooled = len(lim.pool_target_s) > 0
+    out: dict[int, list] = {}
+    sums: dict[tuple[int, int], list[int]] = {}
+    if pooled:
+        qs, qsm = lim.quotas("s"), lim.quotas("sm")
     for k, blk in enumerate(blocks.tolist()):
-        s1 = int(c_s[k]) * int(ys[k]) + int(c_m[k]) * int(ym[k])
-        s2 = abs(int(A[k]) * D - int(qa[k])) + abs(int(B[k]) * D - int(qb[k]))
-        acc = out.setdefault(blk, [0, 0])
-        acc[0] += s1
-        acc[1] += s2
-    return {b: (v[0], v[1]) for b, v in out.items()}
+        i = int(idx[k])
+        acc = out.setdefault(blk, [0, 0, Fraction(0)])
+        acc[0] += int(c_s[k]) * int(ys[k]) + int(c_m[k]) * int(ym[k])
+        if pooled:
+            p = int(lim.pool_codes[i])
+            pool_sum = sums.setdefault((blk, p), [0, 0])
+            pool_sum[0] += int(A[k])
+            pool_sum[1] += int(B[k])
+            for (num, den), x in ((qs, A[k]), (qsm, B[k])):
+                acc[2] += Fraction(abs(int(x) * int(den[i]) - int(num[i])), int(den[i]))
+        else:
+            acc[1] += (abs(int(A[k]) - int(lim.target_s[i]))
+                       + abs(int(B[k]) - int(lim.target_sm[i])))
+    for (blk, p), (sa, sb) in sums.items():
+        out[blk][1] += (abs(sa - int(lim.pool_target_s[p]))
+                        + abs(sb - int(lim.pool_target_sm[p])))
+    return {b: (v[0], v[1], v[2]) for b, v in out.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,16 +332,16 @@ def tie_break_rule(result: Result) -> str:
     if structured:
         rules.append(f"{structured} unit(s) by the structured method: posts are added one "
                      "step at a time, the best step first (one that appoints a waiting "
-                     "title-holder, then one that brings a unit closest to its share: largest "
-                     "remainder); equal steps go to the larger unit, then to the first unit in "
-                     "(pool, unit_id) order; a step that gains nothing is not taken, so a share "
-                     "ending in exactly .5 is rounded down")
+                     "title-holder, then, up to the base cap, one that brings a unit closest "
+                     "to its quota: largest remainder); equal steps go to the larger unit "
+                     "(total_posts), then to the first unit in (pool, unit_id) order")
     if mip:
-        rules.append(f"{mip} unit(s) by the MIP: no policy rule breaks the tie; the plan is the "
-                     f"one {_backend_of(result)} ({solver.version if solver else None}) "
-                     "returned for the "
-                     "model built in (pool, unit_id) order — the same for the same input and "
-                     "solver version, possibly another one with another solver")
+        rules.append(f"{mip} unit(s) by the MIP ({_backend_of(result)}, "
+                     f"{solver.version if solver else None}); in scope pool the tie rule "
+                     "(larger unit, then unit_id) is then applied by moving single posts "
+                     "between units of a pool without changing the objective values; "
+                     "otherwise the plan is the one the solver returned for the model built "
+                     "in (pool, unit_id) order")
     return "; ".join(rules) or "no units"
 
 
@@ -545,6 +558,11 @@ def explain(
              lim.cap_sm[pos], inc_sm),
         ):
             text = f"{label}: {cap_words(pol, t, T, which)}"
+            alo = (lim.alo_cap_s if which == "senior" else lim.alo_cap_sm)[pos]
+            if alo != min(base, T):
+                text += (f" → {alo} by policy.at_least_one (不足1个按1个: a share above 0 that "
+                         "rounds to 0 still gives 1 post)")
+                base = alo
             if cap != base:
                 if pol.incumbents is Incumbents.GRANDFATHER and cap == inc and inc > base:
                     text += (f" → raised to the {inc} {which} incumbents (incumbents = "
@@ -561,8 +579,10 @@ def explain(
             text = (f"pooled {which} cap of pool {pool}: {pool_cap_words(pol, lim, p, which)}; "
                     f"this unit's part: {share_product(pol, t, T, which)}")
             if cap != base:
-                text += f"; raised to the pool's {cap} incumbents (incumbents = grandfather)"
+                text += (f"; raised to {cap} (policy.at_least_one, or the pool's incumbents "
+                         "with incumbents = grandfather)")
             lines.append(text)
+        lines += _quota_lines(lim, units, pos, result.allocation)
     rules = [(k, r) for k, r in enumerate(pol.minimum)
              if r.applies(t, T) and r.posts > 0]
     for k, r in rules:
@@ -617,7 +637,7 @@ def explain(
                 f"other optimal plans: yes — one gives it {alt.posts_senior[1]} senior and "
                 f"{alt.posts_senior_intermediate[1] - alt.posts_senior[1]} intermediate posts "
                 f"(this plan: {A} and {B - A}) with the same appointments and the same "
-                "closeness to the shares")
+                "distances to the base caps and quotas")
             lines.append(f"  this plan was chosen by: {tie_break_rule(result)}")
         elif complete:
             lines.append("other optimal plans: none gives this unit other senior or "
@@ -628,6 +648,46 @@ def explain(
     lines += provenance_lines(prov)
     return Explanation(uid, v.name, result.status, tuple(lines), tuple(binding), one_more,
                        alternatives, result.reasons, prov)
+
+
+def _quota_lines(lim: UnitLimits, units: pd.DataFrame, pos: int,
+                 alloc: pd.DataFrame | None) -> list[str]:
+    """Scope pool: the unit's Hamilton quotas, and where its remainder ranks in the pool —
+    why it got ⌈Q⌉ and not ⌊Q⌋ (or the other way round)."""
+    p = int(lim.pool_codes[pos])
+    members = np.flatnonzero(lim.pool_codes == p)
+    T = units["total_posts"].to_numpy(np.int64)
+    ids = units["unit_id"].astype(str).to_numpy()
+    out = []
+    for level, which, base in (("s", "senior", lim.pool_target_s[p]),
+                               ("sm", "senior+intermediate", lim.pool_target_sm[p])):
+        num, den = lim.quotas(level)
+        q = Fraction(int(num[pos]), int(den[pos]))
+        floors = sum(int(num[i]) // int(den[i]) for i in members)
+        left = int(base) - floors
+        # remainders ranked: largest first, then the larger unit, then unit_id
+        ranked = sorted(members.tolist(), key=lambda i: (
+            -Fraction(int(num[i]) % int(den[i]), int(den[i])), -int(T[i]), ids[i]))
+        rank = ranked.index(pos) + 1
+        rem = q - math.floor(q)
+        text = (f"  {which} quota (Hamilton): {int(base)} × this unit's share / the pool's "
+                f"= {fmt_num(q)} ≈ {float(q):.3f}: floor {math.floor(q)}, remainder "
+                f"{float(rem):.3f}, ranked {rank} of {len(members)} in pool "
+                f"{lim.pool_names[p]}; the floors use {floors} of {int(base)} posts, so the "
+                f"{max(left, 0)} largest remainders get one more")
+        if alloc is not None:
+            x = int(alloc["posts_senior"].iat[pos])
+            if level == "sm":
+                x += int(alloc["posts_intermediate"].iat[pos])
+            why = ("its remainder is among them" if rank <= left and rem > 0 else
+                   "its remainder is not among them" if rem > 0 else "its quota is whole")
+            text += f" → plan {x} ({why}"
+            if x not in (math.floor(q), math.ceil(q)) or (
+                    rem > 0 and (x == math.ceil(q)) != (rank <= left)):
+                text += "; appointments, incumbents or the unit's posts move it off that split"
+            text += ")"
+        out.append(text)
+    return out
 
 
 def _binding(policy: Policy, units: pd.DataFrame, lim: UnitLimits, alloc: pd.DataFrame,
@@ -763,8 +823,8 @@ def _one_more(scenario: Scenario, v: Variant, lim: UnitLimits, result: Result, p
         return {"lines": [head, f"  re-solved: the variant becomes {res.status.value}: "
                           + "; ".join(res.reasons or (res.message,))],
                 "status": res.status.value}
-    s1_base, _ = exact_objectives(base_v, base_lim, base_alloc)
-    s1_more, _ = exact_objectives(more_v, more_lim, res.allocation)
+    s1_base = exact_objectives(base_v, base_lim, base_alloc)[0]
+    s1_more = exact_objectives(more_v, more_lim, res.allocation)[0]
     d_s = int(res.allocation["appointed_senior"].sum() - base_alloc["appointed_senior"].sum())
     d_m = int(res.allocation["appointed_intermediate"].sum()
               - base_alloc["appointed_intermediate"].sum())

@@ -6,29 +6,37 @@ splits into two independent problems per block (a unit in scope ``unit``, a pool
 with the intermediate appointments::
 
     maximise   Σ c_u·min(W_u, x_u − I_u)        (stage 1)
-    then min   Σ |x_u − q_u|                     (stage 2)
-    subject to L_u ≤ x_u ≤ U_u,   Σ_pool x_u ≤ C
+    then min   |Σ_pool x_u − K|                  (stage 2: K the base cap)
+    then min   Σ |x_u − Q_u|                     (stage 3: Q the Hamilton quotas)
+    then max   Σ t_u·x_u                         (tie rule: t decreasing in the tie order)
+    subject to L_u ≤ x_u ≤ U_u,   Σ_pool x_u ≤ C  (C ≥ K the cap in force)
 
-Start every unit at ``x_u = L_u``. Raising a unit by one post has the lexicographic value
-``(gain, closeness)``: ``gain`` is ``c_u`` while the post appoints a waiting title-holder
-(the first ``min(U_u, I_u + W_u) − L_u`` steps) and 0 after; ``closeness`` is the fall of
-``|x − q|``: +1 below ``⌊q⌋``, ``2φ − 1`` for the step across ``q`` (``φ`` = remainder) and
-−1 above. Along each unit these values never increase, so the objective is separable and
-concave in the lexicographic order, and taking the best steps of the pool first, while the
-pool's cap ``C`` lasts and while a step still improves the objective, is optimal (the classic
-exchange argument for a sum of concave functions under one budget). With equal gains this
-is largest remainder (Hamilton); remaining ties go to the larger unit, then the first unit in
-(pool, unit_id) order.
+Scope ``unit``: every unit is its own block with ``K`` its own base cap and nothing to
+split: ``x = max(L, min(U, I + W), min(K, U))``.
 
-The two problems are solved apart; if for some unit ``A > B`` (possible only for tiny units
-or a junior minimum rule), the coupling row ``A ≤ B`` is cut off and that block is sent to
-the MIP instead. The independent checker verifies every plan either way, and the test suite
-compares both objective values with the MIP on generated scenarios.
+Scope ``pool``: start every unit at ``x_u = L_u``. Raising a unit by one post has the value
+``(gain, closeness, t_u)``: ``gain`` is ``c_u`` while the post appoints a waiting
+title-holder (the first ``min(U_u, I_u + W_u) − L_u`` steps) and 0 after; ``closeness`` is
+the fall of ``|x − Q|``: +1 below ``⌊Q⌋``, ``2φ − 1`` for the step across ``Q`` (``φ`` =
+remainder) and −1 above. Along each unit these values never increase (lexicographically), so
+for every pool total ``N`` the best steps first give the best plan with that total (the
+classic exchange argument for a sum of concave functions under one budget). Stage 1 wants
+every appointing step the cap allows (``N ≥ N₁``); stage 2 then wants ``N`` as close to
+``K`` as the units' bounds allow: ``N* = max(N₁, min(K, Σ U))``. With equal gains this is
+largest remainder (Hamilton); equal steps go to the larger unit, then the first unit in
+(pool, unit_id) order (:func:`tie_order`).
+
+The two problems are solved apart; if for some unit ``A > B`` (possible for small units,
+units of types with very different shares in one pool, or a junior minimum rule), the
+coupling row ``A ≤ B`` is cut off and that block is sent to the MIP instead. The
+independent checker verifies every plan either way, and the test suite compares the
+objective values with the MIP on generated scenarios.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -67,76 +75,109 @@ def greedy_level(
     upper: np.ndarray,
     need: np.ndarray,
     gain: np.ndarray,
-    qnum: np.ndarray,
-    den: int,
+    target: np.ndarray,
+    quota: tuple[np.ndarray, np.ndarray] | None,
     pool: np.ndarray | None,
     pool_cap: np.ndarray | None,
-    rank: np.ndarray,
-    size: np.ndarray,
+    pool_target: np.ndarray | None,
+    tie: np.ndarray,
 ) -> np.ndarray:
     """Optimal ``x`` of one level problem (see the module docstring); all integer arithmetic.
 
     ``need`` is the x at which every waiting title-holder is appointed (capped at ``upper``);
-    ``rank`` breaks the last ties (smaller first), ``size`` the ones before it (larger first).
-    Without ``pool`` every unit is its own block bounded by ``upper``.
+    ``target`` the unit's base cap (scope ``unit``). In scope ``pool`` (``pool`` given),
+    ``quota = (num, den)`` are the Hamilton quotas, ``pool_cap`` the caps in force and
+    ``pool_target`` the pools' base caps; ``tie`` orders equal steps (smaller first).
     """
+    if pool is None:
+        # stage 1 appoints everyone it can, stage 2 then moves x to the base cap
+        return np.maximum(np.maximum(lower, need), np.minimum(target, upper))
+    assert quota is not None and pool_cap is not None and pool_target is not None
     n = len(lower)
     span = upper - lower
-    fl = (qnum // den).astype(np.int64)
-    rem = (qnum % den).astype(np.int64)
-    n_plus = np.clip(fl - lower, 0, span)
-    cross = ((lower <= fl) & (rem > 0) & (fl < upper)).astype(np.int64)
+    qnum, qden = quota
+    fl = qnum // qden
+    rem = qnum % qden
+    fl_i = np.asarray(np.clip(fl, -1, upper + 1), dtype=np.int64)
+    n_plus = np.clip(fl_i - lower, 0, span)
+    cross = ((lower <= fl_i) & (rem > 0) & (fl_i < upper)).astype(np.int64)
+    # closeness of a step (the fall of |x − Q|), in units of 1/den: +1, 2φ − 1, −1
+    closes = [qden, 2 * rem - qden, -qden]
+    if qden.dtype == object or rem.dtype == object:
+        # rank the exact values instead (all closeness values compared are in one pool)
+        exact = np.array([Fraction(int(v), int(d)) for c in closes
+                          for v, d in zip(np.broadcast_to(c, (n,)).tolist(), qden.tolist(),
+                                          strict=True)], dtype=object)
+        ranks = np.unique(exact, return_inverse=True)[1].reshape(3, n).astype(np.int64)
+        closes = [ranks[0], ranks[1], ranks[2]]
+    else:
+        closes = [np.asarray(c, dtype=np.int64) for c in closes]
     k = np.clip(need - lower, 0, span)
     # three closeness ranges along the unit's steps: [0, n_plus), [n_plus, n_plus+cross), rest
-    bounds = [(np.zeros(n, dtype=np.int64), n_plus, np.full(n, den, dtype=np.int64)),
-              (n_plus, n_plus + cross, 2 * rem - den),
-              (n_plus + cross, span, np.full(n, -den, dtype=np.int64))]
+    bounds = [(np.zeros(n, dtype=np.int64), n_plus, closes[0]),
+              (n_plus, n_plus + cross, closes[1]),
+              (n_plus + cross, span, closes[2])]
     seg_unit, seg_gain, seg_close, seg_count = [], [], [], []
     units = np.arange(n)
     for a, b, close in bounds:
-        # steps that appoint someone: [0, k)
-        cnt = np.maximum(0, np.minimum(b, k) - a)
-        keep = cnt > 0
-        seg_unit.append(units[keep])
-        seg_gain.append(gain[keep])
-        seg_close.append(close[keep])
-        seg_count.append(cnt[keep])
-        # steps that appoint nobody: [k, span), worth taking only if they bring x closer to q
-        cnt = np.maximum(0, b - np.maximum(a, k))
-        keep = (cnt > 0) & (close > 0)
-        seg_unit.append(units[keep])
-        seg_gain.append(np.zeros(int(keep.sum()), dtype=np.int64))
-        seg_close.append(close[keep])
-        seg_count.append(cnt[keep])
+        # steps that appoint someone, [0, k), and steps that appoint nobody, [k, span)
+        for cnt, g in ((np.maximum(0, np.minimum(b, k) - a), gain),
+                       (np.maximum(0, b - np.maximum(a, k)), np.zeros(n, dtype=np.int64))):
+            keep = cnt > 0
+            seg_unit.append(units[keep])
+            seg_gain.append(g[keep])
+            seg_close.append(close[keep])
+            seg_count.append(cnt[keep])
     su = np.concatenate(seg_unit)
     sg = np.concatenate(seg_gain)
     sc = np.concatenate(seg_close)
     cnt = np.concatenate(seg_count)
-    if pool is None:
-        taken = cnt
-    else:
-        sp = pool[su]
-        # lexsort: last key is primary → pool, gain desc, closeness desc, size desc, rank asc
-        order = np.lexsort((rank[su], -size[su], -sc, -sg, sp))
-        su, sp, cnt = su[order], sp[order], cnt[order]
-        cum = np.cumsum(cnt)
-        # cumulative count before each segment, within its pool
-        first = np.r_[True, sp[1:] != sp[:-1]]
-        # the running total at the start of each segment's pool (starts never decrease)
-        base = np.maximum.accumulate(np.where(first, cum - cnt, 0))
-        before = cum - cnt - base
-        assert pool_cap is not None
-        room = pool_cap[sp] - _pool_sum(lower, pool, len(pool_cap))[sp]
-        taken = np.clip(room - before, 0, cnt)
-    x = lower.copy()
-    np.add.at(x, su, taken)
-    return x
+    m = len(pool_cap)
+    low = _pool_sum(lower, pool, m)
+    # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
+    # pool's base cap as far as the units' posts allow (stage 2)
+    room = pool_cap - low
+    left = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
+                      np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
+    # Steps that neither appoint nor bring a unit closer to its quota come after all others
+    # in every pool; they are sorted only for pools that still need steps after the others
+    # (rare: the units' bounds keep the quotas from adding up to the base cap).
+    main = (sg > 0) | (sc > 0)
+    taken = np.zeros(len(su), dtype=np.int64)
+    for rest in (False, True):
+        sel = np.flatnonzero(~main if rest else main)
+        if rest:
+            sel = sel[left[pool[su[sel]]] > 0]
+        if not len(sel):
+            continue
+        pu, pc = su[sel], cnt[sel]
+        pp = pool[pu]
+        # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
+        order = np.lexsort((tie[pu], -sc[sel], -sg[sel], pp))
+        pp, pc, sel = pp[order], pc[order], sel[order]
+        cum = np.cumsum(pc)
+        # cumulative count before each segment, within its pool (starts never decrease)
+        first = np.r_[True, pp[1:] != pp[:-1]]
+        base = np.maximum.accumulate(np.where(first, cum - pc, 0))
+        got = np.clip(left[pp] - (cum - pc - base), 0, pc)
+        taken[sel] = got
+        left = left - _pool_sum(got, pp, m)
+    # every count is far below 2^53, so the float sums are exact
+    return lower + np.rint(np.bincount(su, weights=taken, minlength=n)).astype(np.int64)
+
+
+def tie_order(total: np.ndarray, pool: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Position of each unit in its pool's tie order: larger ``total_posts`` first, then
+    (pool, unit_id) order (``rank``). Equal steps go to the unit that comes first."""
+    order = np.lexsort((rank, -total, pool))
+    pos = np.empty(len(total), dtype=np.int64)
+    pos[order] = np.arange(len(total))
+    return pos
 
 
 def _pool_sum(values: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
-    out = np.zeros(k, dtype=np.int64)
-    np.add.at(out, pool, values)
-    return out
+    # post counts: every sum is far below 2^53, so the float sums are exact
+    return np.rint(np.bincount(pool, weights=values, minlength=k)).astype(np.int64)
 
 
 def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
@@ -158,20 +199,29 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     idx = np.flatnonzero(eligible)
     sel = slice(None) if len(idx) == len(T) else idx
 
+    tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
+                    rank)
+
     def level(lo: np.ndarray, hi: np.ndarray, inc: np.ndarray, w: np.ndarray, c: np.ndarray,
-              qnum: np.ndarray, pool_cap: np.ndarray | None) -> Any:
+              which: str, target: np.ndarray, pool_cap: np.ndarray,
+              pool_target: np.ndarray) -> Any:
         lo, hi = lo[sel], hi[sel]
-        pool = limits.pool_codes[sel] if pooled else None
+        quota = None
+        if pooled:
+            num, den = limits.quotas(which)
+            quota = (num[sel], den[sel])
         return greedy_level(
-            lo, np.maximum(hi, lo), np.minimum(hi, inc[sel] + w[sel]), c[sel],
-            np.asarray(qnum)[sel], limits.den, pool, pool_cap if pooled else None,
-            rank[sel], T[sel],
+            lo, np.maximum(hi, lo), np.minimum(hi, inc[sel] + w[sel]), c[sel], target[sel],
+            quota, limits.pool_codes[sel] if pooled else None,
+            pool_cap if pooled else None, pool_target if pooled else None, tie[sel],
         )
 
     A = np.zeros(len(T), dtype=np.int64)
     B = np.zeros(len(T), dtype=np.int64)
-    A[sel] = level(lo_a, hi_a, inc_s, w_s, c_s, limits.qa_num, limits.pool_cap_s)
-    B[sel] = level(lo_b, hi_b, inc_sm, w_m, c_m, limits.qb_num, limits.pool_cap_sm)
+    A[sel] = level(lo_a, hi_a, inc_s, w_s, c_s, "s", limits.target_s, limits.pool_cap_s,
+                   limits.pool_target_s)
+    B[sel] = level(lo_b, hi_b, inc_sm, w_m, c_m, "sm", limits.target_sm, limits.pool_cap_sm,
+                   limits.pool_target_sm)
     solved = eligible.copy()
     bad = eligible & ((A > B) | (A > hi_a) | (B > hi_b))
     if pooled:

@@ -170,8 +170,10 @@ def smallest_total(policy: Policy, units: pd.DataFrame, i: int) -> int | None:
     # At this size every condition surely holds: floor(σ·T) ≥ incumbents, minimums all fit.
     stop = max(
         T,
-        math.ceil(inc_s / sh.senior) if inc_s else 0,
-        math.ceil(inc_sm / sh.senior_intermediate_cap_share) if inc_sm else 0,
+        # a share of 0 (ratio part 0) never rises: the search stops at T and finds nothing
+        math.ceil(inc_s / sh.senior) if inc_s and sh.senior else 0,
+        (math.ceil(inc_sm / sh.senior_intermediate_cap_share)
+         if inc_sm and sh.senior_intermediate_cap_share else 0),
         max(max(most[Level.SENIOR], inc_s) + most[Level.INTERMEDIATE], inc_sm)
         + most[Level.JUNIOR],
     )
@@ -211,9 +213,11 @@ def _smallest_pool_addition(policy: Policy, units: pd.DataFrame, members: np.nda
     base_T = int(row["total_posts"].iat[0])
     sh = policy.shares_for(str(row["type"].iat[0]))
     extra = sum(r.posts for r in policy.minimum)
-    stop = max(1, math.ceil((need_s + int(nd0.need_s[pos]) + extra + 1) / sh.senior),
+    stop = max(1, math.ceil((need_s + int(nd0.need_s[pos]) + extra + 1) / sh.senior)
+               if sh.senior else 1,
                math.ceil((need_sm + int(nd0.need_sm[pos]) + extra + 1)
-                         / sh.senior_intermediate_cap_share))
+                         / sh.senior_intermediate_cap_share)
+               if sh.senior_intermediate_cap_share else 1)
 
     def ok_at(adds: np.ndarray) -> np.ndarray:
         df = row.loc[row.index.repeat(len(adds))].reset_index(drop=True)

@@ -251,6 +251,18 @@ def audit_distance(appointments_from: str, senior: int, intermediate: int, weigh
         weighted=optimum["weighted_appointments"], tail=tail)
 
 
+@message("audit_later_stages")
+def audit_later_stages(plan: Mapping[str, Any], optimum: Mapping[str, Any]) -> str:
+    text = "  " + _("base caps (stage 2): the plan's posts are {plan} from the caps without "
+                    "the junior-to-intermediate allowance, the optimum's {optimum}").format(
+        plan=plan["distance_from_base_caps"], optimum=optimum["distance_from_base_caps"])
+    if optimum.get("distance_from_quotas") is not None:
+        text += _("; pooled quotas (stage 3, largest remainder): {plan}, the optimum's "
+                  "{optimum}").format(plan=plan["distance_from_quotas"],
+                                      optimum=optimum["distance_from_quotas"])
+    return text
+
+
 # --------------------------------------------------------------------------------------------
 # Rule changes between variants
 

@@ -6,15 +6,20 @@ Columns, ``n`` units each, in this order::
     B   = P_s + P_m      posts senior or intermediate     integer [lo_B, hi_B]
     y_s                  senior appointments              integer [0, W_s]
     y_m                  intermediate appointments        integer [0, W_m]
-    d_a ≥ |A − q_a|      deviation from σ_s·T             continuous ≥ 0
-    d_b ≥ |B − q_b|      deviation from (σ_s+σ_m)·T       continuous ≥ 0
+    d_a ≥ |A − q_a|      scope unit: distance to the base cap B_s (stage 2);
+                         scope pool: distance to the Hamilton quota Q_s (stage 3)
+    d_b ≥ |B − q_b|      the same for B_sm / Q_sm                   continuous ≥ 0
+    e_p ≥ |Σ_p B − B_sm(p)|   scope pool only: one column per pool (stage 2)
 
 ``P_m = B − A`` and ``P_j = T − B``, so ``P_s + P_m + P_j = T`` holds by construction.
 
-Both objective stages are integer vectors: ``cost1`` is stage 1 divided by its granularity
-δ (so every feasible stage-1 value is a whole number), ``cost2`` is stage 2 times the common
-denominator ``D`` of the shares (so every optimal stage-2 value is a whole number once the
-deviations are tight). ``|x − q|`` is written with three rows: ``d ≥ x − q``, ``d ≥ q − x`` and
+Every objective stage is an integer vector: ``cost1`` is stage 1 divided by its granularity
+δ (so every feasible stage-1 value is a whole number, to MAXIMISE); ``costs`` are the stages
+to minimise: stage 2 (whole numbers: the base caps are whole), stage 3 (scope pool: the
+distances to the quotas times the common denominator ``L`` of the block's quotas). Each
+takes whole values at a plan whose deviations are tight. The tie rule of scope pool is
+applied afterwards (:func:`quotaopt.solve.apply_tie_rule`). ``|x − q|`` is written with three
+rows: ``d ≥ x − q``, ``d ≥ q − x`` and
 the chord through the two integer points next to ``q``,
 ``d ≥ (1 − 2φ)(x − ⌊q⌋) + φ`` with ``φ = q − ⌊q⌋``; for integer ``x`` the three give exactly
 ``|x − q|`` and the LP relaxation is much tighter than with two rows.
@@ -53,10 +58,19 @@ class Formulation:
     row_upper: np.ndarray
     row_kind: tuple[str, ...]  # one label per row group, for names
     cost1: np.ndarray  # stage 1, to MAXIMISE, integer coefficients (in units of delta)
-    cost2: np.ndarray  # stage 2, to MINIMISE, integer coefficients (D per deviation)
+    costs: tuple[np.ndarray, ...]  # stages 2 and 3 to MINIMISE, integer coefficients
     delta: Fraction  # stage-1 value = delta · (cost1 · x)
-    den: int  # stage-2 value = (cost2 · x) / den
-    block_span: int  # largest possible change of cost2·x within one independent block, + 1
+    #: per stage (1, 2 and, in scope pool, 3): largest possible change of its cost·x within
+    #: one independent block, and within the whole formulation
+    block_range: tuple[int, ...]
+    batch_range: tuple[int, ...]
+
+    def stages(self) -> list[tuple[np.ndarray, int, int]]:
+        """``(cost to minimise, block range, batch range)`` of every stage, most important first."""
+        out = [(-self.cost1, self.block_range[0], self.batch_range[0])]
+        out += [(c, r, b) for c, r, b in zip(self.costs, self.block_range[1:],
+                                             self.batch_range[1:], strict=True) if r > 0]
+        return out
 
     @property
     def n(self) -> int:
@@ -130,7 +144,8 @@ def build(
     """Build the MIP over the units at positions ``idx``.
 
     ``block_codes`` (aligned with ``idx``) says which independent block each unit belongs to
-    (a pool, a unit, or one block for everything); it only sizes the stage-1 multiplier.
+    (a pool, a unit, or one block for everything); it sizes the stage multipliers and the
+    common denominator of the quotas.
     """
     n = len(idx)
     T = units["total_posts"].to_numpy(np.int64)[idx]
@@ -139,7 +154,6 @@ def build(
     w_s = units["senior_waiting"].to_numpy(np.int64)[idx]
     w_m = units["intermediate_waiting"].to_numpy(np.int64)[idx]
     prio = units["priority"].to_numpy(np.float64)[idx]
-    D = limits.den
     min_s, min_m, min_j = limits.min_s[idx], limits.min_m[idx], limits.min_j[idx]
 
     lo_a = np.maximum(min_s, inc_s)
@@ -180,22 +194,44 @@ def build(
     add([(ym_c, 1.0), (b_c, -1.0)], -np.inf, -inc_sm, "capacity_senior_intermediate", n)
     # P_m = B − A >= minimum intermediate posts (>= 0)
     add([(a_c, 1.0), (b_c, -1.0)], -np.inf, -min_m, "posts_intermediate_min", n)
-    # deviations, three rows each
-    for x_c, d_c, num, name in ((a_c, da_c, limits.qa_num[idx], "senior"),
-                                (b_c, db_c, limits.qb_num[idx], "senior_intermediate")):
-        fl = (num // D).astype(np.float64)
-        phi = ((num % D).astype(np.float64)) / D
-        q = fl + phi
-        add([(x_c, 1.0), (d_c, -1.0)], -np.inf, q, f"deviation_{name}_above", n)
-        add([(x_c, -1.0), (d_c, -1.0)], -np.inf, -q, f"deviation_{name}_below", n)
-        slope = 1.0 - 2.0 * phi
-        add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - phi, f"deviation_{name}_chord", n)
-    # pool caps
-    if policy.scope is Scope.POOL and n:
+    pooled = policy.scope is Scope.POOL
+    if pooled:
+        qa_num, qa_den = limits.quotas("s")
+        qb_num, qb_den = limits.quotas("sm")
+        targets = ((qa_num[idx], qa_den[idx]), (qb_num[idx], qb_den[idx]))
+    else:
+        one = np.ones(n, dtype=np.int64)
+        targets = ((limits.target_s[idx], one), (limits.target_sm[idx], one))
+    # deviations, three rows each, in whole numbers: with the target q = N/S in lowest
+    # terms, d' = S·d ≥ |S·x − N| and the chord d' ≥ (S − 2r)(x − ⌊q⌋) + r (r = N mod S)
+    dev_hi, dev_den = [], []
+    for x_c, d_c, (num, den), name in ((a_c, da_c, targets[0], "senior"),
+                                       (b_c, db_c, targets[1], "senior_intermediate")):
+        num, den = _lowest_terms(num, den)
+        fl = np.asarray(num // den, dtype=np.float64)
+        r = np.asarray(num % den, dtype=np.float64)
+        S = np.asarray(den, dtype=np.float64)
+        N = np.asarray(num, dtype=np.float64)
+        if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
+            raise InputError([Problem(
+                "the numbers are too large for an exact MIP: a unit's quota has a numerator of "
+                f"{approx(float(N.max()))} (the limit is 2^50 ≈ 1.1e15); use ratios and "
+                "bonuses with fewer decimal places, or smaller pools")])
+        add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
+        add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
+        slope = S - 2.0 * r
+        add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - r, f"deviation_{name}_chord", n)
+        # S·|x − q| never exceeds this for 0 ≤ x ≤ T
+        dev_hi.append(S * np.maximum(fl + 1, T - fl))
+        dev_den.append(den)
+    n_pool = 0
+    local = np.zeros(n, dtype=np.int64)
+    present = np.zeros(0, dtype=np.int64)
+    # pool caps, and |Σ_p B − B_sm(p)| (stage 2 of scope pool) with one column per pool
+    if pooled and n:
         codes = limits.pool_codes[idx]
         present, local = np.unique(codes, return_inverse=True)
-        k = len(present)
-        r0 = nrow
+        k = n_pool = len(present)
         for x_c, cap, name in ((a_c, limits.pool_cap_s, "senior"),
                                (b_c, limits.pool_cap_sm, "senior_intermediate")):
             rows_i.append(local + nrow)
@@ -205,7 +241,16 @@ def build(
             upper.append(cap[present].astype(np.float64))
             kinds.append(f"pool_cap_{name}")
             nrow += k
-        assert nrow == r0 + 2 * k
+        e_c = N_BLOCKS * n + np.arange(k)
+        tgt = limits.pool_target_sm[present].astype(np.float64)
+        for sign, name in ((1.0, "above"), (-1.0, "below")):
+            rows_i.append(np.concatenate([local + nrow, np.arange(k) + nrow]))
+            rows_j.append(np.concatenate([b_c, e_c]))
+            rows_v.append(np.concatenate([np.full(n, sign), np.full(k, -1.0)]))
+            lower.append(np.full(k, -np.inf))
+            upper.append(sign * tgt)
+            kinds.append(f"pool_distance_senior_intermediate_{name}")
+            nrow += k
     # budget
     if policy.budget is not None and n:
         # in whole numbers (scaled by the costs' common denominator), so that the row is
@@ -226,32 +271,63 @@ def build(
         kinds.append("budget")
         nrow += 1
 
+    num_col = N_BLOCKS * n + n_pool
     matrix = sp.csr_matrix(
         (np.concatenate(rows_v) if rows_v else np.zeros(0),
          (np.concatenate(rows_i) if rows_i else np.zeros(0, dtype=np.int64),
           np.concatenate(rows_j) if rows_j else np.zeros(0, dtype=np.int64))),
-        shape=(nrow, N_BLOCKS * n),
+        shape=(nrow, num_col),
     )
+    if n_pool:
+        col_lower = np.concatenate([col_lower, np.zeros(n_pool)])
+        col_upper = np.concatenate([col_upper, np.full(n_pool, np.inf)])
+        integrality = np.concatenate([integrality, np.zeros(n_pool, dtype=np.int8)])
+    pad = np.zeros(n_pool)
     c_s, c_m, delta = stage1_coefficients(policy, prio)
-    cost1 = np.concatenate([zeros, zeros, c_s, c_m, zeros, zeros])
-    cost2 = np.concatenate([zeros, zeros, zeros, zeros, np.full(n, float(D)), np.full(n, float(D))])
-    # Stage 2 (times D) can change by at most D·Σ 2T within a block: a multiplier above that
-    # on stage 1 makes one weighted objective exactly lexicographic, block by block.
-    if n:
-        _, inverse = np.unique(block_codes, return_inverse=True)
-        span = int(np.bincount(inverse, weights=T).max()) * 2 * D + 1
+    cost1 = np.concatenate([zeros, zeros, c_s, c_m, zeros, zeros, pad])
+    _, block = np.unique(block_codes, return_inverse=True) if n else (None, np.zeros(0, int))
+    block = block.reshape(-1).astype(np.int64)
+
+    def ranges(per_unit: np.ndarray) -> tuple[int, int]:
+        """(largest block sum, whole sum) of non-negative per-unit ranges."""
+        if not n:
+            return 0, 0
+        sums = np.bincount(block, weights=per_unit.astype(np.float64))
+        return int(np.ceil(sums.max())), int(np.ceil(sums.sum()))
+
+    ones = np.full(n, 1.0)
+    costs: tuple[np.ndarray, ...]
+    stage_ranges: list[tuple[int, int]]
+    if pooled:
+        # stage 2: Σ_p (B_s(p) − Σ A) + e_p  (Σ A never exceeds B_s(p), the pool's senior cap)
+        cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(n_pool)])
+        pool_hi = np.maximum(limits.pool_target_sm[present], 0).astype(np.float64)
+        r2 = ranges(2.0 * T + pool_hi[local])  # generous: each pool's e counted per unit
+        # stage 3: distances to the quotas, times the block's common denominator
+        scale = _quota_scale(dev_den, block)
+        w_a = scale / np.asarray(dev_den[0], dtype=np.float64)
+        w_b = scale / np.asarray(dev_den[1], dtype=np.float64)
+        cost3 = np.concatenate([zeros, zeros, zeros, zeros, w_a, w_b, pad])
+        r3 = ranges(w_a * dev_hi[0] + w_b * dev_hi[1])
+        costs = (cost2, cost3)
+        stage_ranges = [r2, r3]
     else:
-        span = 1
-    stage1_range = int(np.dot(cost1, np.where(np.isinf(col_upper), 0, col_upper)))
-    for value, what in ((span, "the distance from the proportional shares (stage 2)"),
-                        (stage1_range, "the weighted appointments (stage 1)")):
+        cost2 = np.concatenate([zeros, zeros, zeros, zeros, ones, ones])
+        costs = (cost2,)
+        stage_ranges = [ranges(dev_hi[0] + dev_hi[1])]
+    stage_ranges.insert(0, ranges(c_s * w_s + c_m * w_m))
+    block_range = tuple(r[0] for r in stage_ranges)
+    batch_range = tuple(r[1] for r in stage_ranges)
+    for value, what in ((max(block_range[1:]), "the distance to the base caps or quotas (stages "
+                                                "2 and 3)"),
+                        (block_range[0], "the weighted appointments (stage 1)")):
         if value > MAX_MIP_MAGNITUDE:
             raise InputError([Problem(
                 f"the numbers are too large for an exact MIP: {what} can reach {approx(value)} in "
                 "one independent block (the limit is 2^50 ≈ 1.1e15, so that floating-point "
                 "solvers keep every whole number exact); use smaller counts, ratios and "
                 "bonuses with fewer decimal places (their common denominator is "
-                f"{D}), smaller pools, or no budget")])
+                f"{limits.den}), smaller pools, or no budget")])
     return Formulation(
         idx=idx,
         col_lower=col_lower,
@@ -262,8 +338,45 @@ def build(
         row_upper=np.concatenate(upper) if upper else np.zeros(0),
         row_kind=tuple(kinds),
         cost1=cost1,
-        cost2=cost2,
+        costs=costs,
         delta=delta,
-        den=D,
-        block_span=span,
+        block_range=tuple(int(v) for v in block_range),
+        batch_range=tuple(int(v) for v in batch_range),
     )
+
+
+def _lowest_terms(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if num.dtype == object or den.dtype == object:
+        g = np.array([math.gcd(int(a), int(b)) for a, b in zip(num.tolist(), den.tolist(),
+                                                                strict=True)], dtype=object)
+        return num // g, den // g
+    g = np.gcd(num, den)
+    g[g == 0] = 1
+    return num // g, den // g
+
+
+def _quota_scale(dens: list[np.ndarray], block: np.ndarray) -> np.ndarray:
+    """Per unit: the common denominator of all quotas (both levels) of its block, so that the
+    block's stage 3 times it is a whole number at every plan."""
+    lcm: dict[int, int] = {}
+    for den in dens:
+        for b, d in zip(block.tolist(), den.tolist(), strict=True):
+            lcm[b] = math.lcm(lcm.get(b, 1), int(d))
+    return np.array([float(lcm[b]) for b in block.tolist()], dtype=np.float64)
+
+
+def weighted(stages: list[tuple[np.ndarray, int, int]]) -> tuple[np.ndarray, float]:
+    """One cost vector whose minimum is lexicographic over ``stages`` (first = most
+    important), block by block, and the largest magnitude its value can reach.
+
+    Each stage's multiplier is one more than everything the stages after it can change by
+    inside one block, so no amount of a later stage can pay for one step of an earlier one.
+    """
+    mult = [1] * len(stages)
+    below = 0
+    for k in range(len(stages) - 1, -1, -1):
+        mult[k] = below + 1
+        below += mult[k] * stages[k][1]
+    cost = sum(m * c for m, (c, _, _) in zip(mult, stages, strict=True))
+    size = float(sum(m * (b + 1) for m, (_, _, b) in zip(mult, stages, strict=True)))
+    return np.asarray(cost, dtype=np.float64), size

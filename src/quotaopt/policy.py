@@ -51,7 +51,9 @@ class Ratio:
 
     @classmethod
     def parse(cls, text: str) -> Ratio:
-        """Parse ``"1:4:5"`` (any positive decimal numbers, also ``：`` or ``/``)."""
+        """Parse ``"1:4:5"`` (decimal numbers ≥ 0, not all 0; also ``：`` or ``/``).
+
+        A part may be 0 (``"0:3:7"``: a type without senior posts)."""
         if not isinstance(text, str):
             raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
         parts = text.replace("：", ":").replace("/", ":").split(":")
@@ -66,12 +68,17 @@ class Ratio:
                 value = decimal_fraction(part.strip())
             except NumberRangeError as exc:
                 raise ValueError(f"{text!r}: {exc}") from None
-            if value is None or value <= 0:
+            if value is None or value < 0:
                 raise ValueError(
-                    f"{text!r}: {part.strip()!r} is not a positive number; write three "
-                    "positive numbers senior:intermediate:junior, e.g. \"1:4:5\""
+                    f"{text!r}: {part.strip()!r} is not a number ≥ 0; write three "
+                    "numbers ≥ 0 senior:intermediate:junior, e.g. \"1:4:5\" or \"0:3:7\""
                 )
             values.append(value)
+        if not any(values):
+            raise ValueError(
+                f"{text!r}: all three parts are 0, so there is nothing to share out; at least "
+                "one part must be above 0, e.g. \"1:4:5\" or \"0:3:7\""
+            )
         return cls(*values)
 
     @property
@@ -185,6 +192,8 @@ class Policy:
     weight_intermediate: Fraction = Fraction(1)
     budget: Budget | None = None
     source: str | None = None
+    #: 不足1个按1个: levels whose share, above 0 but rounded to 0, still gives a cap of 1
+    at_least_one: tuple[Level, ...] = ()
 
     def shares_for(self, unit_type: str) -> Shares:
         """Exact shares of a unit type.

@@ -6,6 +6,7 @@ copy each time, for Python users.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
@@ -64,17 +65,21 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Objective:
-    """The two objective values of a plan, exactly: weighted appointments (stage 1) and the
-    deviation from the proportional share (stage 2)."""
+    """The objective values of a plan (SPEC section 2): weighted appointments (stage 1,
+    exact), the distance from the base caps (stage 2, a whole number) and, in scope pool, the
+    distance from the Hamilton quotas (stage 3; the correctly rounded sum of every pool's
+    exact distance; ``None`` in scope unit)."""
 
     weighted_appointments: Fraction
-    deviation_from_share: Fraction
+    distance_from_base_caps: int
+    distance_from_quotas: float | None
 
     def as_dict(self) -> dict[str, Any]:
         return {"weighted_appointments": json_number(self.weighted_appointments),
                 "weighted_appointments_exact": str(self.weighted_appointments),
-                "deviation_from_share": json_number(self.deviation_from_share),
-                "deviation_from_share_exact": str(self.deviation_from_share)}
+                "distance_from_base_caps": self.distance_from_base_caps,
+                "distance_from_quotas": (None if self.distance_from_quotas is None
+                                         else round(self.distance_from_quotas, 9))}
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ class Result:
 
 def plan_figures(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> PlanFigures:
     """Objective values, totals, caps in force, appointments and cost of a checked plan."""
-    stage1, stage2 = exact_objectives(v, lim, alloc)
+    stage1, stage2, stage3 = exact_objectives(v, lim, alloc)
     ap = appointments(alloc)
     cost = max_increase = None
     if v.policy.budget is not None:
@@ -276,7 +281,7 @@ def plan_figures(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> PlanFigure
                                 int(alloc["appointed_intermediate"].sum()))
         max_increase = b.max_increase
     return PlanFigures(
-        objective=Objective(stage1, stage2),
+        objective=Objective(stage1, stage2, stage3),
         totals=Totals(**totals(alloc)),
         caps=CapTotals(**caps_in_force(alloc, v.policy.scope)),
         senior=LevelAppointments(**ap["senior"]),
@@ -293,9 +298,12 @@ def json_number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[Fraction,
-                                                                                 Fraction]:
-    """(stage 1, stage 2) computed exactly from an integer plan."""
+def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame
+                     ) -> tuple[Fraction, int, float | None]:
+    """(stage 1, stage 2, stage 3) of an integer plan: stages 1 and 2 exactly; stage 3 (scope
+    pool, else ``None``) as the correctly rounded sum of every pool's exact distance (see
+    :func:`quota_distances`: the exact total would need the common denominator of every
+    pool's quotas)."""
     pol = v.policy
     prio = v.units["priority"].to_numpy(np.float64)
     ys = alloc["appointed_senior"].to_numpy(np.int64)
@@ -306,19 +314,73 @@ def exact_objectives(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> tuple[
         gf = Fraction(repr(float(g)))
         stage1 += gf * (pol.weight_senior * int(ys[mask].sum())
                         + pol.weight_intermediate * int(ym[mask].sum()))
-    D = lim.den
     A = alloc["posts_senior"].to_numpy(np.int64)
     B = A + alloc["posts_intermediate"].to_numpy(np.int64)
-    return stage1, Fraction(_abs_dev(A, lim.qa_num, D) + _abs_dev(B, lim.qb_num, D), D)
+    if pol.scope is Scope.POOL:
+        k = len(lim.pool_names)
+        sums = [np.bincount(lim.pool_codes, weights=x, minlength=k).astype(np.int64)
+                for x in (A, B)]
+        stage2 = int(np.abs(sums[0] - lim.pool_target_s).sum()
+                     + np.abs(sums[1] - lim.pool_target_sm).sum())
+        stage3: float | None = math.fsum(quota_distance_terms(lim, A, B))
+    else:
+        stage2 = int(np.abs(A - lim.target_s).sum() + np.abs(B - lim.target_sm).sum())
+        stage3 = None
+    return stage1, stage2, stage3
 
 
-def _abs_dev(x: np.ndarray, qnum: np.ndarray, D: int) -> int:
-    """``Σ |x·D − q|`` exactly: in int64 when no term or sum can overflow, else Python ints."""
-    if len(x) and qnum.dtype != object:
-        bound = int(np.abs(x).max()) * D + int(np.abs(qnum).max())
-        if bound * len(x) < 2**62:
-            return int(np.abs(x * D - qnum).sum())
-    return sum(abs(int(a) * D - int(q)) for a, q in zip(x.tolist(), qnum.tolist(), strict=True))
+def quota_distance_terms(lim: UnitLimits, A: np.ndarray, B: np.ndarray) -> list[float]:
+    """Every pool's and level's exact distance to its quotas, each correctly rounded."""
+    out: list[float] = []
+    for level, x in (("s", A), ("sm", B)):
+        num, den = lim.quotas(level)
+        if num.dtype != object and den.dtype != object and (
+                not len(x) or int(np.abs(x).max()) * int(den.max()) * len(x) < 2**53):
+            k = len(lim.pool_names)
+            # whole numbers below 2^53: the float sums are exact
+            per = np.rint(np.bincount(lim.pool_codes, weights=np.abs(x * den - num),
+                                      minlength=k)).astype(np.int64)
+            pool_den = np.ones(k, dtype=np.int64)
+            pool_den[lim.pool_codes] = den
+            keep = per > 0
+            # int / int is correctly rounded in Python; per and the denominators are exact
+            out += [a / b for a, b in zip(per[keep].tolist(), pool_den[keep].tolist(),
+                                          strict=True)]
+        else:
+            out += [float(d) for d in quota_distances(lim, A if level == "s" else None,
+                                                      B if level == "sm" else None)]
+    return out
+
+
+def quota_distances(lim: UnitLimits, A: np.ndarray | None, B: np.ndarray | None
+                    ) -> list[Fraction]:
+    """Scope pool: every pool's exact stage 3, ``Σ_u |A_u − Q_s,u| + |B_u − Q_sm,u|``."""
+    k = len(lim.pool_names)
+    out = [Fraction(0)] * k
+    for level, x in (("s", A), ("sm", B)):
+        if x is None:
+            continue
+        num, den = lim.quotas(level)
+        if num.dtype != object and den.dtype != object and (
+                not len(x) or int(np.abs(x).max()) * int(den.max()) < 2**61):
+            dist = np.abs(x * den - num)
+            per = np.zeros(k, dtype=np.int64)
+            np.add.at(per, lim.pool_codes, dist)
+            pool_den = np.ones(k, dtype=np.int64)
+            pool_den[lim.pool_codes] = den
+            for p in np.flatnonzero(per).tolist():
+                out[p] += Fraction(int(per[p]), int(pool_den[p]))
+        else:
+            acc = [0] * k
+            dens = [1] * k
+            for p, xi, q, d in zip(lim.pool_codes.tolist(), x.tolist(), num.tolist(),
+                                   den.tolist(), strict=True):
+                acc[p] += abs(int(xi) * int(d) - int(q))
+                dens[p] = int(d)
+            for p in range(k):
+                if acc[p]:
+                    out[p] += Fraction(acc[p], dens[p])
+    return out
 
 
 def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
@@ -346,6 +408,7 @@ def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
         "minimum": [{"type": r.type, "level": r.level.value, "posts": r.posts,
                      "when_total_at_least": r.when_total_at_least, "source": r.source}
                     for r in policy.minimum],
+        "at_least_one": [level.value for level in policy.at_least_one],
         "weights": {"senior": str(policy.weight_senior),
                     "intermediate": str(policy.weight_intermediate)},
         "budget": None,

@@ -123,6 +123,7 @@ class Scenario:
 _NUM = "number"
 _STR = "text"
 _INT = "whole number"
+_LEVELS = "list of levels"
 _MIN_SCHEMA: dict[str, Any] = {
     "type": _STR,
     "level": _STR,
@@ -145,6 +146,7 @@ _SCHEMA: dict[str, Any] = {
         "junior_to_intermediate": _NUM,
         "incumbents": _STR,
         "source": _STR,
+        "at_least_one": _LEVELS,
         "types": ("table-of", _TYPE_SCHEMA),
         "minimum": ("array-of", _MIN_SCHEMA),
     },
@@ -204,6 +206,7 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         _NUM: (isinstance(data, int | float) and not isinstance(data, bool))
         or isinstance(data, str),
         _INT: isinstance(data, int) and not isinstance(data, bool),
+        _LEVELS: isinstance(data, list),
     }[schema]
     if not ok:
         out.append(Problem(f"expected a {schema}, got {_tname(data)}", file=file, key=where))
@@ -379,6 +382,21 @@ def _build_policy(
                 minimum.append(
                     MinimumRule(level, posts, rule.get("type"), when, rule.get("source"))
                 )
+    at_least_one: list[Level] = []
+    raw_alo = pol.get("at_least_one", [])
+    for i, name in enumerate(raw_alo if isinstance(raw_alo, list) else []):
+        key = f"policy.at_least_one[{i + 1}]"
+        text = name.strip().lower() if isinstance(name, str) else None
+        if text == Level.JUNIOR.value:
+            col.add(key, "junior posts have no cap (they are the posts the senior and "
+                    "intermediate caps leave), so 'at least one' cannot raise one; list senior "
+                    "and/or intermediate")
+        elif text in (Level.SENIOR.value, Level.INTERMEDIATE.value):
+            if Level(text) not in at_least_one:
+                at_least_one.append(Level(text))
+        else:
+            col.add(key, f"{name!r} is not a level: write senior and/or intermediate, e.g. "
+                    'at_least_one = ["senior"]')
     obj = cfg.get("objective", {}) if isinstance(cfg.get("objective"), dict) else {}
     weights = obj.get("weights", {}) if isinstance(obj.get("weights"), dict) else {}
     ws = col.number(weights, "senior", "objective.weights.senior", Fraction(1), positive=True)
@@ -442,6 +460,7 @@ def _build_policy(
         weight_intermediate=wm or Fraction(1),
         budget=budget,
         source=pol.get("source"),
+        at_least_one=tuple(sorted(at_least_one, key=list(Level).index)),
     )
     return policy, SolverOptions(
         backend=backend, time_limit=float(time_limit) if time_limit is not None else None,

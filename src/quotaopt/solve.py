@@ -8,13 +8,14 @@ Independent blocks are single units (scope ``unit``), pools (scope ``pool``), or
 (when a budget couples all units). Several blocks go into one MIP; units are put in canonical
 order (pool, unit_id) first, so the input row order cannot change any unit's result.
 
-Lexicographic objective. Stage 1 (weighted appointments) takes integer values in units of
-δ; stage 2 (deviation from the proportional share) takes values in units of ``1/D`` and can
-change by at most ``D·Σ 2T`` inside a block. The MIP minimises
-``−N·stage1/δ + D·stage2`` with ``N`` one more than that span, which is exactly lexicographic
-block by block. When ``N`` times the stage-1 range would be too large for double precision,
-the two stages are solved one after the other instead, the second with the row
-``stage1/δ ≥ optimum − ½`` (exact, because stage-1 values are whole numbers).
+Lexicographic objective (SPEC section 2). Stage 1 (weighted appointments, in units of δ),
+stage 2 (distance to the base caps) and, in scope pool, stage 3 (distance to the Hamilton
+quotas, times their common denominator) are whole numbers; each can change by a bounded
+amount inside a block. Consecutive stages are joined into one weighted objective while its
+numbers fit double precision (``WEIGHTED_LIMIT``), which is exactly lexicographic block by
+block; further groups are solved one after the other, each earlier group kept by the row
+``value ≤ optimum + ½`` (exact, because the values are whole numbers). The tie rule of scope
+pool is then applied to MIP plans by :func:`apply_tie_rule`.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from .backends import Backend, RawSolution, Status, get_backend
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .errors import InputError, InternalError, SolverError
-from .fastpath import eligible_blocks, solve_fast
+from .fastpath import eligible_blocks, solve_fast, tie_order
 from .feasibility import precheck
 from .i18n import _
 from .meta import __version__
-from .model import Formulation, build
+from .model import Formulation, build, stage1_coefficients, weighted
 from .policy import Policy, Scope
 from .relax import infeasibility_reasons
 from .result import (
@@ -126,38 +127,135 @@ def batches(order: np.ndarray, blocks: np.ndarray, size: int) -> Iterator[np.nda
             cur_start = e
 
 
+def stage_groups(form: Formulation) -> list[list[tuple[np.ndarray, int, int]]]:
+    """The stages, consecutive ones joined while one weighted objective of them stays below
+    ``WEIGHTED_LIMIT`` (so double precision separates them)."""
+    groups: list[list[tuple[np.ndarray, int, int]]] = []
+    for stage in form.stages():
+        if groups and weighted([*groups[-1], stage])[1] < WEIGHTED_LIMIT:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    return groups
+
+
 def solve_formulation(form: Formulation, backend: Backend, time_limit: float | None,
                       progress: Progress | None = None, label: str = "MIP") -> RawSolution:
-    """Solve one formulation lexicographically (weighted, or two stages when too large)."""
-    span = form.block_span
-    stage1_range = float(np.dot(np.abs(form.cost1), np.where(np.isinf(form.col_upper), 0,
-                                                             form.col_upper)))
-    if span * (stage1_range + 1) < WEIGHTED_LIMIT:
-        _report(progress, _("solving stages 1 and 2 together: {label}, one weighted "
-                            "objective").format(label=label))
-        return backend.solve(form, form.cost2 - span * form.cost1, None, time_limit)
+    """Solve one formulation lexicographically: consecutive stages are joined into one
+    weighted objective while its numbers stay below ``WEIGHTED_LIMIT``; each such group is
+    then solved after the one before it, whose optimum is kept by a row
+    ``group value ≤ optimum + ½`` (exact, because every group value is a whole number)."""
+    groups = stage_groups(form)
+    names = {1: _("stage 1"), 2: _("stages 1 and 2"), 3: _("stages 1 to 3"),
+             4: _("stages 1 to 4")}
     started = time.perf_counter()
-    _report(progress, _("solving stage 1: {label}").format(label=label))
-    first = backend.solve(form, -form.cost1, None, time_limit)
-    if first.status is not Status.OPTIMAL:
-        return first
-    assert first.x is not None  # an optimal RawSolution always has its plan
-    best = round(float(np.dot(form.cost1, first.x)))
-    left = None if time_limit is None else time_limit - (time.perf_counter() - started)
-    if left is not None and left <= 0:  # stage 1's plan is feasible, stage 2 not proven
-        return RawSolution(Status.NOT_PROVEN, first.x,
-                           f"the time limit was spent after stage 1 of {label}")
-    _report(progress, _("solving stage 2: {label}").format(label=label))
-    second = backend.solve(form, form.cost2, (form.cost1, best - 0.5), left)
-    if second.status is Status.INFEASIBLE:  # cannot happen: stage 1's plan satisfies the row
-        raise InternalError("stage 2 became infeasible after fixing stage 1; please report")
-    if second.x is not None and float(np.dot(form.cost1, np.rint(second.x))) < best - 0.5:
-        # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
-        raise SolverError(
-            f"the {backend.name} solver returned a stage-2 plan that loses stage 1's optimum "
-            f"({label}): the numbers are too large for it to be exact; try --solver highs, or "
-            "smaller counts")
-    return second
+    rows: list[tuple[np.ndarray, float]] = []
+    done = 0
+    raw: RawSolution | None = None
+    for g, group in enumerate(groups):
+        cost, _limit = weighted(group)
+        first, last = done + 1, done + len(group)
+        done = last
+        what = (_("stage {n}").format(n=first) if first == last else
+                names[last] if first == 1 else
+                _("stages {first} to {last}").format(first=first, last=last))
+        if len(groups) == 1:
+            what = _("{stages} together").format(stages=names[last])
+        left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+        if g and left is not None and left <= 0:  # the earlier stages' plan, the rest unproven
+            assert raw is not None
+            after = names.get(first - 1, _("stages 1 to {n}").format(n=first - 1))
+            return RawSolution(Status.NOT_PROVEN, raw.x,
+                               f"the time limit was spent after {after} of {label}")
+        _report(progress, _("solving {what}: {label}").format(what=what, label=label)
+                + (_(", one weighted objective") if len(group) > 1 else ""))
+        raw = backend.solve(form, cost, rows or None, left)
+        if g and raw.status is Status.INFEASIBLE:  # cannot happen: the last plan fits the rows
+            raise InternalError("a later stage became infeasible after fixing the earlier ones; "
+                                "please report")
+        if raw.status is not Status.OPTIMAL or raw.x is None:
+            return raw
+        for c, bound in rows:
+            if float(np.dot(c, raw.x)) < bound - 0.25:
+                # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
+                raise SolverError(
+                    f"the {backend.name} solver returned a plan that loses an earlier stage's "
+                    f"optimum ({label}): the numbers are too large for it to be exact; try "
+                    "--solver highs, or smaller counts")
+        best = round(float(np.dot(cost, raw.x)))
+        rows.append((-cost, -best - 0.5))
+    assert raw is not None
+    return raw
+
+
+def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
+                   tie: np.ndarray, A: np.ndarray, B: np.ndarray, ys: np.ndarray,
+                   ym: np.ndarray) -> None:
+    """The tie rule of scope pool on a MIP plan of the units ``idx`` (arrays changed in place).
+
+    A plan optimal for stages 1–3 may leave a post where the tie order (:func:`tie_order`:
+    larger ``total_posts`` first, then unit_id) would not. Move one post at a time, at one
+    level, from a unit later in its pool's tie order to an earlier one, when the move keeps
+    every rule and changes neither the weighted appointments (an appointment may move with
+    the post, between units of equal priority) nor the pool's sums nor the distance to the
+    quotas — so stages 1–3 stay optimal. Where the two levels do not constrain each other
+    (every block the structured method solves), a plan no such move improves is the one the
+    structured method finds (the exchange argument of :mod:`quotaopt.fastpath`).
+    """
+    T = units["total_posts"].to_numpy(np.int64)
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
+    w_s = units["senior_waiting"].to_numpy(np.int64)
+    w_m = units["intermediate_waiting"].to_numpy(np.int64)
+    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    quotas = {"s": lim.quotas("s"), "sm": lim.quotas("sm")}
+    pools: dict[int, list[int]] = {}
+    for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
+        pools.setdefault(int(lim.pool_codes[i]), []).append(i)
+
+    def dist(level: str, i: int, x: int) -> int:
+        num, den = quotas[level]
+        return abs(x * int(den[i]) - int(num[i]))
+
+    for members in pools.values():
+        if len(members) < 2:
+            continue
+        for level in ("s", "sm"):
+            x, y, inc, w, c = ((A, ys, inc_s, w_s, c_s) if level == "s"
+                               else (B, ym, inc_sm, w_m, c_m))
+            moved = True
+            while moved:
+                moved = False
+                for a, u in enumerate(members):
+                    if level == "s":
+                        room_u = min(int(T[u]), int(B[u] - lim.min_m[u])) - int(A[u])
+                    else:
+                        room_u = int(T[u] - lim.min_j[u]) - int(B[u])
+                    if room_u <= 0:
+                        continue
+                    gains_u = bool(y[u] < w[u] and y[u] == x[u] - inc[u])
+                    up = dist(level, u, int(x[u]) + 1) - dist(level, u, int(x[u]))
+                    for v in reversed(members[a + 1:]):
+                        loses_v = bool(y[v] > 0 and y[v] == x[v] - inc[v])
+                        if loses_v and not (gains_u and c[u] == c[v]):
+                            continue
+                        floor_v = (max(int(lim.min_s[v]), int(inc[v] + y[v] - loses_v))
+                                   if level == "s" else
+                                   max(int(inc[v] + y[v] - loses_v), int(A[v] + lim.min_m[v])))
+                        if x[v] - 1 < floor_v:
+                            continue
+                        down = dist(level, v, int(x[v]) - 1) - dist(level, v, int(x[v]))
+                        if up + down != 0:
+                            continue
+                        x[u] += 1
+                        x[v] -= 1
+                        if loses_v:
+                            y[u] += 1
+                            y[v] -= 1
+                        moved = True
+                        break
+                    if moved:
+                        break
 
 
 def _report(progress: Progress | None, message: str) -> None:
@@ -213,8 +311,10 @@ def solve(
     progress
         Called with a short message as each stage starts; the library never prints, so a
         caller (the CLI) may show them. Every message starts with ``building``, ``solving``
-        (``solving stage 1``, ``solving stage 2``, or ``solving stages 1 and 2 together``
-        when one exact method or one weighted objective settles both), ``diagnosing`` or
+        (``solving stage 1``, ``solving stage 2``, ``solving stage 3`` — scope pool —,
+        ``solving stages 1 and 2`` when one weighted objective settles them, or ``solving
+        stages 1 and 2 together`` / ``solving stages 1 to 3 together`` when one exact method
+        or one weighted objective settles all), ``diagnosing`` or
         ``checking``, in that order (building and solving repeat per MIP batch).
 
     Returns
@@ -253,13 +353,15 @@ def solve(
     if how not in METHODS:
         raise InputError([f"unknown method {how!r}: choose {' or '.join(METHODS)}"])
     structured = np.zeros(n, dtype=bool)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
     if how == "auto" and n:
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
-            rank = np.empty(n, dtype=np.int64)
-            rank[order] = np.arange(n)
-            _report(progress, _("solving stages 1 and 2 together: exact structured method "
-                                "({units} units)").format(units=int(eligible.sum())))
+            what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
+            _report(progress, _("solving {stages} together: exact structured method ({units} "
+                                "units)").format(stages=what, units=int(eligible.sum())))
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
@@ -290,6 +392,8 @@ def solve(
             status = Status.NOT_PROVEN
             messages.append(raw.message)
         A[idx], B[idx], ys[idx], ym[idx] = decode_solution(form, raw.x)
+        if v.policy.scope is Scope.POOL:
+            apply_tie_rule(v.policy, v.units, limits, idx, tie, A, B, ys, ym)
     _report(progress, _("checking the plan (independent checker) and summarising"))
     allocation = checked_allocation(v, limits, A, B, ys, ym)
     return finish_result(scenario, v, status, allocation, limits, be, started,

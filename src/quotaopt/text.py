@@ -12,7 +12,7 @@ from .caps import compute_limits
 from .i18n import _
 from .messages import render
 from .numfmt import share
-from .policy import Scope
+from .policy import LEVEL_WORDS, Scope
 from .report import text_table
 from .result import Result, json_number
 from .scenario import Scenario
@@ -37,6 +37,9 @@ def describe_variant(sc: Scenario, name: str) -> str:
            if pol.budget else _(" · no budget"))
         + _(" · solver {solver}").format(solver=v.solver.backend or _("default")),
     ]
+    if pol.at_least_one:
+        lines.append("  at_least_one (不足1个按1个): "
+                     + ", ".join(_(LEVEL_WORDS[level.value]) for level in pol.at_least_one))
     for rule in pol.minimum:
         lines.append("  " + _("minimum: {rule}").format(rule=rule.describe()))
     rows = []
@@ -113,9 +116,12 @@ def render_summary(res: Result) -> str:
                                      _("intermediate"), _("junior"), _("appointed senior"),
                                      _("appointed intermediate")], left=1)]
     obj = plan.objective
-    lines += ["", _("objective: weighted appointments {weighted} · deviation from "
-                    "proportional share {deviation}").format(
-        weighted=obj.weighted_appointments, deviation=obj.deviation_from_share)]
+    lines += ["", _("objective: weighted appointments {weighted} · distance from the base "
+                    "caps {distance}").format(weighted=obj.weighted_appointments,
+                                              distance=obj.distance_from_base_caps)
+              + ("" if obj.distance_from_quotas is None else
+                 _(" · distance from the pool quotas {distance}").format(
+                     distance=round(obj.distance_from_quotas, 9)))]
     if plan.units_over_ratio:
         lines.append(_("units over ratio (grandfathered): {count}").format(
             count=plan.units_over_ratio))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -37,8 +38,8 @@ class Backend(Protocol):
         self,
         form: Formulation,
         cost: np.ndarray,
-        extra_row: tuple[np.ndarray, float] | None,
+        extra_rows: Sequence[tuple[np.ndarray, float]] | None,
         time_limit: float | None,
     ) -> RawSolution:
-        """Minimise ``cost · x`` over the formulation (plus ``extra_row``: ``a · x >= b``)."""
+        """Minimise ``cost · x`` over the formulation (plus ``extra_rows``: ``a · x >= b``)."""
         ...

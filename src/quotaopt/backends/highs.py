@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -85,15 +86,14 @@ class HighsBackend:
         self,
         form: Formulation,
         cost: np.ndarray,
-        extra_row: tuple[np.ndarray, float] | None,
+        extra_rows: Sequence[tuple[np.ndarray, float]] | None,
         time_limit: float | None,
     ) -> RawSolution:
         import highspy
 
         matrix = form.matrix
         row_lower, row_upper = form.row_lower, form.row_upper
-        if extra_row is not None:
-            coeffs, rhs = extra_row
+        for coeffs, rhs in extra_rows or ():
             matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
             row_lower = np.append(row_lower, rhs)
             row_upper = np.append(row_upper, np.inf)

@@ -18,7 +18,7 @@ from .base import RawSolution, Status
 def build_problem(
     form: Formulation,
     cost: np.ndarray,
-    extra_row: tuple[np.ndarray, float] | None = None,
+    extra_rows: Sequence[tuple[np.ndarray, float]] | None = None,
     name: str = "quotaopt",
 ) -> tuple[Any, list[Any]]:
     """Return ``(problem, variables)``: a minimisation ``pulp.LpProblem`` and its columns.
@@ -32,11 +32,12 @@ def build_problem(
     n = form.n
     variables = []
     for k in range(form.num_col):
-        group = COLUMN_GROUPS[k // n] if n else "x"
+        group = (COLUMN_GROUPS[k // n] if k < len(COLUMN_GROUPS) * n else "dev_pool") if n else "x"
         lo = None if np.isinf(form.col_lower[k]) else float(form.col_lower[k])
         hi = None if np.isinf(form.col_upper[k]) else float(form.col_upper[k])
         cat = pulp.LpInteger if form.integrality[k] else pulp.LpContinuous
-        variables.append(pulp.LpVariable(f"{group}_{k % n}", lo, hi, cat))
+        at = k % n if k < len(COLUMN_GROUPS) * n else k - len(COLUMN_GROUPS) * n
+        variables.append(pulp.LpVariable(f"{group}_{at}", lo, hi, cat))
     prob += pulp.LpAffineExpression(
         [(variables[k], float(cost[k])) for k in np.flatnonzero(cost)], name="objective"
     )
@@ -56,11 +57,10 @@ def build_problem(
                 prob += expr <= float(hi), f"r{r}"
             if np.isfinite(lo):
                 prob += expr >= float(lo), f"r{r}_lo"
-    if extra_row is not None:
-        coeffs, rhs = extra_row
+    for i, (coeffs, rhs) in enumerate(extra_rows or ()):
         prob += pulp.LpAffineExpression(
             [(variables[k], float(coeffs[k])) for k in np.flatnonzero(coeffs)]
-        ) >= float(rhs), "stage1_optimum"
+        ) >= float(rhs), f"earlier_stages_optimum_{i + 1}"
     return prob, variables
 
 
@@ -142,9 +142,9 @@ class PulpBackend:
         self,
         form: Formulation,
         cost: np.ndarray,
-        extra_row: tuple[np.ndarray, float] | None,
+        extra_rows: Sequence[tuple[np.ndarray, float]] | None,
         time_limit: float | None,
     ) -> RawSolution:
         solver = make_solver(self.solver_class, time_limit)
-        prob, variables = build_problem(form, cost, extra_row)
+        prob, variables = build_problem(form, cost, extra_rows)
         return solve_problem(prob, variables, solver)
