@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .generate import DATA_DIR, GENERATOR_VERSION, write_province
+from .generate import DATA_DIR, GENERATOR_VERSION, write_budget_scenario, write_province
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -39,6 +39,8 @@ TARGETS = {
     "e2e-1000000": (30.0, None),
     "compare-100000": (15.0, None),
 }
+#: issue #16: a budget across all units, at most this many times the unbudgeted run, in MB
+BUDGET_TARGETS = {100_000: (5.0, 600.0)}
 
 
 @dataclass
@@ -68,12 +70,14 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
         return str(write_province(n, args.seed, args.data).scenario)
 
     def qo(n: int, variant: str | None, backend: str, method: str, label: str,
-           time_limit: float | None = None) -> None:
+           time_limit: float | None = None, scenario: str | None = None,
+           repeat: int | None = None) -> None:
         key = f"quotaopt-{n}-{variant or 'baseline'}-{backend}-{method}"
         configs.append(Config(key, label, "quotaopt", n, variant, {
-            "scenario": province(n), "variant": variant, "backend": backend, "method": method,
-            "out": str(args.data / "out" / key), "time_limit": time_limit}, args.repeat,
-            args.timeout))
+            "scenario": scenario or province(n), "variant": variant, "backend": backend,
+            "method": method,
+            "out": str(args.data / "out" / key), "time_limit": time_limit},
+            repeat or args.repeat, args.timeout))
 
     for n in sorted(set(sizes) | set(refs)):
         qo(n, None, "highs", "auto", "quotaopt auto")
@@ -85,6 +89,13 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
             # CBC may not prove stage 3 (the pooled quotas) of mixed-type pools: capped like
             # the naive CBC reference
             qo(n, None, "cbc", "mip", "quotaopt mip/CBC", args.cbc_cap)
+    for n in parse_sizes(args.budget_sizes):
+        budget = str(write_budget_scenario(n, args.seed, args.data))
+        qo(n, "budget-province", "highs", "auto", "quotaopt auto, one budget", scenario=budget)
+    for n in parse_sizes(args.budget_mip_sizes):
+        budget = str(write_budget_scenario(n, args.seed, args.data))
+        qo(n, "budget-province", "highs", "mip", "quotaopt mip/HiGHS, one budget",
+           scenario=budget, repeat=1)
     for n in parse_sizes(args.compare_sizes):
         for jobs in (1, None):
             label = "compare 8 variants, " + ("serial" if jobs == 1 else "parallel (jobs=auto)")
@@ -161,6 +172,18 @@ def speedups(configs: list[Config]) -> None:
             c.result[f"speedup_{solver}"] = ("" if finished else ">") + f"{theirs / ours:,.0f}×"
 
 
+def budget_ratios(configs: list[Config]) -> None:
+    """Attach each budget run's ratio to the unbudgeted run of the same province."""
+    plain = {c.units: c.result for c in configs if c.kind == "quotaopt" and c.variant is None
+             and c.params.get("method") == "auto"}
+    for c in configs:
+        if c.kind != "quotaopt" or not (c.variant or "").startswith("budget"):
+            continue
+        base, r = plain.get(c.units, {}), c.result
+        if base.get("total") and r.get("total") is not None:
+            r["ratio_unbudgeted"] = r["total"] / base["total"]
+
+
 def check_agreement(configs: list[Config]) -> list[str]:
     """Configurations of the same province and variant must have the same objective values."""
     groups: dict[tuple[int, str | None], list[Config]] = {}
@@ -193,6 +216,16 @@ def target_text(c: Config) -> str:
         key = f"e2e-{c.units}"
     elif c.kind == "compare":
         key = f"compare-{c.units}"
+    if (c.kind == "quotaopt" and (c.variant or "").startswith("budget")
+            and c.params.get("method") == "auto" and c.units in BUDGET_TARGETS):
+        times, mb = BUDGET_TARGETS[c.units]
+        r = c.result
+        ratio = r.get("ratio_unbudgeted")
+        if ratio is None:
+            return f"≤ {times:g}× unbudgeted, ≤ {mb:g} MB: no ratio (run the baseline too)"
+        ok = ratio <= times and r["peak_rss_mb"] <= mb
+        return (f"{ratio:.1f}× unbudgeted (≤ {times:g}×), ≤ {mb:g} MB: "
+                f"{'met' if ok else 'MISSED'}")
     if key not in TARGETS:
         return ""
     secs, mb = TARGETS[key]
@@ -319,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="province sizes for the end-to-end pool-scope runs")
     ap.add_argument("--unit-sizes", default="100000", help="sizes for unit scope")
     ap.add_argument("--mip-sizes", default="5000", help="sizes for method=mip")
+    ap.add_argument("--budget-sizes", default="100000",
+                    help="sizes for a budget across all units (issue #16), method auto")
+    ap.add_argument("--budget-mip-sizes", default="",
+                    help="sizes for the same budget with method=mip (one run each; the MIP "
+                    "refuses a budget across many pools: docs/performance.md)")
     ap.add_argument("--compare-sizes", default="100000", help="sizes for the 8-variant compare")
     ap.add_argument("--reference-sizes", default="5000",
                     help="provinces for the naive reference (MODEL-NOTES: 5,000 units)")
@@ -347,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.sizes, args.unit_sizes, args.mip_sizes = "200,1000", "1000", "200"
         args.compare_sizes, args.reference_sizes = "1000", "200"
+        args.budget_sizes = "1000"
         args.highs_cap, args.cbc_cap, args.repeat = 60.0, 5.0, 1
 
     mach = machine()
@@ -370,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
         c.result = median_run(c.runs)
     speedups(configs)
+    budget_ratios(configs)
     problems = check_agreement(configs)
     rows = [row_for(c) for c in configs]
     print()

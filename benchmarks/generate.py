@@ -204,6 +204,29 @@ def write_province(n: int, seed: int = 1, out_dir: Path | str = DATA_DIR,
     return Province(n, seed, csv_path, toml_path)
 
 
+BUDGET_TOML = """
+# A promotion budget (the example costs of the shipped Tongxi scenario), 600 per unit:
+# 60,000,000 for 100,000 units, so that it binds.
+
+[variants.budget-province]
+budget.cost = {{ senior = 130000, intermediate = 100000, junior = 85000 }}
+budget.max_increase = {amount}
+"""
+
+
+def write_budget_scenario(n: int, seed: int = 1, out_dir: Path | str = DATA_DIR) -> Path:
+    """The province's scenario without its seven variants, plus the budget variants above
+    (``province-<n>-s<seed>-v<version>-budget.toml``, next to the province's CSV)."""
+    prov = write_province(n, seed, out_dir)
+    text = prov.scenario.read_text(encoding="utf-8")
+    head = text.split("# Seven variants")[0].rstrip() + "\n"
+    path = prov.scenario.with_name(prov.scenario.stem + "-budget.toml")
+    body = head + BUDGET_TOML.format(amount=600 * n)
+    if not path.exists() or path.read_text(encoding="utf-8") != body:
+        path.write_text(body, encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -362,7 +362,9 @@ def _quota_scale(dens: list[np.ndarray], block: np.ndarray) -> np.ndarray:
     for den in dens:
         for b, d in zip(block.tolist(), den.tolist(), strict=True):
             lcm[b] = math.lcm(lcm.get(b, 1), int(d))
-    return np.array([float(lcm[b]) for b in block.tolist()], dtype=np.float64)
+    # beyond 2^100 the numbers are far too large for an exact MIP anyway (build() says so);
+    # capped so that the float conversion cannot overflow first
+    return np.array([float(min(lcm[b], 2**100)) for b in block.tolist()], dtype=np.float64)
 
 
 def weighted(stages: list[tuple[np.ndarray, int, int]]) -> tuple[np.ndarray, float]:

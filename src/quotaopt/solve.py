@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import Backend, RawSolution, Status, get_backend
+from .budgetpath import solve_budget
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .errors import InputError, InternalError, SolverError
@@ -176,7 +177,7 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
         if raw.status is not Status.OPTIMAL or raw.x is None:
             return raw
         for c, bound in rows:
-            if float(np.dot(c, raw.x)) < bound - 0.25:
+            if float(np.dot(c, np.rint(raw.x))) < bound - 0.25:
                 # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
                 raise SolverError(
                     f"the {backend.name} solver returned a plan that loses an earlier stage's "
@@ -356,7 +357,12 @@ def solve(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
-    if how == "auto" and n:
+    if how == "auto" and n and v.policy.budget is not None and v.policy.scope is Scope.POOL:
+        plan = _budget_plan(v, limits, order, rank, tie, progress)
+        if plan is not None:
+            A, B, ys, ym = plan
+            structured[:] = True
+    if how == "auto" and n and not structured.any():
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
             what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
@@ -399,6 +405,27 @@ def solve(
     return finish_result(scenario, v, status, allocation, limits, be, started,
                          message="; ".join(sorted(set(messages))), method=how,
                          units_structured=int(structured.sum()))
+
+
+def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.ndarray,
+                 tie: np.ndarray, progress: Progress | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Scope pool with one budget over all units: the unbudgeted structured plan when it keeps
+    the budget (then it is optimal with the budget too), else the exact method of
+    :mod:`quotaopt.budgetpath`; ``None`` when neither applies (the MIP decides)."""
+    n = len(v.units)
+    budget = v.policy.budget
+    assert budget is not None
+    if not (limits.min_m > 0).any():
+        _report(progress, f"solving stages 1 to 3 together: exact structured method ({n} "
+                "units), without the budget first")
+        fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool),
+                          limits.pool_codes.copy(), rank)
+        if fast.solved.all() and budget.promotion_cost(
+                int(fast.ys.sum()), int(fast.ym.sum())) <= budget.max_increase:
+            return fast.A, fast.B, fast.ys, fast.ym
+    _report(progress, f"solving stages 1 to 3 together: exact method for a budget ({n} units)")
+    return solve_budget(v.policy, v.units, limits, order, tie)
 
 
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
