@@ -417,14 +417,15 @@ def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.nda
     budget = v.policy.budget
     assert budget is not None
     if not (limits.min_m > 0).any():
-        _report(progress, f"solving stages 1 to 3 together: exact structured method ({n} "
-                "units), without the budget first")
+        _report(progress, _("solving stages 1 to 3 together: exact structured method ({units} "
+                            "units), without the budget first").format(units=n))
         fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool),
                           limits.pool_codes.copy(), rank)
         if fast.solved.all() and budget.promotion_cost(
                 int(fast.ys.sum()), int(fast.ym.sum())) <= budget.max_increase:
             return fast.A, fast.B, fast.ys, fast.ym
-    _report(progress, f"solving stages 1 to 3 together: exact method for a budget ({n} units)")
+    _report(progress, _("solving stages 1 to 3 together: exact method for a budget ({units} "
+                        "units)").format(units=n))
     return solve_budget(v.policy, v.units, limits, order, tie)
 
 
