@@ -40,6 +40,7 @@ ALLOWED = {
     "help", "version", "debug", "lang", "out", "format", "solver", "method", "quiet",
     "force", "variant", "variants", "encoding", "jobs", "unique", "check", "time", "limit",
     "Choice", "class", "default", "posts", "appointed", "FILE", "CPU", "tongxi", "county",
+    "priority",  # a column name of the units table
     "pdf", "nope",  # values typed on the command lines below
 }
 

@@ -49,7 +49,7 @@ def test_the_judge_rejects_what_it_must():
     case = fuzz.Case(0, "validate", ["validate", "s.toml"], {})
     assert fuzz.judge(case, 70, "internal error: boom", None) == "internal error (exit 70)"
     assert "traceback" in fuzz.judge(case, 2, "Traceback (most recent call last):", None)
-    assert fuzz.judge(case, 3, "error: x", None) == "exit code 3 is not allowed for validate"
+    assert fuzz.judge(case, 1, "error: x", None) == "exit code 1 is not allowed for validate"
     assert fuzz.judge(case, 2, "", None) == "exit code 2 without any message"
     assert fuzz.judge(case, None, "", None).endswith("(hang)")
     assert fuzz.judge(case, 2, "error: s.toml: bad", None) is None

@@ -147,7 +147,7 @@ def test_cells_longer_than_the_limit_are_input_errors(tmp_path):
     units = with_column("备注", "x" * 1200, units)
     res = invoke("validate", scenario(tmp_path, units=units))
     assert res.exit_code == 2
-    assert ("u.csv, row 2, unit TX011, column name: the cell has 1,001 characters, more than "
+    assert ("u.csv, row 2, unit TX011, column 单位名称: the cell has 1,001 characters, more than "
             "the limit of 1,000; shorten it") in res.output
     assert "row 3, unit TX012, column 备注: the cell has 1,200 characters" in res.output
     res = invoke("validate", scenario(tmp_path, units=TONGXI_CSV.replace(
@@ -269,16 +269,24 @@ def test_a_real_deflate_bomb_is_refused_without_unpacking(tmp_path):
 # messages: warnings for near-miss headers, the first 50 problems, real row numbers
 
 
-def test_a_misspelt_optional_header_is_a_warning_on_validate_and_run(tmp_path):
+def test_a_misspelt_optional_header_holding_numbers_is_an_error(tmp_path):
     units = TONGXI_CSV.replace("现聘高级", "senior_incumbent", 1)
     path = scenario(tmp_path, units=units)
-    expected = ("u.csv, row 1, column senior_incumbent: column 'senior_incumbent' (F) "
-                "is not a known column (did you mean 'senior_incumbents'?); it is carried "
-                "through unchanged, and senior_incumbents is taken as 0 for every unit")
+    expected = ("u.csv, row 1, column senior_incumbent: column 'senior_incumbent' (F) holds "
+                "numbers but is not a known column, while the table has no "
+                "senior_incumbents, priority column")
     for args in (["validate", path], ["run", path]):
         res = CliRunner().invoke(main, args)
-        assert res.exit_code in (0, 3), res.output
-        assert res.stderr.startswith("warning: ") and expected in res.stderr
+        assert res.exit_code == 2, res.output
+        assert expected in res.output and "did you mean senior_incumbents?" in res.output
+
+
+def test_a_misspelt_optional_header_of_text_is_a_warning(tmp_path):
+    units = TONGXI_CSV.replace("现聘高级", "senior_incumbent", 1)
+    lines = units.splitlines()
+    lines = [lines[0]] + [",".join(c if i != 5 else "x" for i, c in enumerate(line.split(",")))
+                          for line in lines[1:]]
+    path = scenario(tmp_path, units="\n".join(lines) + "\n")
     from quotaopt import load_scenario
     from quotaopt.units import table_warnings
 

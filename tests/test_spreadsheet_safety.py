@@ -155,8 +155,12 @@ def test_input_workbooks_are_read_values_only(tmp_path):
 
     with pytest.raises(InputError) as info:
         read_units(tmp_path / "u.xlsx")
-    (p,) = info.value.problems
-    assert (p.row, p.column) == (3, "total_posts") and "total_posts is empty" in p.message
+    # a formula without a saved value is refused, naming the cell (issue 12): never read
+    # as empty, never as its text
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "B"), (3, "E")]
+    assert all("open and save the file in Excel or WPS" in p.message
+               for p in info.value.problems)
+    ws["B2"] = "TX011"
     ws["E3"] = 53
     wb.save(tmp_path / "u.xlsx")
     units = read_units(tmp_path / "u.xlsx")

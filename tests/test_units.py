@@ -23,6 +23,7 @@ from quotaopt.units import (
     UNIT_COLUMNS,
     normalize_units,
     read_units,
+    text_key,
 )
 
 ENGLISH_HEADER = ",".join(UNIT_COLUMNS)
@@ -86,14 +87,6 @@ WAITING = HEADER + ",senior_waiting,intermediate_waiting,priority"
 CATALOGUE = [
     ("empty-file", "", None, None, None, "empty"),
     ("blank-lines-only", "\r\n\r\n  \r\n", None, None, None, "empty"),
-    (
-        "no-header",
-        "\n\nunit_id,type,total_posts\nA1,school,3\n",
-        1,
-        None,
-        None,
-        "first non-empty row is row 3",
-    ),
     ("header-but-no-data", "unit_id,type,total_posts\n\n,,\n", None, None, None, "no data rows"),
     (
         "missing-unit_id",
@@ -113,17 +106,17 @@ CATALOGUE = [
     ),
     (
         "missing-total-chinese-did-you-mean",
-        "单位编码,单位类型,岗位总数\nA1,school,3\n",
+        "单位编码,单位类型,岗位总和\nA1,school,3\n",
         1,
         "total_posts",
         None,
-        "did you mean '岗位总数'",
+        "did you mean '岗位总和'",
     ),
     (
         "two-headers-same-column",
         "unit_id,单位代码,type,total_posts\nA1,A1,school,3\n",
         1,
-        "unit_id",
+        "单位代码",
         None,
         "both mean unit_id",
     ),
@@ -271,13 +264,14 @@ def test_missing_total_posts_column_is_reported_once(tmp_path):
     assert (problem.row, problem.column) == (1, "total_posts")
 
 
-def test_title_row_above_the_header_gets_a_hint(tmp_path):
-    text = "某县乡镇事业单位岗位表,,\n单位编码,单位类型,岗位总量\nA1,school,3\n"
-    path = write(tmp_path / "u.csv", text)
-    found = problems(read_units, path)
-    assert {p.column for p in found} == {"unit_id", "type", "total_posts", None}
-    hint = [p for p in found if p.column is None][0]
-    assert hint.row == 1 and "row 2" in hint.message
+def test_title_and_blank_rows_above_the_header_are_skipped_with_a_note(tmp_path):
+    text = "某县乡镇事业单位岗位表,,\n\n单位编码,单位类型,岗位总量\nA1,school,3\n"
+    units = read_units(write(tmp_path / "u.csv", text))
+    from quotaopt.units import source_rows, table_warnings
+
+    assert units["unit_id"].tolist() == ["A1"] and source_rows(units).tolist() == [4]
+    (note,) = table_warnings(units)
+    assert note.row == 3 and "the 2 row(s) above it" in note.message
 
 
 def test_old_xls_is_refused_with_advice(tmp_path):
@@ -470,11 +464,15 @@ def test_full_width_digits_and_integral_decimals(tmp_path):
 
 
 def test_defaults_are_applied(tmp_path):
-    text = "unit_id,name,type,pool,total_posts,priority\nA1,,school,,5,\nA2,Two,school,B县,6,3\n"
+    text = "unit_id,name,type,pool,total_posts,priority\nA1,,school,,5,\nA2,Two,school,,6,3\n"
     units = read_units(write(tmp_path / "u.csv", text))
     assert units["name"].tolist() == ["A1", "Two"]
-    assert units["pool"].tolist() == [DEFAULT_POOL, "B县"]
+    assert units["pool"].tolist() == [DEFAULT_POOL, DEFAULT_POOL]
     assert units["priority"].tolist() == [1.0, 3.0]
+    # an empty pool beside named ones (a merged cell saved as CSV) is not the default pool
+    mixed = text.replace("school,,6", "school,B县,6")
+    (problem,) = problems(read_units, write(tmp_path / "x.csv", mixed))
+    assert (problem.row, problem.column) == (2, "pool") and "other units name" in problem.message
     minimal = read_units(write(tmp_path / "m.csv", "unit_id,type,total_posts\nA1,school,5\n"))
     row = minimal.iloc[0]
     assert (row["name"], row["pool"], row["priority"]) == ("A1", DEFAULT_POOL, 1.0)
@@ -552,7 +550,7 @@ ALPHABET = "abcXYZ019 -_.,'\"()#&" + CHINESE
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 text_values = st.text(ALPHABET, min_size=0, max_size=8)
-ids = st.text(ALPHABET, min_size=1, max_size=6).filter(lambda s: s.strip() != "")
+ids = st.text(ALPHABET, min_size=1, max_size=6).filter(lambda s: text_key(s) != "")
 
 
 def count_cell(n: int) -> st.SearchStrategy[Any]:
@@ -561,7 +559,8 @@ def count_cell(n: int) -> st.SearchStrategy[Any]:
 
 @st.composite
 def unit_tables(draw) -> pd.DataFrame:
-    unit_ids = draw(st.lists(ids, min_size=1, max_size=6, unique_by=lambda s: s.strip()))
+    unit_ids = draw(st.lists(ids, min_size=1, max_size=6, unique_by=text_key))
+    pools_given = draw(st.booleans())  # a pool on every row or on none (issue 12)
     optional = [c for c in UNIT_COLUMNS if c not in ("unit_id", "type", "total_posts")]
     chosen = ["unit_id", "type", "total_posts"] + [c for c in optional if draw(st.booleans())]
     extra = draw(st.booleans())
@@ -583,7 +582,8 @@ def unit_tables(draw) -> pd.DataFrame:
             "unit_id": uid,
             "name": draw(st.none() | text_values),
             "type": draw(ids),
-            "pool": draw(st.none() | text_values),
+            "pool": draw(text_values.filter(lambda t: text_key(t) != "")) if pools_given
+            else None,
             "total_posts": draw(count_cell(s + m + j + draw(st.integers(0, 5)))),
             "senior_incumbents": draw(count_cell(s)),
             "intermediate_incumbents": draw(count_cell(m)),

@@ -56,7 +56,7 @@ from .report import (
     write_comparison,
 )
 from .scenario import Scenario, load_scenario
-from .solve import METHODS, solve
+from .solve import METHODS, precheck_reasons, solve
 from .text import compare_status_error, describe_variant, render_summary, status_error
 
 EXIT_INTERNAL = InternalError.exit_code
@@ -415,13 +415,23 @@ def main(debug: bool, lang: str | None) -> None:
 @main.command()
 @scenario_argument
 def validate(scenario: Path) -> None:
-    """Check a scenario and its units tables; report every problem, exit 0 or 2."""
+    """Check a scenario and its units tables; report every problem, exit 0, 2 or 3.
+
+    Exit 3 when a variant fails a feasibility condition that run checks before solving
+    (incumbents above protected caps, minimums that cannot fit): the same reasons as run."""
     sc = load(scenario)
-    echo(render("scenario_ok", {"path": str(scenario), "name": sc.name,
-                                "variants": sc.variant_names}))
+    infeasible = {name: reasons for name in sc.variant_names
+                  if (reasons := precheck_reasons(sc, name))}
+    head = {"path": str(scenario), "name": sc.name, "variants": sc.variant_names}
+    echo(render("validate_infeasible_head", {**head, "count": len(infeasible)})
+         if infeasible else render("scenario_ok", head))
     for name in sc.variant_names:
         echo("")
         echo(describe_variant(sc, name))
+    for name, reasons in infeasible.items():
+        echo(render("validate_infeasible", {"variant": name, "reasons": reasons}), err=True)
+    if infeasible:
+        sys.exit(3)
 
 
 class ProgressDisplay:
@@ -607,7 +617,8 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
 
 @main.command("explain")
 @scenario_argument
-@click.option("--unit", "unit_id", required=True, help="The unit_id to explain.")
+@click.option("--unit", "unit_id", required=True,
+              help="The unit_id to explain, or the unit's name when no other unit has it.")
 @variant_option()
 @solver_options()
 def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str | None,

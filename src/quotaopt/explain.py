@@ -438,10 +438,19 @@ def _find_unit(v: Variant, unit_id: str) -> int:
     hits = np.flatnonzero(ids == str(unit_id))
     if len(hits):
         return int(hits[0])
+    names = v.units["name"].astype(str).to_numpy()
+    named = np.flatnonzero(names == str(unit_id).strip())
+    if len(named) == 1:  # the unit's name, when no other unit has it
+        return int(named[0])
+    if len(named) > 1:
+        raise InputError([Problem.of(
+            "unit_name_ambiguous", file=v.units_file, column="name", name=str(unit_id),
+            unit_ids=tuple(ids[named].tolist()))])
     close = difflib.get_close_matches(str(unit_id), ids.tolist(), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise InputError([Problem(
-        f"no unit {unit_id!r} in the units table{hint}; give a unit_id of the table",
+        f"no unit {unit_id!r} in the units table{hint}; give a unit_id of the table, or "
+        "the name of one unit",
         file=v.units_file, column="unit_id")])
 
 

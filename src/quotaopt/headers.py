@@ -39,12 +39,44 @@ ALLOCATION_ZH: dict[str, str] = {
     "over_ratio": "超比例",
 }
 
-#: Other Chinese headers a units table may use for a column (besides :data:`ALLOCATION_ZH`).
+#: Other Chinese headers a units table may use for a column (besides :data:`ALLOCATION_ZH`),
+#: as county bureaus write them. Headers are compared after Unicode NFKC normalisation, in
+#: lower case, without spaces and without a bracketed unit at the end (``（人）``, ``(个)``,
+#: ``[名]``: see :data:`HEADER_UNITS`), so ``现聘高级（人）`` and ``岗位总量 (个)`` match too.
 OTHER_UNIT_HEADERS_ZH: dict[str, tuple[str, ...]] = {
     "unit_id": ("单位代码",),
-    "pool": ("县区",),
-    "total_posts": ("专技岗位总量",),
+    "pool": ("县区", "片区", "统筹片区"),
+    "total_posts": ("专技岗位总量", "岗位总数", "核定岗位数"),
+    "senior_incumbents": ("现聘高级人数",),
+    "intermediate_incumbents": ("现聘中级人数",),
+    "junior_incumbents": ("现聘初级人数",),
+    "senior_waiting": ("持证未聘高级", "已取得高级职称未聘", "待聘高级"),
+    "intermediate_waiting": ("持证未聘中级", "已取得中级职称未聘", "待聘中级"),
 }
+
+#: The units a header may carry in brackets at its end (``岗位总量（个）``); dropped when
+#: headers are compared.
+HEADER_UNITS: tuple[str, ...] = ("人", "个", "名", "位", "岗", "人数", "个数")
+
+#: A two-row header: a merged group cell over ``高级 / 中级 / 初级`` — group -> the prefix
+#: that, followed by the level, gives a header of :data:`OTHER_UNIT_HEADERS_ZH` or
+#: :data:`ALLOCATION_ZH` (``现聘人数`` over ``高级`` reads as ``现聘高级``).
+HEADER_GROUPS_ZH: dict[str, str] = {
+    "现聘人数": "现聘",
+    "现聘": "现聘",
+    "持证未聘人数": "持证未聘",
+    "持证未聘": "持证未聘",
+    "待聘人数": "待聘",
+    "待聘": "待聘",
+}
+
+#: Headers of columns a units table may have that hold numbers but feed nothing (a row's
+#: serial number): never taken for a misspelt column.
+IGNORED_HEADERS_ZH: tuple[str, ...] = ("序号", "备注", "说明")
+
+#: A row whose code or name cell holds one of these is a totals row, not a unit: it is
+#: skipped with a note.
+TOTAL_ROW_WORDS_ZH: tuple[str, ...] = ("合计", "小计", "总计", "全县合计", "共计")
 
 
 def unit_aliases_zh(columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -51,12 +51,13 @@ class Ratio:
 
     @classmethod
     def parse(cls, text: str) -> Ratio:
-        """Parse ``"1:4:5"`` (decimal numbers ≥ 0, not all 0; also ``：`` or ``/``).
+        """Parse ``"1:4:5"`` (decimal numbers ≥ 0, not all 0; the separator may also be the
+        full-width colon ``：``, the ratio sign ``∶`` (U+2236) of official documents, or ``/``).
 
         A part may be 0 (``"0:3:7"``: a type without senior posts)."""
         if not isinstance(text, str):
             raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
-        parts = text.replace("：", ":").replace("/", ":").split(":")
+        parts = text.replace("：", ":").replace("\u2236", ":").replace("/", ":").split(":")
         if len(parts) != 3:
             raise ValueError(
                 f"{text!r} has {len(parts)} part(s); write three numbers "

@@ -43,7 +43,15 @@ from .policy import (
     TypePolicy,
 )
 from .table import read_limited
-from .units import MAX_COUNT, normalize_units, read_units, table_warnings
+from .units import (
+    MAX_COUNT,
+    UNIT_COLUMNS,
+    normalize_units,
+    read_units,
+    source_rows,
+    table_warnings,
+    text_key,
+)
 
 BASELINE = "baseline"
 
@@ -157,6 +165,8 @@ _SCHEMA: dict[str, Any] = {
         "source": _STR,
     },
     "solver": {"backend": _STR, "time_limit": _NUM, "method": _STR},
+    # the header of each column, for headers the vocabulary does not know ("" = none)
+    "columns": {c: _STR for c in UNIT_COLUMNS},
 }
 
 
@@ -502,7 +512,52 @@ def check_policy_against_units(
                     key=f"policy.minimum[{i + 1}].type",
                 )
             )
+    problems.extend(_lookalike_types(policy, units, present, file))
     problems.extend(_denominator_problems(policy, present, file, suffix))
+    return problems
+
+
+def _type_key(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", text_key(name)).casefold()
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter replaced, added or removed (or two swapped)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _lookalike_types(policy: Policy, units: pd.DataFrame, present: set[str],
+                     file: str | None) -> list[Problem]:
+    """A type of the table that is not a policy type but differs from one only by case,
+    width, spacing or one letter: its rules would silently not apply — an error naming the
+    rows. A type the policy does not name at all stays valid."""
+    named = set(policy.types) | {r.type for r in policy.minimum if r.type is not None}
+    if not named:
+        return []
+    keys = {_type_key(t): t for t in named}
+    problems: list[Problem] = []
+    for t in sorted(present - named):
+        key = _type_key(t)
+        match = keys.get(key) or next(
+            (keys[k] for k in sorted(keys) if len(key) >= 4 and _one_slip(key, k)), None)
+        if match is None:
+            continue
+        mask = (units["type"].astype(str) == t).to_numpy()
+        rows = tuple(int(r) for r in source_rows(units)[mask])
+        if "source" in units.attrs:  # the rows are the units file's
+            where = {"file": units.attrs["source"], "row": rows[0],
+                     "column": units.attrs.get("type_header", "type")}
+        else:
+            where = {"file": file, "key": "units.type"}
+        problems.append(Problem.of("type_lookalike", type=t, policy_type=match, rows=rows,
+                                   **where))
     return problems
 
 
@@ -668,7 +723,8 @@ def scenario_from_dict(
                     file=file, key=f"variants.{BASELINE}")
         )
     hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
-    unit_cache: dict[tuple[str, str | None], pd.DataFrame | None] = {}
+    unit_cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]],
+                     pd.DataFrame | None] = {}
     warnings: list[Problem] = []  # from each units table read, once
     types_cache: dict[int, set[str]] = {}  # by id() of the tables held in unit_cache
     configs = [(BASELINE, base_cfg, {})] + [
@@ -684,13 +740,15 @@ def scenario_from_dict(
         s = cfg.get("scenario", {})
         units_file = s.get("units")
         sheet = s.get("sheet")
+        columns = cfg.get("columns") or None
+        cols_key = tuple(sorted(columns.items())) if columns else ()
         df: pd.DataFrame | None
         own_file = "units" in overrides.get("scenario", {})
         if units is not None and (vname == BASELINE or not own_file):
-            key = ("<DataFrame>", None)
+            key = ("<DataFrame>", None, cols_key)
             if key not in unit_cache:
                 try:
-                    unit_cache[key] = normalize_units(units)
+                    unit_cache[key] = normalize_units(units, columns=columns)
                     warnings.extend(table_warnings(unit_cache[key]))
                 except InputError as exc:
                     problems.extend(exc.problems)
@@ -704,11 +762,11 @@ def scenario_from_dict(
                 )
             df = None
         else:
-            key = (units_file, sheet)
+            key = (units_file, sheet, cols_key)
             if key not in unit_cache:
                 upath = Path(base_dir) / units_file
                 try:
-                    unit_cache[key] = read_units(upath, sheet=sheet)
+                    unit_cache[key] = read_units(upath, sheet=sheet, columns=columns)
                     hasher.update(upath.read_bytes())
                     warnings.extend(table_warnings(unit_cache[key]))
                 except InputError as exc:
@@ -729,7 +787,7 @@ def scenario_from_dict(
             units_file=units_file,
         )
     if problems:
-        raise InputError(problems)
+        raise InputError(dict.fromkeys(problems))  # variants share a table's problems
     return Scenario(
         name=str(name),
         variants=variants,

@@ -536,8 +536,16 @@ def finish_result(scenario: Scenario, v: Variant, status: Status, alloc: pd.Data
 
 
 __all__ = [
-    "Result", "solve", "SolverError", "Violation",
+    "Result", "solve", "SolverError", "Violation", "precheck_reasons",
     # the summary's parts, computed in quotaopt.result
     "appointments", "by_type", "caps_in_force", "exact_objectives", "policy_sources",
     "policy_summary", "totals",
 ]
+
+
+def precheck_reasons(scenario: Scenario, variant: str | None = None) -> list[str]:
+    """The reasons :func:`solve` would give for refusing ``variant`` before any solve (the
+    feasibility conditions of :func:`quotaopt.feasibility.precheck`, exactly as ``run``
+    words them); empty when the conditions hold. ``quotaopt validate`` reports them."""
+    v = scenario.variant(variant)
+    return precheck(v.policy, v.units, compute_limits(v.policy, v.units))

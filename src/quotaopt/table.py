@@ -1,9 +1,13 @@
-"""The one table reader: a CSV or XLSX file → its header labels and its rows of text cells.
+"""The one table reader: a CSV file or a sheet of a workbook (``.xlsx`` by openpyxl, ``.xls``
+and ``.ods`` by python-calamine) → its rows of text cells.
 
 Used by :func:`quotaopt.read_units` (units tables), by ``quotaopt audit`` (plans) and, for
 its size limit, by the scenario loader. It decides the format and the text encoding (UTF-8,
 UTF-8 with BOM, GB18030/GBK), refuses what it cannot read with a message that names the
 file, and keeps every size within the limits below; it checks nothing about the columns.
+Of a workbook it chooses the sheet (hidden sheets never by default), reports the hidden rows
+and merged ranges, and refuses formulas without a saved value (``.xlsx``) and encrypted
+workbooks.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import gc
 import io
 import itertools
 import os
+import re
 import stat
+import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -38,47 +44,74 @@ zip bomb is refused before anything is decompressed."""
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def read_table(path: str | os.PathLike[str],
                sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """The cells of a CSV or XLSX file as text: the header row's labels and the data rows —
-    the one table reader of quotaopt (units tables, audit plans). Reads within the size
-    limits (:data:`MAX_FILE_BYTES` …), decodes UTF-8 or GB18030, and raises
+    """The cells of a CSV or workbook sheet as text: the first row's labels and the rows
+    below — the one table reader of quotaopt (units tables, audit plans). Reads within the
+    size limits (:data:`MAX_FILE_BYTES` …), decodes UTF-8 or GB18030, and raises
     :class:`~quotaopt.errors.InputError` for what it cannot read (see :func:`read_units`).
     Checks nothing about the columns.
     """
+    records = read_sheet(path, sheet).records
+    if not records:
+        return [], []
+    return records[0], records[1:]
+
+
+#: A merged range of cells: first row, first column, last row, last column (rows counted as
+#: a spreadsheet does, from 1; columns from 0).
+Merge = tuple[int, int, int, int]
+
+
+class SheetData:
+    """The text cells of one sheet (or CSV file), every row; ``where`` names the file (and
+    the sheet when the workbook has several); ``hidden_rows`` are the numbers of rows hidden
+    in the workbook (from 1); ``merged`` its merged ranges (:data:`Merge`), whose value is in
+    the first cell only."""
+
+    def __init__(self, records: list[list[str]], where: str, hidden_rows: tuple[int, ...] = (),
+                 merged: tuple[Merge, ...] = ()):
+        self.records, self.where, self.hidden_rows = records, where, hidden_rows
+        self.merged = merged
+
+
+def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
+               looks_like: Callable[[list[list[str]]], bool] | None = None) -> SheetData:
+    """Every row of a CSV file or of one sheet of a workbook (``.xlsx``, ``.xls``, ``.ods``),
+    as text. Without ``sheet``, the first visible sheet for which ``looks_like`` (given the
+    first rows) is true is read — or the first visible sheet without ``looks_like``; hidden
+    sheets are never chosen by default."""
     source = os.fspath(path)
     data = read_limited(path, source, MAX_FILE_BYTES)
 
-    if data.startswith(_XLSX_MAGIC):
+    if data.startswith(_XLS_MAGIC):
+        if _is_encrypted(data):
+            raise InputError([Problem.of("workbook_encrypted", file=source)])
         with gc_paused():
-            labels, rows = _read_xlsx(data, source, sheet)
-    elif data.startswith(_XLS_MAGIC):
+            return _read_calamine(data, source, sheet, looks_like)
+    if data.startswith(_XLSX_MAGIC):
+        if _ODS_MIMETYPE in data[:128]:
+            _check_archive(data, source)
+            with gc_paused():
+                return _read_calamine(data, source, sheet, looks_like)
+        with gc_paused():
+            return _read_xlsx(data, source, sheet, looks_like)
+    if sheet is not None:
         raise InputError(
             [
                 Problem(
-                    "this is an old binary Excel (.xls) file, which is not supported; "
-                    "open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+                    f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
+                    "remove the sheet setting or give the workbook",
                     file=source,
                 )
             ]
         )
-    else:
-        if sheet is not None:
-            raise InputError(
-                [
-                    Problem(
-                        f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
-                        "remove the sheet setting or give the XLSX file",
-                        file=source,
-                    )
-                ]
-            )
-        with gc_paused():
-            labels, rows = _read_csv(data, source)
-    return labels, rows
-
+    with gc_paused():
+        labels, rows = _read_csv(data, source)
+    return SheetData([labels, *rows] if labels or rows else [], source)
 
 
 def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes:
@@ -242,7 +275,8 @@ def _decode(data: bytes, source: str) -> str:
     )
 
 
-def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx(data: bytes, source: str, sheet: str | None,
+               looks_like: Callable[[list[list[str]]], bool] | None) -> SheetData:
     import openpyxl
 
     _check_archive(data, source)
@@ -260,52 +294,292 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None) -> tuple[list[str], 
         ) from None
     try:
         names = [ws.title for ws in wb.worksheets]
-        if sheet is None:
-            if not names:
-                raise InputError([Problem("the workbook has no worksheet", file=source)])
-            ws = wb.worksheets[0]
-        elif sheet in names:
-            ws = wb.worksheets[names.index(sheet)]
-        else:
-            listed = ", ".join(repr(n) for n in names) or "none"
-            raise InputError(
-                [
-                    Problem(
-                        f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
-                        file=source,
-                    )
-                ]
-            )
-        try:
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
-            rows: list[list[str]] = []
-            for row in ws.iter_rows(values_only=True):
-                if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
-                    row = _trim_row(row, len(rows) + 1, source)
-                rows.append([_xlsx_text(v) for v in row])
-                if len(rows) > MAX_ROWS + 1:
-                    raise too_many_rows(source)
-        except InputError:
-            raise
-        except Exception as exc:
-            raise InputError(
-                [
-                    Problem(
-                        f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
-                        "open the file in Excel or WPS and save it again as .xlsx",
-                        file=source,
-                    )
-                ]
-            ) from None
+        hidden = [ws.sheet_state != "visible" for ws in wb.worksheets]
+
+        def rows_of(index: int, limit: int | None = None) -> list[list[str]]:
+            ws = wb.worksheets[index]
+            try:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # stored dimensions are often wrong; read all rows
+                rows: list[list[str]] = []
+                for row in ws.iter_rows(values_only=True, max_row=limit):
+                    if len(row) > MAX_COLUMNS:  # often only formatted empty cells: trimmed
+                        row = _trim_row(row, len(rows) + 1, source)
+                    rows.append([_xlsx_text(v) for v in row])
+                    if len(rows) > MAX_ROWS + 1:
+                        raise too_many_rows(source)
+            except InputError:
+                raise
+            except Exception as exc:
+                raise InputError(
+                    [
+                        Problem(
+                            f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
+                            "open the file in Excel or WPS and save it again as .xlsx",
+                            file=source,
+                        )
+                    ]
+                ) from None
+            return rows
+
+        index = _choose_sheet(source, names, hidden, sheet, looks_like,
+                              lambda i: rows_of(i, HEADER_SEARCH_ROWS + 1))
+        rows = rows_of(index)
     finally:
         wb.close()
-    # trailing empty cells and rows are layout, not data
+    where = _sheet_where(source, names, index)
+    hidden_rows, formulas, merged = _sheet_xml_checks(data, index)
+    if formulas:
+        raise InputError([Problem.of("formula_without_value", file=where, row=row,
+                                     column=column_letter(col), cell=f"{column_letter(col)}{row}")
+                          for row, col in formulas[:20]])
+    _drop_trailing_empty(rows)
+    return SheetData(rows, where, hidden_rows, merged)
+
+
+def _drop_trailing_empty(rows: list[list[str]]) -> None:
+    """Trailing empty rows are layout, not data."""
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]
+
+
+def _sheet_where(source: str, names: list[str], index: int) -> str:
+    """The file, and the sheet when the workbook has more than one."""
+    return source if len(names) == 1 else f"{source}, sheet {names[index]!r}"
+
+
+#: Rows searched for the header row (title and note rows may stand above it).
+HEADER_SEARCH_ROWS = 12
+
+
+def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str | None,
+                  looks_like: Callable[[list[list[str]]], bool] | None,
+                  head: Callable[[int], list[list[str]]]) -> int:
+    """The index of the sheet to read: ``sheet`` when given; else the first visible sheet
+    whose first rows ``looks_like`` a table; else an error listing the sheets."""
+    if not names:
+        raise InputError([Problem("the workbook has no worksheet", file=source)])
+    if sheet is not None:
+        if sheet in names:
+            return names.index(sheet)
+        listed = ", ".join(repr(n) for n in names) or "none"
+        raise InputError(
+            [
+                Problem(
+                    f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
+                    file=source,
+                )
+            ]
+        )
+    visible = [i for i, h in enumerate(hidden) if not h]
+    if not visible:
+        raise InputError([Problem.of("no_visible_sheet", file=source, sheets=tuple(names))])
+    if looks_like is None or (len(visible) == 1 and len(names) == 1):
+        return visible[0]
+    heads = {}
+    for i in visible:
+        heads[i] = head(i)
+        if looks_like(heads[i]):
+            return i
+    if len(visible) == 1:
+        return visible[0]  # its own problems say what is wrong with it
+    # the sheet that looks most like data: the most filled cells in its first rows
+    filled = {i: sum(bool(c.strip()) for r in rows for c in r) for i, rows in heads.items()}
+    likely = max(visible, key=lambda i: filled[i])
+    raise InputError([Problem.of(
+        "no_matching_sheet", file=source,
+        sheets=tuple((n, h) for n, h in zip(names, hidden, strict=True)),
+        likely=names[likely])])
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _sheet_xml_checks(data: bytes, index: int) -> tuple[tuple[int, ...],
+                                                        list[tuple[int, int]],
+                                                        tuple[Merge, ...]]:
+    """From the sheet's XML: the numbers of hidden rows, and the cells (row, 0-based column)
+    that hold a formula without a saved value (a workbook written by a program that did not
+    calculate it: openpyxl reads such a cell as empty)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = _sheet_paths(archive)[index]
+            xml = archive.read(path)
+    except Exception:  # openpyxl read it; a part it did not need is not ours to judge
+        return (), [], ()
+    hidden: list[int] = []
+    if b"hidden=" in xml:
+        for m in _ROW_TAG.finditer(xml):
+            attrs = m.group(1)
+            if re.search(rb'\bhidden="(?:1|true)"', attrs):
+                number = re.search(rb'\br="(\d+)"', attrs)
+                if number:
+                    hidden.append(int(number.group(1)))
+    formulas: list[tuple[int, int]] = []
+    if b"<f" in xml or b":f" in xml:
+        for m in _CELL.finditer(xml):
+            inner = m.group(2) or b""
+            if re.search(rb"<(?:\w+:)?f\b", inner) and not re.search(
+                    rb"<(?:\w+:)?v\b[^>]*>[^<]", inner):
+                ref = _REF.search(m.group(1))
+                if ref:
+                    formulas.append((int(ref.group(2)), _column_index(ref.group(1)) - 1))
+    merged: list[Merge] = []
+    for m in _MERGE.finditer(xml) if b"mergeCell" in xml else ():
+        c0, r0, c1, r1 = m.groups()
+        merged.append((int(r0), _column_index(c0) - 1, int(r1), _column_index(c1) - 1))
+    return tuple(hidden), formulas, tuple(merged)
+
+
+def _column_index(letters: bytes) -> int:
+    """1-based column of ``b"A"``, ``b"AB"``."""
+    col = 0
+    for ch in letters.decode():
+        col = col * 26 + ord(ch) - 64
+    return col
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The XML part of each worksheet, in the workbook's order."""
+    import xml.etree.ElementTree as ET
+
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    paths = []
+    for el in book.iter():
+        if el.tag.endswith("}sheet") or el.tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            paths.append(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return paths
+
+
+def _is_encrypted(data: bytes) -> bool:
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _read_calamine(data: bytes, source: str, sheet: str | None,
+                   looks_like: Callable[[list[list[str]]], bool] | None) -> SheetData:
+    """A ``.xls`` (Excel 97-2003) or ``.ods`` workbook, read by python-calamine. Calamine
+    does not tell hidden rows; hidden sheets it does."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+        hidden = [str(getattr(m, "visible", "visible")).lower().rsplit(".", 1)[-1]
+                  != "visible" for m in wb.sheets_metadata]
+
+        def rows_of(index: int, limit: int | None = None) -> list[list[str]]:
+            ws = wb.get_sheet_by_index(index)
+            top, left = ws.start or (0, 0)  # calamine starts at the first used cell
+            rows: list[list[str]] = [[] for _ in range(top)]
+            for cells in ws.iter_rows():
+                row = (None,) * left + tuple(cells)
+                if len(row) > MAX_COLUMNS:
+                    row = _trim_row(row, len(rows) + 1, source)
+                rows.append([_xlsx_text(v) for v in row])
+                if limit is not None and len(rows) >= limit:
+                    break
+                if len(rows) > MAX_ROWS + 1:
+                    raise too_many_rows(source)
+            return rows
+
+        index = _choose_sheet(source, names, hidden, sheet, looks_like,
+                              lambda i: rows_of(i, HEADER_SEARCH_ROWS + 1))
+        rows = rows_of(index)
+        kinds = [str(getattr(m, "typ", "")).rsplit(".", 1)[-1].lower()
+                 for m in wb.sheets_metadata]
+        ordinal = sum(k == "worksheet" for k in kinds[:index])  # among the worksheets
+        ranges = wb.get_sheet_by_index(index).merged_cell_ranges or []
+        merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges)
+    except InputError:
+        raise
+    except pc.PasswordError:
+        raise InputError([Problem.of("workbook_encrypted", file=source)]) from None
+    except Exception as exc:  # calamine raises several kinds on a damaged file
+        raise InputError(
+            [Problem(f"cannot read the workbook ({type(exc).__name__}: {exc}); open it in "
+                     "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
+                     file=source)]) from None
+    if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
+        hidden_rows = _xls_hidden_rows(data, ordinal)
+    else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
+        hidden_rows, merged = _ods_checks(data, names[index])
+    _drop_trailing_empty(rows)
+    return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
+
+
+_XLS_BOF_WORKSHEET = b"\x09\x08\x10\x00\x00\x06\x10\x00"  # BIFF8 BOF of a worksheet
+_XLS_ROW = re.compile(b"\x08\x02\x10\x00(.{16})", re.DOTALL)  # BIFF8 ROW record
+
+
+def _xls_hidden_rows(data: bytes, ordinal: int) -> tuple[int, ...]:
+    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: the ROW records
+    (fDyZero, 0x20 of their flags) between its BOF and the next worksheet's. The workbook
+    stream is read in place, as written (unfragmented in files Excel, WPS or LibreOffice
+    save); a record that does not look like a ROW record is passed over."""
+    starts = [m.start() for m in re.finditer(re.escape(_XLS_BOF_WORKSHEET), data)]
+    if ordinal >= len(starts):
+        return ()
+    end = starts[ordinal + 1] if ordinal + 1 < len(starts) else len(data)
+    hidden = []
+    for m in _XLS_ROW.finditer(data, starts[ordinal], end):
+        row, first, last, _, _, _, flags = struct.unpack("<HHHHHHI", m.group(1))
+        if first <= last <= 256 and flags & 0x100 and flags & 0x20:  # 0x100: always set
+            hidden.append(row + 1)
+    return tuple(hidden)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, ...]]:
+    """Hidden (collapsed or filtered) rows holding cells and merged ranges of one sheet of
+    an ``.ods`` workbook, from its ``content.xml``."""
+    import xml.etree.ElementTree as ET
+
+    t = _ODS_TABLE
+    hidden: list[int] = []
+    merged: list[Merge] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            content = archive.read("content.xml")
+        inside, row, col = False, 0, 0
+        for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+            if el.tag == t + "table":
+                if event == "start":
+                    inside = el.get(t + "name") == sheet
+                elif inside:
+                    break
+                continue
+            if not inside:
+                if event == "end":
+                    el.clear()
+                continue
+            if el.tag == t + "table-row":
+                repeat = int(el.get(t + "number-rows-repeated", "1"))
+                if event == "start":
+                    col = 0
+                    if el.get(t + "visibility", "visible") != "visible" and repeat < 1000:
+                        hidden.extend(range(row + 1, row + repeat + 1))
+                else:
+                    row += repeat
+                    el.clear()
+            elif el.tag in (t + "table-cell", t + "covered-table-cell") and event == "end":
+                rows = int(el.get(t + "number-rows-spanned", "1"))
+                cols = int(el.get(t + "number-columns-spanned", "1"))
+                if rows > 1 or cols > 1:
+                    merged.append((row + 1, col, row + rows, col + cols - 1))
+                col += int(el.get(t + "number-columns-repeated", "1"))
+    except Exception:  # calamine read it; a part it did not need is not ours to judge
+        return (), ()
+    return tuple(hidden), tuple(merged)
 
 
 def _check_archive(data: bytes, source: str) -> None:

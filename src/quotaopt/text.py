@@ -16,6 +16,7 @@ from .policy import LEVEL_WORDS, Scope
 from .report import text_table
 from .result import Result, json_number
 from .scenario import Scenario
+from .units import defaulted_columns
 
 
 def describe_variant(sc: Scenario, name: str) -> str:
@@ -42,6 +43,8 @@ def describe_variant(sc: Scenario, name: str) -> str:
                      + ", ".join(_(LEVEL_WORDS[level.value]) for level in pol.at_least_one))
     for rule in pol.minimum:
         lines.append("  " + _("minimum: {rule}").format(rule=rule.describe()))
+    if defaulted_columns(u):
+        lines.append(render("defaulted_columns", {"columns": defaulted_columns(u)}))
     rows = []
     for t in types:
         sh = pol.shares_for(t)

@@ -37,7 +37,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -46,8 +46,16 @@ import pandas as pd
 
 from . import table as tbl
 from .errors import InputError, Problem
-from .headers import unit_aliases_zh
+from .headers import (
+    ALLOCATION_ZH,
+    HEADER_GROUPS_ZH,
+    HEADER_UNITS,
+    IGNORED_HEADERS_ZH,
+    TOTAL_ROW_WORDS_ZH,
+    unit_aliases_zh,
+)
 from .table import (
+    HEADER_SEARCH_ROWS,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
@@ -57,7 +65,7 @@ from .table import (
     column_letter,
     gc_paused,
     is_missing,
-    read_table,
+    read_sheet,
     too_many_rows,
     trim_columns,
 )
@@ -77,7 +85,9 @@ __all__ = [
     "normalize_units",
     "read_units",
     "source_rows",
+    "defaulted_columns",
     "table_warnings",
+    "text_key",
 ]
 
 UNIT_COLUMNS: tuple[str, ...] = (
@@ -107,6 +117,9 @@ COUNT_COLUMNS: tuple[str, ...] = (
 )
 """The integer (``int64``) columns, each a whole number ``>= 0``."""
 
+DEFAULTED_COLUMNS: tuple[str, ...] = (*COUNT_COLUMNS[1:], "priority")
+"""Columns a table may lack: each then takes its default (0; priority 1) for every unit."""
+
 REQUIRED_COLUMNS: tuple[str, ...] = ("unit_id", "type", "total_posts")
 
 INCUMBENT_COLUMNS: tuple[str, ...] = (
@@ -129,6 +142,13 @@ ALIASES.update(
     {alias: canonical for canonical, names in _CHINESE_ALIASES.items() for alias in names}
 )
 
+#: Headers of numeric columns that never stand for a units column: a serial number, notes,
+#: and the columns quotaopt itself writes into an allocation (caps, posts, appointments).
+_IGNORED_HEADERS: tuple[str, ...] = (
+    *IGNORED_HEADERS_ZH, "no", "no.", "#",
+    *(k for k in ALLOCATION_ZH if k not in UNIT_COLUMNS),
+    *(v for k, v in ALLOCATION_ZH.items() if k not in UNIT_COLUMNS))
+
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _PLAIN_COUNT = re.compile(r"\d{1,9}", re.ASCII)  # fast path: surely an accepted count
@@ -140,11 +160,14 @@ _MISSING = object()  # marker for an empty cell
 # reading files
 
 
-def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.DataFrame:
-    """Read a units table from a CSV or XLSX file and check it.
+def read_units(path: str | os.PathLike[str], sheet: str | None = None,
+               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a units table from a CSV, XLSX, XLS or ODS file and check it.
 
     The format is detected from the content, not the extension: a ZIP container
-    (``PK\\x03\\x04``) is read as XLSX, anything else as CSV. CSV text is decoded as UTF-8
+    (``PK\\x03\\x04``) is read as XLSX (or ODS by its mimetype), an OLE file as XLS,
+    anything else as CSV. Title rows above the header, a two-row header and totals rows are
+    handled as docs/formats.md describes. CSV text is decoded as UTF-8
     (with or without BOM), else as GB18030 (a superset of GBK). Every cell is read as text,
     so unit codes keep their leading zeros; the cells are then checked and converted by
     :func:`normalize_units`.
@@ -154,7 +177,12 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     path : str or os.PathLike
         The file. Its name is used, as given, in every problem reported.
     sheet : str, optional
-        XLSX only: the worksheet to read. Default: the first worksheet.
+        Workbooks only: the worksheet to read. Default: the first visible worksheet whose
+        header row has the units table's columns (hidden sheets are never chosen).
+    columns : mapping, optional
+        Column name -> the header that holds it in this file (the scenario's ``[columns]``
+        table), for headers the vocabulary does not know; ``""`` says the table has no such
+        column (its default is meant).
 
     Returns
     -------
@@ -164,10 +192,13 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     Raises
     ------
     InputError
-        The file cannot be read: missing; an old binary ``.xls``, UTF-16 text or an HTML
-        page saved with a spreadsheet name; text that is neither UTF-8 nor GB18030 (the
-        problem gives the byte offset where UTF-8 decoding failed); a damaged XLSX; an
-        unknown ``sheet`` (the problem lists the sheets) or ``sheet`` given for a CSV.
+        The file cannot be read: missing; UTF-16 text or an HTML page saved with a
+        spreadsheet name; text that is neither UTF-8 nor GB18030 (the problem gives the
+        byte offset where UTF-8 decoding failed); a damaged or encrypted workbook; an
+        unknown ``sheet`` (the problem lists the sheets), no visible sheet with a units
+        header, or ``sheet`` given for a CSV; hidden rows holding data, a formula without
+        a saved value, merged cells other than a pool or type merged down (see
+        docs/formats.md).
         Or the table has any of the problems listed in :func:`normalize_units`; all of
         them are reported together.
 
@@ -183,7 +214,13 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
-    labels, rows = read_table(path, sheet)
+    mapped = {_header_key(h): c for c, h in (columns or {}).items() if h.strip()}
+    sheet_data = read_sheet(path, sheet,
+                            looks_like=lambda rows: _header_index(rows, mapped) is not None)
+    source = sheet_data.where
+    labels, rows, first_row, notes = _locate_header(sheet_data.records, source, mapped)
+    _check_hidden_rows(sheet_data.hidden_rows, rows, first_row, source)
+    _fill_merged(sheet_data.merged, labels, rows, first_row, source, mapped)
 
     with gc_paused():
         lengths = set(map(len, rows))
@@ -202,14 +239,122 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None) -> pd.Dat
                 cells[i, : len(record)] = record
         del rows
     raw = pd.DataFrame(cells, columns=pd.Index(labels, dtype=object), dtype=object)
-    return _Normalizer(raw, source, text_cells=True).run()
+    raw.index = pd.RangeIndex(first_row - 2, first_row - 2 + len(raw))  # row numbers
+    return _Normalizer(raw, source, text_cells=True, columns=columns, notes=notes,
+                       header_row=first_row - 1).run()
+
+
+def _header_index(rows: list[list[str]], mapped: Mapping[str, str]) -> int | None:
+    """The index of the first of the first rows naming two required columns (by the
+    vocabulary or by the scenario's ``[columns]``: ``mapped`` is header key -> column)."""
+    for k, record in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {mapped.get(_header_key(c)) or _canonical_name(c) for c in record}
+        if sum(c in names for c in REQUIRED_COLUMNS) >= 2:
+            return k
+    return None
+
+
+_LEVELS = {"高级": "高级", "中级": "中级", "初级": "初级"}
+
+
+def _locate_header(records: list[list[str]], source: str, mapped: Mapping[str, str]
+                   ) -> tuple[list[str], list[list[str]], int, list[Problem]]:
+    """The header labels, the data rows, the row number of the first data row, and notes.
+
+    The header row is the first row naming two required columns (title and note rows above
+    it are skipped); a second header row of levels (``高级 / 中级 / 初级``) under merged group
+    cells (``现聘人数``) is joined to the row above it (``现聘高级``).
+    """
+    if not records:
+        return [], [], 2, []
+    k = _header_index(records, mapped)
+    if k is None:
+        k = 0
+    labels = list(records[k])
+    notes: list[Problem] = []
+    if k > 0:
+        notes.append(Problem.of("rows_above_header", file=source, row=k + 1, rows=k))
+    data_start = k + 1
+    if data_start < len(records):
+        sub = records[data_start]
+        keys = [_header_key(c) for c in sub]
+        if any(key in _LEVELS for key in keys) and not any(
+                _canonical_name(c) in REQUIRED_COLUMNS for c in sub):
+            group = ""
+            width = max(len(labels), len(sub))
+            labels += [""] * (width - len(labels))
+            for pos in range(width):
+                if labels[pos].strip():
+                    group = labels[pos]
+                elif pos < len(sub) and keys[pos] in _LEVELS:
+                    pass  # under the merged group cell to the left
+                else:
+                    group = ""
+                level = keys[pos] if pos < len(keys) else ""
+                if level in _LEVELS and group:
+                    gkey = _header_key(group)
+                    prefix = HEADER_GROUPS_ZH.get(gkey, gkey)
+                    labels[pos] = prefix + _LEVELS[level]
+                elif pos < len(sub) and sub[pos].strip() and not labels[pos].strip():
+                    labels[pos] = sub[pos]
+            data_start += 1
+    return labels, records[data_start:], data_start + 1, notes
+
+
+#: Columns whose merged cells (one value over several rows) mean that value on every row.
+_FILLED_DOWN = ("pool", "type")
+
+
+def _fill_merged(merged: Sequence[tuple[int, int, int, int]], labels: list[str],
+                 rows: list[list[str]], first_row: int, source: str,
+                 mapped: Mapping[str, str]) -> None:
+    """Merged cells among the data rows: a pool or type merged down over several units
+    (``东片`` once for a district) holds for each of them, and is filled down; any other
+    merged range holding a value (a count shared by several units?) is refused, except on
+    a totals row. The value of a merged range is in its first cell only."""
+    if not merged:
+        return
+    problems = []
+    for r0, c0, r1, c1 in merged:
+        if r1 < first_row or r0 - first_row >= len(rows):
+            continue  # title or header rows
+        top = rows[r0 - first_row] if r0 >= first_row else []
+        value = top[c0] if c0 < len(top) else ""
+        if not value.strip() or any(_is_total_word(c) for c in top if c.strip()):
+            continue
+        label = labels[c0] if c0 < len(labels) else ""
+        col = mapped.get(_header_key(label)) or _canonical_name(label)
+        if c0 == c1 and r0 >= first_row and col in _FILLED_DOWN:
+            for r in range(r0 + 1, min(r1, first_row + len(rows) - 1) + 1):
+                record = rows[r - first_row]
+                record.extend([""] * (c0 + 1 - len(record)))
+                record[c0] = value
+            continue
+        span = f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"
+        problems.append(Problem.of("merged_data_cells", file=source, row=r0,
+                                   column=label or column_letter(c0), cells=span))
+    if problems:
+        raise InputError(problems)
+
+
+def _check_hidden_rows(hidden: tuple[int, ...], rows: list[list[str]], first_row: int,
+                       source: str) -> None:
+    """Hidden rows that hold data are refused: they would be read as units unseen."""
+    if not hidden:
+        return
+    filled = [r for r in hidden
+              if 0 <= r - first_row < len(rows) and any(c.strip() for c in rows[r - first_row])]
+    if filled:
+        raise InputError([Problem.of("hidden_rows", file=source, row=filled[0],
+                                     rows=tuple(filled))])
 
 
 # ----------------------------------------------------------------------------------------
 # checking and converting
 
 
-def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFrame:
+def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>",
+                    columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Check a raw units table and convert it to the canonical form.
 
     Headers may be the English column names (any case) or their Chinese aliases (see
@@ -225,6 +370,8 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFra
         already as numbers.
     source : str, default "<DataFrame>"
         Name used as ``file`` in every problem reported.
+    columns : mapping, optional
+        Column name -> its header in ``df``, as for :func:`read_units`.
 
     Returns
     -------
@@ -264,19 +411,29 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>") -> pd.DataFra
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"normalize_units expects a pandas DataFrame, got {type(df).__name__}")
-    return _Normalizer(df, source).run()
+    return _Normalizer(df, source, columns=columns).run()
 
 
 class _Normalizer:
     """One checking pass over one table; collects problems, then raises or builds."""
 
-    def __init__(self, df: pd.DataFrame, source: str, text_cells: bool = False):
+    def __init__(self, df: pd.DataFrame, source: str, text_cells: bool = False,
+                 columns: Mapping[str, str] | None = None,
+                 notes: Sequence[Problem] = (), header_row: int = 1):
         self.df = df
         self.source = source
         self.text_cells = text_cells  # every cell is known to be a str (read from a file)
+        self.columns = dict(columns or {})  # the scenario's [columns]: column -> header
+        self.header_row = header_row  # the row of the (last) header row
         self.header: list[Problem] = []
         self.cells: list[tuple[int, int, Problem]] = []  # (row, column order, problem)
-        self.warnings: list[Problem] = []  # not errors: see table_warnings()
+        self.warnings: list[Problem] = list(notes)  # not errors: see table_warnings()
+        self.shown: dict[str, str] = {}  # column -> its header as the file writes it
+        self.defaulted: tuple[str, ...] = ()  # columns the table lacks: defaults used
+
+    def show(self, col: str) -> str:
+        """The header of ``col`` as written in the user's file (else the column name)."""
+        return self.shown.get(col, col)
 
     # -- problems ---------------------------------------------------------------------
 
@@ -288,7 +445,8 @@ class _Normalizer:
         order = UNIT_COLUMNS.index(column) if column in UNIT_COLUMNS else len(UNIT_COLUMNS)
         if unit and len(unit) > 60:  # a pasted paragraph as unit_id: do not repeat it whole
             unit = unit[:57] + "..."
-        problem = Problem(message, file=self.source, row=row, column=column, unit=unit or None)
+        problem = Problem(message, file=self.source, row=row, column=self.show(column),
+                          unit=unit or None)
         self.cells.append((row, order, problem))
 
     def fail(self) -> InputError:
@@ -334,7 +492,9 @@ class _Normalizer:
             raise self.fail()
 
         canonical, extras = self.map_headers(labels, values, blank, rownums)
+        self.shown = {col: labels[pos] for col, pos in canonical.items()}
         keep = ~np.logical_and.reduce(blank) if ncols else np.zeros(0, dtype=bool)
+        keep &= ~self.totals_rows(canonical, values, rownums)
         rownums = rownums[keep]
         values = [v[keep] for v in values]
         n = len(rownums)
@@ -357,12 +517,20 @@ class _Normalizer:
                     int(rownums[i]),
                     units[i],
                     "type",
-                    "type is empty; enter the unit's type as the scenario's policy names it "
+                    f"{self.show('type')} is empty; enter the unit's type as the scenario's "
+                    "policy names it "
                     "(e.g. health_centre, school)",
                 )
         out["type"] = types
         pools = self.text_column(canonical, values, "pool", n)
-        out["pool"] = np.where(pools == "", DEFAULT_POOL, pools).astype(object)
+        empty_pool = pools == ""
+        if empty_pool.any() and not empty_pool.all():
+            # some units name a pool, others not: most likely a merged pool cell saved as CSV
+            # (its value only on its first row) — the others would silently form pool "all"
+            for i in np.flatnonzero(empty_pool):
+                self.cell_problem(int(rownums[i]), units[i], "pool", Problem.of(
+                    "pool_partly_empty", header=self.show("pool")).message)
+        out["pool"] = np.where(empty_pool, DEFAULT_POOL, pools).astype(object)
 
         counts: dict[str, np.ndarray] = {}
         bad: dict[str, np.ndarray] = {}
@@ -382,6 +550,11 @@ class _Normalizer:
         # kept only when they say something: pandas copies attrs along with the frame
         if self.warnings:
             table.attrs["warnings"] = tuple(self.warnings)
+        if self.defaulted:
+            table.attrs["defaulted"] = self.defaulted
+        if self.text_cells:  # read from a file: later checks name it, and its type header
+            table.attrs["source"] = self.source
+            table.attrs["type_header"] = self.show("type")
         if not np.array_equal(rownums, np.arange(2, n + 2)):  # rows were skipped
             rows = rownums.copy()
             rows.flags.writeable = False
@@ -422,19 +595,23 @@ class _Normalizer:
         blank: list[np.ndarray],
         rownums: np.ndarray,
     ) -> tuple[dict[str, int], list[tuple[str, int]]]:
+        hrow = self.header_row
         canonical: dict[str, int] = {}
         extras: list[tuple[str, int]] = []
         used = set(UNIT_COLUMNS)
+        mapped = self.mapped_columns(labels)
         for pos, label in enumerate(labels):
-            target = _canonical_name(label)
+            target = mapped.get(pos, _canonical_name(label))
+            if target is not None and target in self.columns and pos not in mapped:
+                target = None  # [columns] names another header for this column
             if target is not None:
                 if target in canonical:
                     first = labels[canonical[target]]
                     self.table_problem(
                         f"columns {first!r} ({column_letter(canonical[target])}) and {label!r} "
                         f"({column_letter(pos)}) both mean {target}; keep only one of them",
-                        row=1,
-                        column=target,
+                        row=hrow,
+                        column=label,
                     )
                 else:
                     canonical[target] = pos
@@ -452,19 +629,23 @@ class _Normalizer:
 
         missing = [c for c in REQUIRED_COLUMNS if c not in canonical]
         unknown = [(labels[pos], pos) for _, pos in extras if labels[pos]]
+        hints = {col: _did_you_mean(col, unknown) for col in missing}
+        hinted = {h[1] for h in hints.values() if h is not None}
+        self.refuse_unknown_numbers([u for u in unknown if u[1] not in hinted], canonical,
+                                    values, blank)
         self.warn_near_misses(unknown, canonical)
         for col in missing:
             accepted = " / ".join([col, *_CHINESE_ALIASES[col]])
             message = f"required column {col!r} is missing (header {accepted})"
-            hint = _did_you_mean(col, unknown)
+            hint = hints[col]
             if hint is not None:
                 label, pos = hint
-                message += (f"; did you mean {label!r} (column {column_letter(pos)})? "
-                            f"rename it {col!r}")
+                message += (f"; did you mean {label!r} (column {column_letter(pos)})? rename it, "
+                            f"or map it in the scenario: [columns] {col} = {label!r}")
             else:
                 message += "; add the column"
-            self.table_problem(message, row=1, column=col)
-        if missing:
+            self.table_problem(message, row=hrow, column=col)
+        if missing and hrow == 1:
             header_row = _find_header_row(values, rownums)
             if header_row is not None:
                 self.table_problem(
@@ -472,7 +653,53 @@ class _Normalizer:
                     "on row 1: delete the rows above them",
                     row=1,
                 )
+        absent = [c for c in DEFAULTED_COLUMNS if c not in canonical]
+        if absent:
+            self.defaulted = tuple(absent)
         return canonical, extras
+
+    def mapped_columns(self, labels: list[str]) -> dict[int, str]:
+        """Positions of the headers the scenario's ``[columns]`` table names."""
+        keys = [_header_key(lab) for lab in labels]
+        out: dict[int, str] = {}
+        for col, header in self.columns.items():
+            if not header.strip():
+                continue  # "": the table has no such column, its default is meant
+            want = _header_key(header)
+            hits = [pos for pos, key in enumerate(keys) if key == want]
+            if not hits:
+                close = difflib.get_close_matches(header, [lab for lab in labels if lab],
+                                                  n=1, cutoff=0.6)
+                self.table_problem(Problem.of(
+                    "columns_header_missing", target=col, header=header,
+                    hint=close[0] if close else None).message, row=self.header_row,
+                    column=col)
+                continue
+            out[hits[0]] = col
+        return out
+
+    def refuse_unknown_numbers(self, unknown: list[tuple[str, int]],
+                               canonical: dict[str, int], values: list[np.ndarray],
+                               blank: list[np.ndarray]) -> None:
+        """An unknown column holding numbers while a column with a default (incumbents,
+        waiting staff, priority) is missing is an error: it is most likely that column
+        under a header quotaopt does not know, and reading it as 0 would change the plan."""
+        absent = [c for c in DEFAULTED_COLUMNS
+                  if c not in canonical and c not in self.columns]
+        if not absent:
+            return
+        ignored = {_header_key(h) for h in _IGNORED_HEADERS}
+        names = [a for a, c in ALIASES.items() if c in absent]
+        for label, pos in unknown:
+            key = _header_key(label)
+            if key in ignored or blank[pos].all() or not _holds_numbers(values[pos],
+                                                                        blank[pos]):
+                continue
+            close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+            self.table_problem(Problem.of(
+                "unknown_number_column", header=label, letter=column_letter(pos),
+                hint=(close[0], ALIASES[close[0]]) if close else None,
+                missing=tuple(absent)).message, row=self.header_row, column=label)
 
     def warn_near_misses(self, unknown: list[tuple[str, int]],
                          canonical: dict[str, int]) -> None:
@@ -492,7 +719,8 @@ class _Normalizer:
             self.warnings.append(Problem(
                 f"column {label!r} ({column_letter(pos)}) is not a known column (did you mean "
                 f"{close[0]!r}?); it is carried through unchanged, and {target} is taken as "
-                f"{default} for every unit", file=self.source, row=1, column=label))
+                f"{default} for every unit", file=self.source, row=self.header_row,
+                column=label))
 
     # -- columns ----------------------------------------------------------------------
 
@@ -501,35 +729,73 @@ class _Normalizer:
     ) -> np.ndarray:
         if col not in canonical:
             return np.full(n, "", dtype=object)
-        column = values[canonical[col]]
-        if self.is_text[canonical[col]] and len(column):  # the usual case
+        out = self.stripped_column(values[canonical[col]], canonical[col])
+        if _needs_cleaning("".join(out.tolist())):
+            # types and pools are compared after NFKC (ＴＹＰＥ is TYPE); codes and names keep
+            # their width (a duplicate code is found by text_key) but lose zero-width marks
+            clean = text_key if col in ("type", "pool") else _without_invisible
+            out = _object_array([clean(v) for v in out.tolist()])
+        return out
+
+    def stripped_column(self, column: np.ndarray, pos: int) -> np.ndarray:
+        if self.is_text[pos] and len(column):  # the usual case
             if not _has_space(column):
                 return column.copy()  # str.strip() would return every cell itself
             return np.array(list(map(str.strip, column.tolist())), dtype=object)
         return _object_array([cell_text(v) for v in column.tolist()])
 
+    def totals_rows(self, canonical: dict[str, int], values: list[np.ndarray],
+                    rownums: np.ndarray) -> np.ndarray:
+        """Rows whose code or name cell says 合计 / 小计 / 总计: skipped, with a note."""
+        n = len(rownums)
+        total = np.zeros(n, dtype=bool)
+        for col in ("unit_id", "name"):
+            if col not in canonical or not n:
+                continue
+            raw = values[canonical[col]]
+            if self.is_text[canonical[col]]:  # one search over the joined text first
+                joined = "".join(raw.tolist())
+                if joined.isascii() or not any(w[-1] in joined for w in TOTAL_ROW_WORDS_ZH):
+                    continue
+            cells = self.stripped_column(raw, canonical[col])
+            total |= np.fromiter((_is_total_word(v) for v in cells.tolist()), dtype=bool,
+                                 count=n)
+        if total.any():
+            rows = tuple(int(r) for r in rownums[total])
+            self.warnings.append(Problem.of("totals_rows_skipped", file=self.source,
+                                            row=rows[0], rows=rows))
+        return total
+
     def check_unit_ids(self, unit_ids: np.ndarray, rownums: np.ndarray, present: bool) -> None:
         if not present:
             return
         ids = unit_ids.tolist()
-        if len(set(ids)) == len(ids) and "" not in ids:
+        keys = [text_key(u) for u in ids] if _needs_cleaning("".join(ids)) else ids
+        if len(set(keys)) == len(keys) and "" not in keys:
             return  # all present and distinct: nothing to report
-        first_row: dict[str, int] = {}
-        for uid, row in zip(unit_ids.tolist(), rownums.tolist(), strict=True):
-            if uid == "":
+        first_row: dict[str, tuple[int, str]] = {}
+        for uid, key, row in zip(ids, keys, rownums.tolist(), strict=True):
+            if key == "":
                 self.cell_problem(
-                    row, None, "unit_id", "unit_id is empty; every unit needs its own code"
+                    row, None, "unit_id",
+                    f"{self.show('unit_id')} is empty; every unit needs its own code"
                 )
-            elif uid in first_row:
-                self.cell_problem(
-                    row,
-                    uid,
-                    "unit_id",
-                    f"unit_id {uid!r} is on rows {first_row[uid]} and {row}; every unit "
-                    "needs its own code: change or delete one of the rows",
-                )
+            elif key in first_row:
+                other_row, other = first_row[key]
+                if other == uid:
+                    self.cell_problem(
+                        row,
+                        uid,
+                        "unit_id",
+                        f"{self.show('unit_id')} {uid!r} is on rows {other_row} and {row}; "
+                        "every unit needs its own code: change or delete one of the rows",
+                    )
+                else:
+                    self.cell_problem(row, uid, "unit_id", Problem.of(
+                        "lookalike_codes", header=self.show("unit_id"), first=other,
+                        first_row=other_row, second=uid, second_row=row).message)
             else:
-                first_row[uid] = row
+                first_row[key] = (row, uid)
 
     def count_column(
         self,
@@ -563,12 +829,13 @@ class _Normalizer:
                         int(rownums[i]),
                         units[i],
                         col,
-                        "total_posts is empty; enter the unit's number of professional-"
+                        f"{self.show(col)} is empty; enter the unit's number of professional-"
                         "technical posts (a whole number, 0 or more)",
                     )
             else:
                 bad[i] = True
-                self.cell_problem(int(rownums[i]), units[i], col, f"{col} {parsed}")
+                self.cell_problem(int(rownums[i]), units[i], col,
+                                  f"{self.show(col)} {parsed}")
         return result, bad
 
     def cross_checks(
@@ -578,6 +845,7 @@ class _Normalizer:
         rownums: np.ndarray,
         units: np.ndarray,
     ) -> None:
+        h = self.show
         s, m, j = (counts[c] for c in INCUMBENT_COLUMNS)
         total = counts["total_posts"]
         ok = ~np.logical_or.reduce([bad[c] for c in ("total_posts", *INCUMBENT_COLUMNS)])
@@ -587,8 +855,8 @@ class _Normalizer:
                 units[i],
                 "total_posts",
                 f"the incumbents ({s[i]} senior + {m[i]} intermediate + {j[i]} junior = "
-                f"{s[i] + m[i] + j[i]}) exceed total_posts {total[i]}; incumbents keep their "
-                "posts, so raise total_posts or correct the incumbent counts",
+                f"{s[i] + m[i] + j[i]}) exceed {h('total_posts')} {total[i]}; incumbents keep "
+                f"their posts, so raise {h('total_posts')} or correct the incumbent counts",
             )
         ws, wm = counts["senior_waiting"], counts["intermediate_waiting"]
         ok = ~(bad["senior_waiting"] | bad["intermediate_incumbents"])
@@ -597,9 +865,10 @@ class _Normalizer:
                 int(rownums[i]),
                 units[i],
                 "senior_waiting",
-                f"senior_waiting {ws[i]} exceeds intermediate_incumbents {m[i]}; staff waiting "
-                "for a senior post are counted among the intermediate incumbents: lower "
-                "senior_waiting or correct intermediate_incumbents",
+                f"{h('senior_waiting')} {ws[i]} exceeds {h('intermediate_incumbents')} {m[i]}; "
+                "staff waiting for a senior post are counted among the intermediate "
+                f"incumbents: lower {h('senior_waiting')} or correct "
+                f"{h('intermediate_incumbents')}",
             )
         ok = ~(bad["intermediate_waiting"] | bad["junior_incumbents"])
         for i in np.flatnonzero(ok & (wm > j)):
@@ -607,9 +876,10 @@ class _Normalizer:
                 int(rownums[i]),
                 units[i],
                 "intermediate_waiting",
-                f"intermediate_waiting {wm[i]} exceeds junior_incumbents {j[i]}; staff "
-                "waiting for an intermediate post are counted among the junior incumbents: "
-                "lower intermediate_waiting or correct junior_incumbents",
+                f"{h('intermediate_waiting')} {wm[i]} exceeds {h('junior_incumbents')} {j[i]}; "
+                "staff waiting for an intermediate post are counted among the junior "
+                f"incumbents: lower {h('intermediate_waiting')} or correct "
+                f"{h('junior_incumbents')}",
             )
 
     def priority_column(
@@ -635,7 +905,8 @@ class _Normalizer:
             if isinstance(parsed, float):
                 result[i] = parsed
             elif parsed is not _MISSING:
-                self.cell_problem(int(rownums[i]), units[i], "priority", f"priority {parsed}")
+                self.cell_problem(int(rownums[i]), units[i], "priority",
+                                  f"{self.show('priority')} {parsed}")
         return result
 
     def extra_column(self, pos: int, keep: np.ndarray) -> pd.Series:
@@ -665,6 +936,12 @@ def source_rows(units: pd.DataFrame) -> np.ndarray:
     return np.arange(len(units), dtype=np.int64) + 2
 
 
+def defaulted_columns(units: pd.DataFrame) -> tuple[str, ...]:
+    """The columns of :data:`DEFAULTED_COLUMNS` that the table read did not have (each took
+    its default for every unit); ``quotaopt validate`` names them."""
+    return tuple(units.attrs.get("defaulted", ()))
+
+
 def table_warnings(units: pd.DataFrame) -> tuple[Problem, ...]:
     """Remarks about a table from :func:`read_units` or :func:`normalize_units` that are not
     errors, e.g. an unknown column whose header looks like a misspelt optional column."""
@@ -690,8 +967,44 @@ def _label_text(label: Any) -> str:
     return text.strip().strip(_INVISIBLE).strip()
 
 
+_UNIT_SUFFIX = re.compile(r"\s*[(\[【〔]\s*(?:" + "|".join(HEADER_UNITS)
+                          + r")\s*[)\]】〕]\s*$")
+_DROP_INVISIBLE = {ord(c): None for c in _INVISIBLE + "\u00ad"}
+
+
 def _header_key(label: str) -> str:
-    return unicodedata.normalize("NFKC", label).strip().strip(_INVISIBLE).strip().lower()
+    """A header as compared: NFKC, without invisible characters, lower case, stripped,
+    without a bracketed unit at its end (``（人）``)."""
+    key = unicodedata.normalize("NFKC", label).translate(_DROP_INVISIBLE).strip().lower()
+    return _UNIT_SUFFIX.sub("", key)
+
+
+_INVISIBLE_CHAR = re.compile("[" + _INVISIBLE + "\u00ad]")
+
+
+def _needs_cleaning(text: str) -> bool:
+    """Some cell of the joined ``text`` changes under :func:`text_key` (fast: one pass)."""
+    if text.isascii():
+        return False
+    return (_INVISIBLE_CHAR.search(text) is not None
+            or not unicodedata.is_normalized("NFKC", text))
+
+
+def _without_invisible(value: str) -> str:
+    return value.translate(_DROP_INVISIBLE).strip()
+
+
+def _is_total_word(value: str) -> bool:
+    key = re.sub(r"[\s:：]", "", unicodedata.normalize("NFKC", value))
+    return key in TOTAL_ROW_WORDS_ZH
+
+
+def text_key(value: str) -> str:
+    """A unit code, type or pool as compared: NFKC, without zero-width characters,
+    stripped (``ＴＸ01`` and ``TX01\u200b`` are ``TX01``)."""
+    if value.isascii():
+        return value.strip()
+    return unicodedata.normalize("NFKC", value).translate(_DROP_INVISIBLE).strip()
 
 
 def _canonical_name(label: str) -> str | None:
@@ -702,6 +1015,21 @@ def _canonical_name(label: str) -> str | None:
         if candidate in ALIASES:
             return ALIASES[candidate]
     return None
+
+
+def _holds_numbers(values: np.ndarray, blank: np.ndarray) -> bool:
+    """Every non-empty cell is a number."""
+    for v, b in zip(values.tolist(), blank.tolist(), strict=True):
+        if b:
+            continue
+        if isinstance(v, bool | np.bool_):
+            return False
+        if isinstance(v, int | float | np.integer | np.floating):
+            continue
+        text = _number_text(v)
+        if not isinstance(text, str) or not _NUMBER.fullmatch(text.replace(",", "")):
+            return False
+    return True
 
 
 def _did_you_mean(col: str, unknown: Sequence[tuple[str, int]]) -> tuple[str, int] | None:
