@@ -9,12 +9,15 @@ from pathlib import Path
 
 import click
 
-from quotaopt.cli import main
+from quotaopt.cli import main, translate_help
+from quotaopt.i18n import set_language
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
 def render() -> str:
+    set_language("en")  # the reference is English, whatever the machine's locale
+    translate_help(main)
     parts = ["# Command line reference\n",
              "Generated from `--help` by `scripts/gen_cli_docs.py`; a test fails when it drifts.\n"]
     ctx = click.Context(main, info_name="quotaopt", terminal_width=100, max_content_width=100,

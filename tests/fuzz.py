@@ -921,7 +921,8 @@ ESCAPES = ["\x1b[2J", "\x1b]0;fake status\x07", "\x9b31m", "\u202e", "\x1b[1A\x1
 FAULTS = ["enospc", "eacces", "rename-fails", "folder-in-the-way", "out-onto-input"]
 #: Old result files put in --out before a faulty case: none of them may change.
 OLD_RESULTS = ["allocation.csv", "summary.json", "allocation.json", "results.xlsx",
-               "report.html", "comparison.xlsx", "kpi.csv", "violations.csv", "audit.json"]
+               "plan.html", "report.html", "comparison.xlsx", "kpi.csv", "violations.csv",
+               "audit.json"]
 
 
 def _environment(rng: random.Random, case: Case, units_name: str) -> None:

@@ -117,9 +117,9 @@ def test_sigkill_during_an_xlsx_run_never_leaves_a_partial_workbook(tmp_path):
     for delay in (0.0, 0.05):
         kill_while_writing([str(scenario), "--variant", "b", "--out", str(out), "--format",
                             "xlsx"], out, delay, 2 * full)
-        assert visible(out) == ["results.xlsx"]
+        assert visible(out) == ["plan.html", "results.xlsx"]
         wb = openpyxl.load_workbook(out / "results.xlsx", read_only=True)  # a whole workbook
-        assert wb.sheetnames == ["allocation", "summary", "policy"]
+        assert wb.sheetnames == ["plan table", "allocation", "summary", "policy"]
         wb.close()
 
 

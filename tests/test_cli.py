@@ -88,7 +88,7 @@ def test_run_prints_and_writes(tmp_path):
     assert summary["input_hash"].startswith("sha256:")
 
 
-@pytest.mark.parametrize("fmt, files", [("xlsx", ["results.xlsx"]),
+@pytest.mark.parametrize("fmt, files", [("xlsx", ["plan.html", "results.xlsx"]),
                                         ("json", ["allocation.json", "summary.json"])])
 def test_run_formats(tmp_path, fmt, files):
     out = tmp_path / "out"
@@ -97,7 +97,7 @@ def test_run_formats(tmp_path, fmt, files):
     assert sorted(p.name for p in out.iterdir()) == files
     if fmt == "xlsx":
         sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-        assert set(sheets) == {"allocation", "summary", "policy"}
+        assert set(sheets) == {"plan table", "allocation", "summary", "policy"}
         assert list(sheets["allocation"]["unit_id"]) == ["H1", "S1"]
 
 

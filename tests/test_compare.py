@@ -529,9 +529,10 @@ def test_xlsx_chinese_status_values(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     write_comparison(comp, tmp_path / "out", ["xlsx", "csv"], lang="zh")
     kpi = pd.read_excel(tmp_path / "out" / "comparison.xlsx", sheet_name="指标")
-    assert kpi["求解状态"].tolist() == ["最优", "不可行"]
-    assert pd.read_csv(tmp_path / "out" / "kpi.csv")["status"].tolist() == ["optimal",
-                                                                            "infeasible"]
+    assert kpi["求解状态"].tolist() == ["最优", "无可行方案"]
+    # the CSVs have the workbook's Chinese headers and values too (issue 13)
+    assert pd.read_csv(tmp_path / "out" / "kpi.csv", encoding="utf-8-sig")["求解状态"] \
+        .tolist() == ["最优", "无可行方案"]
     assert column_label("posts_senior", "en") == "posts_senior"
 
 

@@ -36,7 +36,7 @@ from .feasibility import fmt_num
 from .headers import ALLOCATION_ZH
 from .messages import render
 from .meta import __version__
-from .output import csv_text, json_bytes, write_files
+from .output import csv_bytes, json_bytes, write_files
 from .result import (
     Provenance,
     SolverRun,
@@ -432,11 +432,13 @@ def audit(
                        out_table, distance, tuple(notes), report)
 
 
-def write_audit(result: AuditResult, out_dir: str | Path) -> list[Path]:
-    """``violations.csv`` (one row per violation) and ``audit.json``, each whole or not at
-    all."""
+def write_audit(result: AuditResult, out_dir: str | Path,
+                encoding: str | None = None) -> list[Path]:
+    """``violations.csv`` (one row per violation; ``encoding`` as for
+    :func:`~quotaopt.output.csv_bytes`) and ``audit.json``, each whole or not at all."""
     out = Path(out_dir)
-    files = [(out / "violations.csv", csv_text(result.table).encode("utf-8")),
+    files = [(out / "violations.csv", csv_bytes(result.table, encoding,
+                                                out / "violations.csv")),
              (out / "audit.json", json_bytes(result.summary))]
     write_files(files)
     return [target for target, _ in files]

@@ -7,6 +7,7 @@ Exit codes: 0 success · 1 audit found violations · 2 bad input or usage · 3 i
 from __future__ import annotations
 
 import errno
+import importlib
 import io
 import os
 import re
@@ -15,21 +16,33 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
-from . import _startup
+from . import _startup, plan_table
 from .audit import audit, write_audit
 from .backends import Status
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
 from .explain import alternative_optima, explain
+from .i18n import (
+    LANGUAGES,
+    LanguageError,
+    _,
+    choose_language,
+    click_gettext,
+    click_ngettext,
+    language,
+    set_language,
+)
 from .messages import render
 from .meta import __version__
 from .output import (
+    CSV_ENCODINGS,
     FORMATS,
     prepare_out_dir,
     verify_result_file,
@@ -37,7 +50,6 @@ from .output import (
     write_results,
 )
 from .report import (
-    LANGS,
     REPORT_FORMATS,
     render_text,
     require_matplotlib,
@@ -93,11 +105,112 @@ def _discard(stream: IO[str]) -> None:
 
 
 def _debug_first(args: list[str]) -> list[str]:
-    """``--debug`` is an option of ``quotaopt`` itself; accept it after the command too."""
+    """``--debug`` and ``--lang`` are options of ``quotaopt`` itself; accept them after the
+    command too (``quotaopt run s.toml --lang zh``)."""
     end = args.index("--") if "--" in args else len(args)
-    if "--debug" not in args[:end]:
-        return args
-    return ["--debug"] + [a for a in args[:end] if a != "--debug"] + args[end:]
+    head, front = [], []
+    i = 0
+    while i < end:
+        a = args[i]
+        if a == "--debug":
+            front.append(a)
+        elif a == "--lang" and i + 1 < end:
+            front += [a, args[i + 1]]
+            i += 1
+        elif a.startswith("--lang="):
+            front.append(a)
+        else:
+            head.append(a)
+        i += 1
+    return front + head + args[end:] if front else args
+
+
+def _lang_option(args: list[str]) -> str | None:
+    """The value of ``--lang`` among ``args`` (after :func:`_debug_first`), or None."""
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--lang="):
+            return a.partition("=")[2]
+    return None
+
+
+#: Click modules whose own strings (usage errors, help headings) go through gettext.
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion",
+                  "termui", "types", "utils")
+
+
+def _translate_click() -> None:
+    """Click marks its strings with the standard library's gettext (domain ``messages``);
+    send them to quotaopt's ``click`` catalog instead, so the language rule holds for them."""
+    for name in _CLICK_MODULES:
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # pragma: no cover - a Click without this module
+            continue
+        if hasattr(module, "_"):
+            module._ = click_gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = click_ngettext  # type: ignore[attr-defined]
+
+
+#: The English help of each command and option, kept when the help is translated.
+_HELP_MSGIDS: dict[int, tuple[str | None, str | None]] = {}
+
+
+def help_texts(group: click.Group) -> list[str]:
+    """Every help text of the commands and options (scripts/i18n.py extracts them)."""
+    texts: list[str] = []
+    for obj in _help_objects(group):
+        for text in _HELP_MSGIDS.get(id(obj), (getattr(obj, "help", None),
+                                               getattr(obj, "epilog", None))):
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _help_objects(group: click.Group) -> list[Any]:
+    objs: list[Any] = [group, *group.params]
+    for cmd in group.commands.values():
+        objs += [cmd, *cmd.params]
+    return objs
+
+
+def translate_help(group: click.Group) -> None:
+    """Put the help of every command and option in the language in use."""
+    for cmd in [group, *group.commands.values()]:
+        # Click builds --help's option once per command, its help text in the language of
+        # that moment: build it again
+        if getattr(cmd, "_help_option", None) is not None:
+            cmd._help_option = None
+    for obj in _help_objects(group):
+        key = id(obj)
+        if key not in _HELP_MSGIDS:
+            _HELP_MSGIDS[key] = (getattr(obj, "help", None), getattr(obj, "epilog", None))
+        text, epilog = _HELP_MSGIDS[key]
+        if text:
+            obj.help = _(text)
+        if epilog:
+            obj.epilog = _(epilog)
+
+
+def setup_language(group: click.Group, args: list[str]) -> None:
+    """Choose the language (``--lang``, ``QUOTAOPT_LANG``, the locale, English) and put
+    quotaopt's and Click's texts in it — before Click reads the arguments, so that usage
+    errors are in it too."""
+    try:
+        lang = choose_language(_lang_option(args))
+    except LanguageError as exc:
+        if _lang_option(args) is not None:
+            lang = "en"  # Click's own check of --lang reports the bad value
+        else:
+            set_language("en")
+            raise click.UsageError(str(exc)) from None
+    set_language(lang)
+    _translate_click()
+    translate_help(group)
 
 
 #: errno values that mean the machine, not quotaopt, failed (exit 2, like bad input).
@@ -115,12 +228,14 @@ class QuotaoptGroup(click.Group):
              **extra: Any) -> Any:
         args = _debug_first(list(sys.argv[1:] if args is None else args))
         if not standalone_mode:
+            setup_language(self, args)
             return super().main(args, prog_name, complete_var, False, **extra)
         command = _startup.is_command()
         if command:
             _startup.interrupt_raises()  # until now Ctrl-C ended the start quietly
         code: Any = 0
         try:
+            setup_language(self, args)
             rv = super().main(args, prog_name, complete_var, False, **extra)
             code = rv if isinstance(rv, int) else 0
         except click.ClickException as exc:
@@ -174,7 +289,8 @@ class QuotaoptGroup(click.Group):
 EXIT_INTERRUPTED = _startup.EXIT_INTERRUPTED
 #: The files each command writes into --out (checked before solving).
 RESULT_FILES = {"csv": ("allocation.csv", "summary.json"),
-                "json": ("allocation.json", "summary.json"), "xlsx": ("results.xlsx",)}
+                "json": ("allocation.json", "summary.json"),
+                "xlsx": ("results.xlsx", "plan.html")}
 AUDIT_FILES = ("violations.csv", "audit.json")
 
 
@@ -188,6 +304,15 @@ _WRITTEN = "quotaopt.written"
 
 def _wrote(paths: list[Path]) -> None:
     click.get_current_context().meta[_WRITTEN] = list(paths)
+
+
+def plan_files(res: Any, fmt: str) -> tuple[Any, list[tuple[str, bytes]]]:
+    """With ``--format xlsx``: the plan table as a sheet of results.xlsx and as plan.html."""
+    if fmt != "xlsx" or res.allocation is None:
+        return None, []
+    day = plan_table.table_date()
+    return (partial(plan_table.add_sheet, res=res, day=day),
+            [("plan.html", plan_table.render_html(res, day).encode("utf-8"))])
 
 
 def input_files(sc: Scenario, *more: Path) -> list[Path]:
@@ -248,6 +373,14 @@ def solver_options(solver_help: str = "As for run.",
     return decorate
 
 
+def encoding_option(fn: F) -> F:
+    return click.option(
+        "--encoding", type=click.Choice(CSV_ENCODINGS), default=None,
+        help="Text encoding of the CSV files written: utf-8-sig (with the byte-order mark "
+             "Excel needs to read Chinese; the default in Chinese mode), utf-8 (the default "
+             "in English mode) or gbk.")(fn)
+
+
 def quiet_option(fn: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="Print only errors.")(fn)
 
@@ -263,7 +396,11 @@ def load(path: Path) -> Scenario:
 @click.group(cls=QuotaoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quotaopt")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of internal errors.")
-def main(debug: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of everything quotaopt writes: zh (Chinese) or en (English); "
+                   "also accepted after the command. Default: QUOTAOPT_LANG, else the "
+                   "locale (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese), else en.")
+def main(debug: bool, lang: str | None) -> None:
     """Plan senior / intermediate / junior posts of township public institutions.
 
     Exit codes: 0 success, 1 audit found violations, 2 bad input or usage,
@@ -346,7 +483,7 @@ class ProgressDisplay:
         self._thread.join()
         self._thread = None
         if self._shown is not None:
-            echo(f"{time.monotonic() - self.started:7.1f} s  done", err=True)
+            echo(f"{time.monotonic() - self.started:7.1f} s  " + _("done"), err=True)
 
 
 def show_progress(quiet: bool) -> bool:
@@ -373,17 +510,18 @@ def show_progress(quiet: bool) -> bool:
 @click.option("--check-unique", is_flag=True,
               help="Also check whether another optimal plan gives any unit other senior or "
                    "senior+intermediate posts (up to 4 extra solves per unit: opt-in).")
+@encoding_option
 @quiet_option
 def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
         solver: str | None, time_limit: float | None, method: str | None,
-        check_unique: bool, quiet: bool) -> None:
+        check_unique: bool, encoding: str | None, quiet: bool) -> None:
     """Solve a scenario, print a summary table and write the results.
 
     On a terminal, a run that takes more than about 2 s shows its stages on stderr.
     """
     progress = ProgressDisplay(enabled=show_progress(quiet))
     try:
-        progress("reading the scenario and units table")
+        progress(_("reading the scenario and units table"))
         sc = load(scenario)
         sc.variant(variant)  # unknown variant: exit 2 before anything else
         if out_dir is not None:
@@ -392,13 +530,13 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
                     progress=progress)
         unique = None
         if check_unique:
-            progress("checking for other optimal plans")
+            progress(_("checking for other optimal plans"))
             unique = alternative_optima(sc, variant, res, time_limit=time_limit)
             res = res.with_uniqueness(unique.as_dict())
         paths: list[Path] = []
         if out_dir is not None and res.has_plan:
-            progress("writing results")
-            paths = write_results(res, out_dir, fmt)
+            progress(_("writing results"))
+            paths = write_results(res, out_dir, fmt, encoding, *plan_files(res, fmt))
             _wrote(paths)
     finally:
         progress.close()
@@ -427,16 +565,16 @@ def run(scenario: Path, variant: str | None, out_dir: Path | None, fmt: str,
 @out_option("Folder for report.html, comparison.xlsx and the CSVs (created if missing).")
 @click.option("--format", "fmt", default="html,xlsx,csv", show_default=True,
               help="With --out: which files, comma-separated (html, xlsx, csv).")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
-              help="Sheet names and column headers of the XLSX workbook (zh: Chinese).")
 @solver_options(time_limit_help="Seconds per variant; as for run.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Variants solved at once in separate processes (default: 1 for small "
                    "scenarios, else one per CPU). The results are the same either way.")
+@encoding_option
 @quiet_option
 def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Path | None,
-                fmt: str, lang: str, solver: str | None, time_limit: float | None,
-                method: str | None, jobs: int | None, quiet: bool) -> None:
+                fmt: str, solver: str | None, time_limit: float | None,
+                method: str | None, jobs: int | None, encoding: str | None,
+                quiet: bool) -> None:
     """Solve the baseline and the variants and show them side by side.
 
     Prints what each variant changes in the rules, the key figures with their change
@@ -449,7 +587,8 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     """
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - set(REPORT_FORMATS):
-        raise click.BadParameter(f"{fmt!r}: choose from html, xlsx, csv (comma-separated)",
+        raise click.BadParameter(_("{value}: choose from html, xlsx, csv (comma-separated)")
+                                 .format(value=repr(fmt)),
                                  param_hint="--format")
     sc = load(scenario)
     names = resolve_variants(sc, variants, baseline)  # unknown variant: exit 2 now
@@ -462,7 +601,7 @@ def compare_cmd(scenario: Path, variants: str | None, baseline: str, out_dir: Pa
     if not quiet:
         echo(render_text(comp))
     if out_dir is not None:
-        paths = write_comparison(comp, out_dir, formats, lang)
+        paths = write_comparison(comp, out_dir, formats, language(), encoding)
         _wrote(paths)
         if not quiet:
             echo(render("wrote", {"paths": [str(p) for p in paths]}))
@@ -502,8 +641,10 @@ def explain_cmd(scenario: Path, unit_id: str, variant: str | None, solver: str |
 @out_option("Folder for violations.csv and audit.json (created if missing).")
 @solver_options(solver_help="As for run (the optimum to compare with).",
                 time_limit_help="Seconds for solving the optimum; as for run.")
+@encoding_option
 def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | None,
-              solver: str | None, time_limit: float | None, method: str | None) -> None:
+              solver: str | None, time_limit: float | None, method: str | None,
+              encoding: str | None) -> None:
     """Check a hand-made plan against the policy: every violation, one line each (exit 1 if
     any, 0 if none), and the appointments it leaves on the table."""
     sc = load(scenario)
@@ -514,10 +655,10 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
     echo("\n".join(result.lines()))
     pair = verify_result_file(plan)  # the plan of a run: does it belong to its summary.json?
     if pair is not None:
-        echo(pair if " is the file " in pair else render("warning", {"text": pair}),
-             err=" NOT " in pair)
+        same, text = pair
+        echo(text if same else render("warning", {"text": text}), err=not same)
     if out_dir is not None:
-        paths = write_audit(result, out_dir)
+        paths = write_audit(result, out_dir, encoding)
         _wrote(paths)
         echo(render("wrote", {"paths": [str(p) for p in paths]}))
     sys.exit(result.exit_code)
@@ -531,7 +672,8 @@ def audit_cmd(scenario: Path, plan: Path, variant: str | None, out_dir: Path | N
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite existing example files.")
 def init(directory: Path, force: bool) -> None:
-    """Write a small worked example (scenario.toml + units.csv) to start from."""
+    """Write a small worked example (scenario.toml + units.csv) to start from; with
+    --lang zh the scenario's comments are in Chinese."""
     names = ("scenario.toml", "units.csv")
     targets = [directory / n for n in names]
     existing = [t for t in targets if t.exists()]
@@ -540,8 +682,12 @@ def init(directory: Path, force: bool) -> None:
             "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
         )
     directory.mkdir(parents=True, exist_ok=True)
-    write_files([(target, resources.files("quotaopt").joinpath("templates", name).read_bytes())
-                 for name, target in zip(names, targets, strict=True)])
+    templates = resources.files("quotaopt").joinpath("templates")
+    # in Chinese mode the scenario's comments are Chinese; its settings are the same
+    sources = [templates.joinpath("zh", "scenario.toml") if language() == "zh"
+               else templates.joinpath("scenario.toml"), templates.joinpath("units.csv")]
+    write_files([(target, source.read_bytes())
+                 for source, target in zip(sources, targets, strict=True)])
     echo(render("init_done", {"scenario": str(targets[0]), "units": str(targets[1]),
                               "out": str(directory / "out")}))
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .backends import Status, get_backend
 from .errors import InputError, Problem, SolverError
+from .i18n import _
 from .messages import render
 from .numfmt import exact, money, percent
 from .policy import Policy, Ratio, TypePolicy
@@ -161,30 +162,32 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
         out.append(RuleChange(key, label, before, after))
 
     if not _same_ratio(a.ratio, b.ratio):
-        add("policy.ratio", "ratio", str(a.ratio), str(b.ratio))
+        add("policy.ratio", _("ratio"), str(a.ratio), str(b.ratio))
     if a.scope != b.scope:
-        add("policy.scope", "scope", a.scope.value, b.scope.value)
+        add("policy.scope", _("scope"), a.scope.value, b.scope.value)
     if a.rounding != b.rounding:
-        add("policy.rounding", "rounding", a.rounding.value, b.rounding.value)
+        add("policy.rounding", _("rounding"), a.rounding.value, b.rounding.value)
     if a.junior_to_intermediate != b.junior_to_intermediate:
-        add("policy.junior_to_intermediate", "junior share usable for intermediate posts",
+        add("policy.junior_to_intermediate", _("junior share usable for intermediate posts"),
             percent(a.junior_to_intermediate), percent(b.junior_to_intermediate))
     if a.incumbents != b.incumbents:
-        add("policy.incumbents", "incumbents", a.incumbents.value, b.incumbents.value)
+        add("policy.incumbents", _("incumbents"), a.incumbents.value, b.incumbents.value)
     for t in sorted(set(a.types) | set(b.types)):
         ta, tb = a.types.get(t, TypePolicy()), b.types.get(t, TypePolicy())
         key = f"policy.types.{t}"
         if ta.senior_bonus != tb.senior_bonus:
-            add(f"{key}.senior_bonus", f"{t} senior bonus", percent(ta.senior_bonus),
-                percent(tb.senior_bonus))
+            add(f"{key}.senior_bonus", _("{type} senior bonus").format(type=t),
+                percent(ta.senior_bonus), percent(tb.senior_bonus))
         ra, rb = _own_ratio(a, ta), _own_ratio(b, tb)
         if not _same_ratio(ra, rb):
-            add(f"{key}.ratio", f"{t} own ratio", _ratio_text(ra), _ratio_text(rb))
+            add(f"{key}.ratio", _("{type} own ratio").format(type=t), _ratio_text(ra),
+                _ratio_text(rb))
         fa, fb = _own_transfer(a, ta), _own_transfer(b, tb)
         if fa != fb:
             add(f"{key}.junior_to_intermediate",
-                f"{t} own junior share usable for intermediate posts",
-                "none" if fa is None else percent(fa), "none" if fb is None else percent(fb))
+                _("{type} own junior share usable for intermediate posts").format(type=t),
+                _("none") if fa is None else percent(fa),
+                _("none") if fb is None else percent(fb))
 
     def rule_key(r: Any) -> tuple[Any, ...]:
         return (r.type, r.level.value, r.posts, r.when_total_at_least)
@@ -194,16 +197,16 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
     for rule in a.minimum:
         if removed[rule_key(rule)] > 0:
             removed[rule_key(rule)] -= 1
-            add("policy.minimum", "minimum rule", rule.describe(), None)
+            add("policy.minimum", _("minimum rule"), rule.describe(), None)
     for rule in b.minimum:
         if added[rule_key(rule)] > 0:
             added[rule_key(rule)] -= 1
-            add("policy.minimum", "minimum rule", None, rule.describe())
+            add("policy.minimum", _("minimum rule"), None, rule.describe())
     if a.weight_senior != b.weight_senior:
-        add("objective.weights.senior", "weight of a senior appointment",
+        add("objective.weights.senior", _("weight of a senior appointment"),
             exact(a.weight_senior), exact(b.weight_senior))
     if a.weight_intermediate != b.weight_intermediate:
-        add("objective.weights.intermediate", "weight of an intermediate appointment",
+        add("objective.weights.intermediate", _("weight of an intermediate appointment"),
             exact(a.weight_intermediate), exact(b.weight_intermediate))
     out.extend(_budget_changes(a, b))
     return out
@@ -212,26 +215,28 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
 def _budget_text(policy: Policy) -> str:
     b = policy.budget
     assert b is not None
-    return (f"max increase {money(b.max_increase)} a year (costs senior "
-            f"{money(b.cost_senior)} / intermediate {money(b.cost_intermediate)} / junior "
-            f"{money(b.cost_junior)})")
+    return _("max increase {amount} a year (costs senior {senior} / intermediate "
+             "{intermediate} / junior {junior})").format(
+        amount=money(b.max_increase), senior=money(b.cost_senior),
+        intermediate=money(b.cost_intermediate), junior=money(b.cost_junior))
 
 
 def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
     if a.budget is None and b.budget is None:
         return []
     if a.budget is None:
-        return [RuleChange("budget", "promotion budget", None, _budget_text(b))]
+        return [RuleChange("budget", _("promotion budget"), None, _budget_text(b))]
     if b.budget is None:
-        return [RuleChange("budget", "promotion budget", _budget_text(a), None)]
+        return [RuleChange("budget", _("promotion budget"), _budget_text(a), None)]
     out = []
     if a.budget.max_increase != b.budget.max_increase:
-        out.append(RuleChange("budget.max_increase", "promotion budget max increase",
+        out.append(RuleChange("budget.max_increase", _("promotion budget max increase"),
                               money(a.budget.max_increase), money(b.budget.max_increase)))
     for level in ("senior", "intermediate", "junior"):
         ca, cb = getattr(a.budget, f"cost_{level}"), getattr(b.budget, f"cost_{level}")
         if ca != cb:
-            out.append(RuleChange(f"budget.cost.{level}", f"yearly cost of a {level} post",
+            out.append(RuleChange(f"budget.cost.{level}",
+                                  _("yearly cost of a {level} post").format(level=_(level)),
                                   money(ca), money(cb)))
     return out
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import _
 from .messages import render
 
 
@@ -44,13 +45,13 @@ class Problem:
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.unit:
-            where.append(f"unit {self.unit}")
+            where.append(_("unit {unit}").format(unit=self.unit))
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(_("column {column}").format(column=self.column))
         if self.key:
-            where.append(f"key {self.key}")
+            where.append(_("key {key}").format(key=self.key))
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 

@@ -113,10 +113,13 @@ LABELS_ZH: dict[str, str] = {
     "after": "本方案",
 }
 
+#: ``presence`` values of the unit diff with ``--lang zh``: in both tables, added, removed.
+PRESENCE_ZH: dict[str, str] = {"both": "均有", "added": "新增", "removed": "减少"}
+
 #: Status values in the workbook with ``--lang zh``.
 STATUS_ZH: dict[str, str] = {
     "optimal": "最优",
     "not_proven": "未证明最优",
-    "infeasible": "不可行",
+    "infeasible": "无可行方案",
     "no_solution": "无解",
 }

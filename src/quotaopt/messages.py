@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from .i18n import N_, _
 from .numfmt import exact
 
 #: code → the function that writes its sentence (keyword parameters only).
@@ -50,23 +51,31 @@ def render(code: str, params: Mapping[str, Any]) -> str:
 
 @message("invalid_input")
 def invalid_input() -> str:
-    return "invalid input"
+    return _("invalid input")
 
 
 @message("problems_found")
 def problems_found(count: int, shown: int) -> str:
-    head = f"{count} problems found"
-    return head + (":" if shown == count else f" (the first {shown} shown):")
+    if shown == count:
+        return _("{count} problems found:").format(count=count)
+    return _("{count} problems found (the first {shown} shown):").format(count=count, shown=shown)
 
 
 @message("more_problems")
 def more_problems(count: int) -> str:
-    return f"… and {count} more"
+    return _("… and {count} more").format(count=count)
 
 
 @message("unknown_variant")
 def unknown_variant(name: str, hint: str, choices: Sequence[str]) -> str:
-    return f"no variant named {name!r}{hint}; the scenario has: " + ", ".join(choices)
+    return _("no variant named {name}{hint}; the scenario has: {choices}").format(
+        name=repr(name), hint=hint, choices=", ".join(choices))
+
+
+@message("csv_not_encodable")
+def csv_not_encodable(char: str, encoding: str) -> str:
+    return _("the character {char} cannot be written in {encoding}; choose --encoding "
+             "utf-8-sig (Excel reads it too)").format(char=repr(char), encoding=encoding.upper())
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,8 +185,9 @@ def type_lookalike(type: str, policy_type: str, rows: Sequence[int]) -> str:
 
 @message("defaulted_columns")
 def defaulted_columns(columns: Sequence[str]) -> str:
-    return ("  columns not in the units table, taken as their default for every unit: "
-            + ", ".join(f"{c} = {'1' if c == 'priority' else '0'}" for c in columns))
+    return "  " + _("columns not in the units table, taken as their default for every unit: "
+                    "{columns}").format(
+        columns=", ".join(f"{c} = {'1' if c == 'priority' else '0'}" for c in columns))
 
 
 @message("unit_name_ambiguous")
@@ -205,38 +215,41 @@ def validate_infeasible(variant: str, reasons: Sequence[str]) -> str:
 @message("more_conflicts")
 def more_conflicts(count: int, kinds: Sequence[tuple[str, int]], total: int) -> str:
     listed = ", ".join(f"{n} {rule}" for rule, n in kinds)
-    return (f"… and {count} more units/pools with the same kinds of conflict ({listed}); "
-            f"all {total} are listed by quotaopt.diagnose(scenario, variant).conflicts in "
-            "Python")
+    return _("… and {count} more units/pools with the same kinds of conflict ({listed}); "
+             "all {total} are listed by quotaopt.diagnose(scenario, variant).conflicts in "
+             "Python").format(count=count, listed=listed, total=total)
 
 
 @message("relaxed_limit")
 def relaxed_limit(where: str, rule: str, limit: Fraction, relaxed: Fraction) -> str:
     sign = "+" if relaxed > limit else "−"
-    return (f"{where}: the {rule} of {exact(limit)} would have to be {exact(relaxed)} "
-            f"({sign}{exact(abs(Fraction(relaxed) - Fraction(limit)))})")
+    return _("{where}: the {rule} of {limit} would have to be {relaxed} ({change})").format(
+        where=where, rule=rule, limit=exact(limit), relaxed=exact(relaxed),
+        change=sign + exact(abs(Fraction(relaxed) - Fraction(limit))))
 
 
 @message("least_relaxation")
 def least_relaxation(posts: Fraction) -> str:
-    return (f"no plan meets every rule at once; the least relaxation (elastic model, "
-            f"{exact(posts)} post(s) in all) is:")
+    return _("no plan meets every rule at once; the least relaxation (elastic model, "
+             "{posts} post(s) in all) is:").format(posts=exact(posts))
 
 
 @message("more_relaxed_limits")
 def more_relaxed_limits(count: int) -> str:
-    return f"… and {count} more relaxed limits"
+    return _("… and {count} more relaxed limits").format(count=count)
 
 
 @message("relaxation_needs_nothing")
 def relaxation_needs_nothing(unit_ids: Sequence[str]) -> str:
-    return (f"the solver found no plan for the units {', '.join(unit_ids)}, but the elastic "
-            "relaxation needs no rule relaxed; this is a bug in quotaopt, please report it")
+    return _("the solver found no plan for the units {units}, but the elastic relaxation "
+             "needs no rule relaxed; this is a bug in quotaopt, please report it").format(
+        units=", ".join(unit_ids))
 
 
 @message("relaxation_no_answer")
 def relaxation_no_answer(detail: str) -> str:
-    return f"the elastic relaxation found no answer in time ({detail}); raise --time-limit"
+    return _("the elastic relaxation found no answer in time ({detail}); raise "
+             "--time-limit").format(detail=detail)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,24 +258,36 @@ def relaxation_no_answer(detail: str) -> str:
 
 @message("run_infeasible")
 def run_infeasible(reasons: Sequence[str]) -> str:
-    return "error: the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in reasons)
+    return _("error: the scenario is infeasible:") + "\n" + "\n".join(
+        f"  - {r}" for r in reasons)
 
 
 @message("run_not_proven")
 def run_not_proven() -> str:
-    return ("error: time limit reached before the plan was proven optimal; the plan shown "
-            "(and written) is the best found, NOT proven optimal — raise --time-limit")
+    return _("error: time limit reached before the plan was proven optimal; the plan shown "
+             "(and written) is the best found, NOT proven optimal — raise --time-limit")
 
 
 @message("run_no_solution")
 def run_no_solution(message: str) -> str:
-    return f"error: no plan found: {message}; raise --time-limit or choose another --solver"
+    return _("error: no plan found: {message}; raise --time-limit or choose another "
+             "--solver").format(message=message)
 
 
 @message("compare_not_all_optimal")
 def compare_not_all_optimal(failed: Sequence[tuple[str, str]]) -> str:
-    return ("error: not every variant has a proven optimal plan: "
-            + ", ".join(f"{n} {s}" for n, s in failed))
+    return _("error: not every variant has a proven optimal plan: {failed}").format(
+        failed=", ".join(f"{n} {status_word(s)}" for n, s in failed))
+
+
+#: The words of the solve statuses (``Status.value``) in sentences.
+STATUS_WORDS = {"optimal": N_("optimal"), "not_proven": N_("not_proven"),
+                "infeasible": N_("infeasible"), "no_solution": N_("no_solution")}
+
+
+def status_word(value: str) -> str:
+    """A status value (``optimal``, ``not_proven`` …) in the language in use."""
+    return _(STATUS_WORDS[value]) if value in STATUS_WORDS else value
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,18 +297,20 @@ def compare_not_all_optimal(failed: Sequence[tuple[str, str]]) -> str:
 @message("provenance")
 def provenance(input_hash: Any, quotaopt_version: Any, backend: Any, version: Any,
                created_at: Any) -> str:
-    return (f"provenance: input {input_hash} · quotaopt {quotaopt_version} · solver "
-            f"{backend} ({version}) · {created_at}")
+    return _("provenance: input {input_hash} · quotaopt {quotaopt_version} · solver "
+             "{backend} ({version}) · {created_at}").format(
+        input_hash=input_hash, quotaopt_version=quotaopt_version, backend=backend,
+        version=version, created_at=created_at)
 
 
 @message("no_sources")
 def no_sources() -> str:
-    return "sources: the scenario cites none (add `source = \"…\"` to its rules)"
+    return _("sources: the scenario cites none (add `source = \"…\"` to its rules)")
 
 
 @message("source")
 def source(rule: str, source: str) -> str:
-    return f"source ({rule}): {source}"
+    return _("source ({rule}): {source}").format(rule=rule, source=source)
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,70 +319,77 @@ def source(rule: str, source: str) -> str:
 
 @message("audit_head")
 def audit_head(plan: str, scenario: str, variant: str, units: int) -> str:
-    return f"audit of {plan} against scenario {scenario} · variant {variant} · {units} units"
+    return _("audit of {plan} against scenario {scenario} · variant {variant} · {units} "
+             "units").format(plan=plan, scenario=scenario, variant=variant, units=units)
 
 
 @message("note")
 def note(text: str) -> str:
-    return f"note: {text}"
+    return _("note: {text}").format(text=text)
 
 
 @message("audit_clean")
 def audit_clean() -> str:
-    return "no violations: the plan keeps every rule of the policy"
+    return _("no violations: the plan keeps every rule of the policy")
 
 
 @message("audit_violations")
 def audit_violations(count: int) -> str:
-    return f"{count} violation(s):"
+    return _("{count} violation(s):").format(count=count)
 
 
 @message("audit_violation")
 def audit_violation(unit_id: str, name: str, pool: str, rule: str, allowed: Any, actual: Any,
                     detail: str) -> str:
     if unit_id:
-        who = f"unit {unit_id}" + (f" ({name})" if name != unit_id else "")
+        who = _("unit {unit}").format(unit=unit_id) + (f" ({name})" if name != unit_id else "")
     else:
-        who = f"pool {pool}" if pool else "all units"
-    return f"  - {who}: {rule}: allowed {allowed}, plan has {actual} — {detail}"
+        who = _("pool {pool}").format(pool=pool) if pool else _("all units")
+    return "  - " + _("{who}: {rule}: allowed {allowed}, plan has {actual} — {detail}").format(
+        who=who, rule=rule, allowed=allowed, actual=actual, detail=detail)
 
 
 @message("audit_distance")
 def audit_distance(appointments_from: str, senior: int, intermediate: int, weighted: str,
                    optimum_status: str | None, optimum: Mapping[str, Any] | None,
                    left: Mapping[str, Any] | None, proven: bool) -> str:
-    counts = f"{senior} senior + {intermediate} intermediate"
+    counts = _("{senior} senior + {intermediate} intermediate").format(
+        senior=senior, intermediate=intermediate)
     if appointments_from == "plan":
-        line = f"the plan appoints {counts} title-holders (weighted {weighted})"
+        line = _("the plan appoints {counts} title-holders (weighted {weighted})").format(
+            counts=counts, weighted=weighted)
     else:
-        line = (f"the plan's posts make room for {counts} appointments (weighted "
-                f"{weighted}; the file has no appointed_* columns)")
+        line = _("the plan's posts make room for {counts} appointments (weighted "
+                 "{weighted}; the file has no appointed_* columns)").format(
+            counts=counts, weighted=weighted)
     if not optimum or left is None:
-        return (f"distance from the optimum: {line}; the optimum is unknown: "
-                f"{optimum_status}")
+        return _("distance from the optimum: {line}; the optimum is unknown: {status}").format(
+            line=line, status=optimum_status)
     gap = Fraction(left["weighted"])
     if gap > 0:
-        tail = (f"it leaves {left['senior']} senior and {left['intermediate']} intermediate "
-                f"appointments (weighted {left['weighted']}) on the table")
+        tail = _("it leaves {senior} senior and {intermediate} intermediate appointments "
+                 "(weighted {weighted}) on the table").format(
+            senior=left["senior"], intermediate=left["intermediate"], weighted=left["weighted"])
     elif gap == 0:
-        tail = "it appoints as many as the optimum"
+        tail = _("it appoints as many as the optimum")
     else:
-        tail = "it appoints more than any plan that keeps the rules can"
-    return (f"distance from the optimum: {line}; the optimal plan"
-            f"{'' if proven else ' (NOT proven optimal)'} appoints "
-            f"{optimum['appointed_senior']} + {optimum['appointed_intermediate']} (weighted "
-            f"{optimum['weighted_appointments']}): {tail}")
+        tail = _("it appoints more than any plan that keeps the rules can")
+    return _("distance from the optimum: {line}; the optimal plan{proof} appoints {senior} + "
+             "{intermediate} (weighted {weighted}): {tail}").format(
+        line=line, proof="" if proven else _(" (NOT proven optimal)"),
+        senior=optimum["appointed_senior"], intermediate=optimum["appointed_intermediate"],
+        weighted=optimum["weighted_appointments"], tail=tail)
 
 
 @message("audit_later_stages")
 def audit_later_stages(plan: Mapping[str, Any], optimum: Mapping[str, Any]) -> str:
-    text = (f"  base caps (stage 2): the plan's posts are {plan['distance_from_base_caps']} "
-            f"from the caps without the junior-to-intermediate allowance, the optimum's "
-            f"{optimum['distance_from_base_caps']}")
+    text = "  " + _("base caps (stage 2): the plan's posts are {plan} from the caps without "
+                    "the junior-to-intermediate allowance, the optimum's {optimum}").format(
+        plan=plan["distance_from_base_caps"], optimum=optimum["distance_from_base_caps"])
     if optimum.get("distance_from_quotas") is not None:
-        text += (f"; pooled quotas (stage 3, largest remainder): "
-                 f"{plan['distance_from_quotas']}, the optimum's "
-                 f"{optimum['distance_from_quotas']}")
+        text += _("; pooled quotas (stage 3, largest remainder): {plan}, the optimum's "
+                  "{optimum}").format(plan=plan["distance_from_quotas"],
+                                      optimum=optimum["distance_from_quotas"])
     return text
 
 
@@ -366,20 +400,20 @@ def audit_later_stages(plan: Mapping[str, Any], optimum: Mapping[str, Any]) -> s
 @message("rule_change")
 def rule_change(label: str, before: str | None, after: str | None) -> str:
     if before is None:
-        return f"{label} added: {after}"
+        return _("{label} added: {after}").format(label=label, after=after)
     if after is None:
-        return f"{label} removed: {before}"
+        return _("{label} removed: {before}").format(label=label, before=before)
     return f"{label} {before} → {after}"
 
 
 @message("rules_of_baseline")
 def rules_of_baseline() -> str:
-    return "the baseline itself"
+    return _("the baseline itself")
 
 
 @message("rules_unchanged")
 def rules_unchanged() -> str:
-    return "no change in the rules"
+    return _("no change in the rules")
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,48 +422,53 @@ def rules_unchanged() -> str:
 
 @message("interrupted")
 def interrupted() -> str:
-    return "interrupted"
+    return _("interrupted")
 
 
 @message("interrupted_after")
 def interrupted_after(written: Sequence[str]) -> str:
     if not written:
-        return "interrupted; no result files were changed"
-    return "interrupted; the results were written already: " + ", ".join(written)
+        return _("interrupted; no result files were changed")
+    return _("interrupted; the results were written already: {files}").format(
+        files=", ".join(written))
 
 
 @message("error")
 def error(text: str) -> str:
-    return f"error: {text}"
+    return _("error: {text}").format(text=text)
 
 
 @message("environment_error")
 def environment_error(where: str, reason: str) -> str:
-    return f"error: {where}: {reason}; check the path, the free space and the permissions"
+    return _("error: {where}: {reason}; check the path, the free space and the "
+             "permissions").format(where=where, reason=reason)
 
 
 @message("internal_error")
 def internal_error(kind: str, what: str, version: str) -> str:
-    return (f"internal error: {kind}: {what} — this is a bug in quotaopt {version}; please "
-            "report it with the input files (run with --debug for the traceback)")
+    return _("internal error: {kind}: {what} — this is a bug in quotaopt {version}; please "
+             "report it with the input files (run with --debug for the traceback)").format(
+        kind=kind, what=what, version=version)
 
 
 @message("warning")
 def warning(text: str) -> str:
-    return f"warning: {text}"
+    return _("warning: {text}").format(text=text)
 
 
 @message("scenario_ok")
 def scenario_ok(path: str, name: str, variants: Sequence[str]) -> str:
-    return f"{path}: OK — scenario {name!r}, variants: " + ", ".join(variants)
+    return _("{path}: OK — scenario {name}, variants: {variants}").format(
+        path=path, name=repr(name), variants=", ".join(variants))
 
 
 @message("wrote")
 def wrote(paths: Sequence[str]) -> str:
-    return "wrote " + ", ".join(paths)
+    return _("wrote {files}").format(files=", ".join(paths))
 
 
 @message("init_done")
 def init_done(scenario: str, units: str, out: str) -> str:
-    return (f"wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
-            f"      quotaopt run {scenario} --out {out}")
+    return _("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
+             "      quotaopt run {scenario} --out {out}").format(
+        scenario=scenario, units=units, out=out)

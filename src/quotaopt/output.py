@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .headers import ALLOCATION_ZH
+from .i18n import _, language
 
 FORMATS = ("csv", "xlsx", "json")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX text
@@ -174,7 +176,7 @@ def _replace_all(staged: Sequence[tuple[str, Path]]) -> None:
         if isinstance(exc, OSError):
             raise output_fault(exc, target) from None
         raise
-    for _, backup in kept:
+    for _target, backup in kept:
         if backup is not None:
             try:
                 os.unlink(backup)
@@ -186,7 +188,7 @@ def _keep_old(target: Path) -> str | None:
     """A hidden second name for the file ``target`` now names (``None`` if there is none)."""
     if not os.path.lexists(target):
         return None
-    for _ in range(100):
+    for _attempt in range(100):
         backup = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.old")
         try:
             os.link(target, backup)
@@ -324,8 +326,51 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: Path) -> None:
-    data = csv_text(df).encode("utf-8")
+#: Text encodings a CSV can be written in (``--encoding``). ``utf-8-sig`` starts the file
+#: with a byte-order mark, by which Excel recognises UTF-8 (without it, Excel on Chinese
+#: Windows reads the file as GBK and garbles every Chinese character).
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+
+
+def csv_encoding(encoding: str | None = None) -> str:
+    """``encoding``, else the default of the language in use: ``utf-8-sig`` for Chinese
+    (for Excel), ``utf-8`` for English (as before)."""
+    if encoding is not None:
+        if encoding not in CSV_ENCODINGS:
+            raise ValueError(f"CSV encoding {encoding!r}: choose one of {CSV_ENCODINGS}")
+        return encoding
+    return "utf-8-sig" if language() == "zh" else "utf-8"
+
+
+def csv_bytes(df: pd.DataFrame, encoding: str | None = None, target: Path | None = None) -> bytes:
+    """The bytes of ``df`` as a CSV file in ``encoding`` (:func:`csv_encoding`); a character
+    the encoding cannot hold (GBK lacks some) is an :class:`InputError` naming it."""
+    enc = csv_encoding(encoding)
+    try:
+        return csv_text(df).encode(enc)
+    except UnicodeEncodeError as exc:
+        char = str(exc.object[exc.start])
+        raise InputError([Problem.of("csv_not_encodable", file=str(target or ""), char=char,
+                                     encoding=enc)]) from None
+
+
+def for_people(df: pd.DataFrame) -> pd.DataFrame:
+    """An allocation as written to CSV and XLSX files: in Chinese mode the Chinese headers of
+    :data:`~quotaopt.headers.ALLOCATION_ZH` (which ``quotaopt audit`` reads back) and 是/否
+    for true/false; in English mode ``df`` itself."""
+    if language() != "zh":
+        return df
+    out = df.copy()
+    for j in range(out.shape[1]):
+        if out.dtypes.iloc[j].kind == "b":
+            out.isetitem(j, out.iloc[:, j].map({True: "是", False: "否"}).astype(object))
+    out.columns = pd.Index([ALLOCATION_ZH.get(str(c), str(c)) for c in out.columns],
+                           dtype=object)
+    return out
+
+
+def write_csv(df: pd.DataFrame, target: Path, encoding: str | None = None) -> None:
+    data = csv_bytes(df, encoding, target)
     atomic_write(target, lambda fh: fh.write(data))
 
 
@@ -408,18 +453,24 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
+#: Something that adds to an openpyxl workbook before it is saved (a formatted sheet).
+Decorate = Callable[[Any], None]
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path,
-               titles: dict[str, str] | None = None) -> None:
+               titles: dict[str, str] | None = None, decorate: Decorate | None = None) -> None:
     """One workbook; every text cell is a string cell (never a formula)."""
-    data = xlsx_bytes(sheets, titles)
+    data = xlsx_bytes(sheets, titles, decorate)
     atomic_write(target, lambda fh: fh.write(data))
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = None) -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = None,
+               decorate: Decorate | None = None) -> bytes:
     """The bytes of the workbook :func:`write_xlsx` writes.
 
     ``titles`` gives some sheets a first row above the table's header (one text cell).
-    Sheet names should come from :func:`sheet_name`.
+    Sheet names should come from :func:`sheet_name`. ``decorate`` is called with the
+    workbook once the sheets are in it (it may add formatted sheets of its own).
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING
@@ -437,6 +488,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], titles: dict[str, str] | None = 
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = TYPE_STRING
+    if decorate is not None:
+        decorate(wb)
     return _reproducible_xlsx(wb)
 
 
@@ -506,6 +559,22 @@ def _reproducible_xlsx(wb: Any) -> bytes:
     return out.getvalue()
 
 
+def xlsx_row(values: Sequence[Any]) -> list[Any]:
+    """Values ready for ``worksheet.append``: control characters replaced, numpy scalars
+    unwrapped (see :func:`text_cells`, which keeps the text from becoming formulas)."""
+    return [_xlsx_value(v) for v in values]
+
+
+def text_cells(ws: Any) -> None:
+    """Every text cell of ``ws`` a string cell: ``=1+1石桥镇卫生院`` is text, never a formula."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    for row in ws.iter_rows(min_row=1):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+
+
 def _xlsx_value(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()
@@ -521,23 +590,28 @@ def _xlsx_value(value: Any) -> Any:
     return _xlsx_value(str(value))  # anything else a DataFrame built in code may hold
 
 
-def write_results(result: Any, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
-    """Write a :class:`~quotaopt.solve.Result`; returns the paths written."""
+def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
+                  encoding: str | None = None, decorate: Decorate | None = None,
+                  extra: Sequence[tuple[str, bytes]] = ()) -> list[Path]:
+    """Write a :class:`~quotaopt.solve.Result`; returns the paths written. ``encoding``:
+    of allocation.csv (:func:`csv_encoding`); ``decorate``: adds to results.xlsx (the plan
+    table); ``extra``: more files (name, bytes) written in the same set."""
     out = Path(out_dir)
     written: list[Path] = []
     summary_path = out / "summary.json"
     if fmt == "xlsx":
         sheets = {}
         if result.allocation is not None:
-            sheets["allocation"] = result.allocation
+            sheets["allocation"] = for_people(result.allocation)
         summary_rows = [(k, v) for k, v in flatten(result.summary) if not k.startswith("policy.")]
         sheets["summary"] = pd.DataFrame(summary_rows, columns=["key", "value"])
         sheets["policy"] = pd.DataFrame(flatten(result.summary.get("policy", {})),
                                         columns=["key", "value"])
         target = out / "results.xlsx"
-        write_xlsx(sheets, target)
-        written.append(target)
-        return written
+        book = [(target, xlsx_bytes(sheets, decorate=decorate))]
+        book += [(out / name, data) for name, data in extra]
+        write_files(book)
+        return [t for t, _data in book]
     # both files are written first and renamed together: a run stopped while writing leaves
     # the previous pair, never a new allocation beside an old summary
     files: list[tuple[Path, bytes]] = []
@@ -546,7 +620,8 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv") -> list[Pa
             records = json.loads(result.allocation.to_json(orient="records", force_ascii=False))
             files.append((out / "allocation.json", json_bytes(records)))
         else:
-            files.append((out / "allocation.csv", csv_text(result.allocation).encode("utf-8")))
+            target = out / "allocation.csv"
+            files.append((target, csv_bytes(for_people(result.allocation), encoding, target)))
     # the summary names the SHA-256 of the files it belongs to: a reader can tell whether
     # the allocation beside it is the one it describes (see verify_result_files)
     summary = {**result.summary, "files": {
@@ -563,11 +638,12 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
     atomic_write_all([(target, partial(_write_bytes, data)) for target, data in files])
 
 
-def verify_result_file(path: Path) -> str | None:
+def verify_result_file(path: Path) -> tuple[bool, str] | None:
     """Whether ``path`` is the file the ``summary.json`` beside it describes.
 
-    ``None`` if there is no such summary (or it names no SHA-256 for this file); otherwise a
-    sentence: it matches, or it does not (the two files come from different runs).
+    ``None`` if there is no such summary (or it names no SHA-256 for this file); otherwise
+    whether it matches, and a sentence saying so (or that the two files come from different
+    runs).
     """
     summary_path = path.parent / "summary.json"
     try:
@@ -577,9 +653,11 @@ def verify_result_file(path: Path) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if actual == expected:
-        return f"{path} is the file {summary_path} describes (SHA-256 {actual[:12]}…)"
-    return (f"{path} is NOT the file {summary_path} describes (SHA-256 {actual[:12]}…, the "
-            f"summary names {str(expected)[:12]}…): the two come from different runs")
+        return True, _("{path} is the file {summary} describes (SHA-256 {actual}…)").format(
+            path=path, summary=summary_path, actual=actual[:12])
+    return False, _("{path} is NOT the file {summary} describes (SHA-256 {actual}…, the "
+                    "summary names {expected}…): the two come from different runs").format(
+        path=path, summary=summary_path, actual=actual[:12], expected=str(expected)[:12])
 
 
 def _write_bytes(data: bytes, fh: IO[bytes]) -> None:

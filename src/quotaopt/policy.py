@@ -12,12 +12,17 @@ from fractions import Fraction
 from typing import Any
 
 from .exact import NumberRangeError, decimal_fraction, fmt_number, fmt_pct
+from .i18n import N_, _
 
 
 class Level(StrEnum):
     SENIOR = "senior"
     INTERMEDIATE = "intermediate"
     JUNIOR = "junior"
+
+
+#: The level names in sentences (translated where shown).
+LEVEL_WORDS = {"senior": N_("senior"), "intermediate": N_("intermediate"), "junior": N_("junior")}
 
 
 class Scope(StrEnum):
@@ -129,10 +134,11 @@ class MinimumRule:
         return binds & (unit_type == self.type)
 
     def describe(self) -> str:
-        who = f"every {self.type}" if self.type else "every unit"
-        cond = (f" with at least {self.when_total_at_least} posts"
+        who = (_("every {type}").format(type=self.type) if self.type else _("every unit"))
+        cond = (_(" with at least {n} posts").format(n=self.when_total_at_least)
                 if self.when_total_at_least else "")
-        return f"{who}{cond} gets at least {self.posts} {self.level} post(s)"
+        return _("{who}{cond} gets at least {n} {level} post(s)").format(
+            who=who, cond=cond, n=self.posts, level=_(LEVEL_WORDS[self.level.value]))
 
 
 @dataclass(frozen=True)

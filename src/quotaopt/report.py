@@ -13,6 +13,7 @@ import html
 import io
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -22,11 +23,12 @@ import pandas as pd
 
 from .compare import Comparison
 from .errors import QuotaoptError
-from .headers import LABELS_ZH, STATUS_ZH
+from .headers import LABELS_ZH, PRESENCE_ZH, STATUS_ZH
+from .i18n import N_, _, language
 from .meta import __version__
 from .numfmt import money as money_text
 from .numfmt import whole
-from .output import csv_text, sheet_name, write_files, xlsx_bytes
+from .output import csv_bytes, sheet_name, write_files, xlsx_bytes
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
 LANGS = ("en", "zh")
@@ -54,33 +56,33 @@ def require_matplotlib() -> None:
 # Labels
 
 LABELS_EN: dict[str, str] = {
-    "variant": "variant",
-    "status": "status",
-    "reason": "reason",
-    "type": "type",
-    "unit_id": "unit_id",
-    "name": "name",
-    "pool": "pool",
-    "presence": "presence",
-    "cap_senior": "senior cap",
-    "cap_senior_intermediate": "senior+intermediate cap",
-    "posts_senior": "senior posts",
-    "posts_intermediate": "intermediate posts",
-    "posts_junior": "junior posts",
-    "posts_senior_intermediate": "senior+intermediate posts",
-    "appointed_senior": "appointed senior",
-    "appointed_intermediate": "appointed intermediate",
-    "appointed": "appointed (senior+intermediate)",
-    "waiting_left_senior": "still waiting senior",
-    "waiting_left_intermediate": "still waiting intermediate",
-    "vacant_senior": "vacant senior",
-    "vacant_intermediate": "vacant intermediate",
-    "vacant_junior": "vacant junior",
-    "units_over_ratio": "units over ratio",
-    "promotion_cost": "promotion cost / year",
-    "promotion_cost_basis": "priced at the costs of",
-    "units": "units",
-    "total_posts": "total posts",
+    "variant": N_("variant"),
+    "status": N_("status"),
+    "reason": N_("reason"),
+    "type": N_("type"),
+    "unit_id": N_("unit_id"),
+    "name": N_("name"),
+    "pool": N_("pool"),
+    "presence": N_("presence"),
+    "cap_senior": N_("senior cap"),
+    "cap_senior_intermediate": N_("senior+intermediate cap"),
+    "posts_senior": N_("senior posts"),
+    "posts_intermediate": N_("intermediate posts"),
+    "posts_junior": N_("junior posts"),
+    "posts_senior_intermediate": N_("senior+intermediate posts"),
+    "appointed_senior": N_("appointed senior"),
+    "appointed_intermediate": N_("appointed intermediate"),
+    "appointed": N_("appointed (senior+intermediate)"),
+    "waiting_left_senior": N_("still waiting senior"),
+    "waiting_left_intermediate": N_("still waiting intermediate"),
+    "vacant_senior": N_("vacant senior"),
+    "vacant_intermediate": N_("vacant intermediate"),
+    "vacant_junior": N_("vacant junior"),
+    "units_over_ratio": N_("units over ratio"),
+    "promotion_cost": N_("promotion cost / year"),
+    "promotion_cost_basis": N_("priced at the costs of"),
+    "units": N_("units"),
+    "total_posts": N_("total posts"),
 }
 
 
@@ -103,7 +105,7 @@ def column_label(column: str, lang: str = "en") -> str:
 
 
 def _label(column: str) -> str:
-    return LABELS_EN.get(column, column.replace("_", " "))
+    return _(LABELS_EN[column]) if column in LABELS_EN else column.replace("_", " ")
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,8 +148,12 @@ def _cell(value: Any, delta: Any, money: bool = False) -> str:
     return _fmt(value, money) + (f" ({d})" if d else "")
 
 
-_STATUS_TEXT = {"optimal": "optimal", "not_proven": "NOT PROVEN", "infeasible": "INFEASIBLE",
-                "no_solution": "NO PLAN"}
+_STATUS_TEXT = {"optimal": N_("optimal"), "not_proven": N_("NOT PROVEN"),
+                "infeasible": N_("INFEASIBLE"), "no_solution": N_("NO PLAN")}
+
+
+def _status(value: str) -> str:
+    return _(_STATUS_TEXT[value])
 
 
 def _width(text: str) -> int:
@@ -177,62 +183,72 @@ _TEXT_KPI_1 = ("posts_senior", "posts_intermediate", "posts_junior", "appointed_
 _TEXT_KPI_2 = ("cap_senior", "cap_senior_intermediate", "vacant_senior", "vacant_intermediate",
                "vacant_junior", "units_over_ratio", "promotion_cost")
 _SHORT = {
-    "posts_senior": "senior", "posts_intermediate": "intermediate", "posts_junior": "junior",
-    "appointed_senior": "appt senior", "appointed_intermediate": "appt interm.",
-    "waiting_left_senior": "wait senior", "waiting_left_intermediate": "wait interm.",
-    "cap_senior": "cap senior", "cap_senior_intermediate": "cap s+m",
-    "vacant_senior": "vacant senior", "vacant_intermediate": "vacant interm.",
-    "vacant_junior": "vacant junior", "units_over_ratio": "over ratio",
-    "promotion_cost": "promotion cost",
+    "posts_senior": N_("senior"), "posts_intermediate": N_("intermediate"),
+    "posts_junior": N_("junior"),
+    "appointed_senior": N_("appt senior"), "appointed_intermediate": N_("appt interm."),
+    "waiting_left_senior": N_("wait senior"), "waiting_left_intermediate": N_("wait interm."),
+    "cap_senior": N_("cap senior"), "cap_senior_intermediate": N_("cap s+m"),
+    "vacant_senior": N_("vacant senior"), "vacant_intermediate": N_("vacant interm."),
+    "vacant_junior": N_("vacant junior"), "units_over_ratio": N_("over ratio"),
+    "promotion_cost": N_("promotion cost"),
 }
+
+
+def _short(metric: str) -> str:
+    return _(_SHORT[metric])
 
 
 def _kpi_text(comp: Comparison, metrics: Sequence[str], with_status: bool) -> str:
     rows = []
     for n in comp.variants:
         row = comp.kpi.loc[n]
-        cells = [n, _STATUS_TEXT[row["status"]]] if with_status else [n, ""]
+        cells = [n, _status(row["status"])] if with_status else [n, ""]
         cells += [_cell(row[m], row[f"{m}_delta"], money=m == "promotion_cost")
                   for m in metrics]
         rows.append(cells if with_status else [cells[0], *cells[2:]])
-    header = ["variant", "status"] if with_status else ["variant"]
-    return text_table(rows, header + [_SHORT[m] for m in metrics], left=len(header))
+    header = [_("variant"), _("status")] if with_status else [_("variant")]
+    return text_table(rows, header + [_short(m) for m in metrics], left=len(header))
 
 
 def render_text(comp: Comparison, top: int = 3) -> str:
     """The comparison as terminal text: rule changes, KPI tables, per type, movers."""
     n_ok = sum(1 for n in comp.variants if comp.kpi.loc[n, "status"] == "optimal")
     lines = [
-        f"scenario {comp.scenario} · baseline {comp.baseline} · {len(comp.others)} variant(s) "
-        f"compared · {n_ok} of {len(comp.variants)} solved to proven optimality",
+        _("scenario {scenario} · baseline {baseline} · {count} variant(s) compared · {ok} of "
+          "{total} solved to proven optimality").format(
+            scenario=comp.scenario, baseline=comp.baseline, count=len(comp.others), ok=n_ok,
+            total=len(comp.variants)),
         "",
-        f"What each variant changes (vs {comp.baseline}):",
+        _("What each variant changes (vs {baseline}):").format(baseline=comp.baseline),
     ]
     for n in comp.others:
         changes = comp.rule_diff[n]
-        lines.append(f"  {n}:" + ("" if changes else " no change in the rules"))
+        lines.append(f"  {n}:" + ("" if changes else " " + _("no change in the rules")))
         lines += [f"    - {c}" for c in changes]
-    lines += ["", f"Key figures — in brackets the change vs {comp.baseline} "
-                  "(no bracket: unchanged)", _kpi_text(comp, _TEXT_KPI_1, True), "",
-              _kpi_text(comp, _TEXT_KPI_2, False)]
+    lines += ["", _("Key figures — in brackets the change vs {baseline} (no bracket: "
+                    "unchanged)").format(baseline=comp.baseline),
+              _kpi_text(comp, _TEXT_KPI_1, True), "", _kpi_text(comp, _TEXT_KPI_2, False)]
     basis = comp.kpi["promotion_cost_basis"]
     priced = {b for b in basis if b}
     if priced:
-        lines.append("promotion cost: extra yearly pay of the appointments, at the costs of "
-                     "the variant's own [budget], else of variant " + ", ".join(sorted(priced)))
+        lines.append(_("promotion cost: extra yearly pay of the appointments, at the costs of "
+                       "the variant's own [budget], else of variant {variants}").format(
+            variants=", ".join(sorted(priced))))
         if _other_costs(comp):
-            lines.append("  no change shown for " + ", ".join(_other_costs(comp))
-                         + ": priced at other costs than " + comp.baseline)
+            lines.append("  " + _("no change shown for {variants}: priced at other costs "
+                                  "than {baseline}").format(
+                variants=", ".join(_other_costs(comp)), baseline=comp.baseline))
     failed = [n for n in comp.variants if comp.kpi.loc[n, "status"] != "optimal"]
     if failed:
-        lines += ["", "Variants without a proven optimal plan:"]
+        lines += ["", _("Variants without a proven optimal plan:")]
         for n in failed:
             row = comp.kpi.loc[n]
-            lines.append(f"  {n}: {_STATUS_TEXT[row['status']]} — {row['reason']}")
-    lines += ["", "By unit type", _by_type_text(comp), "",
-              f"Units that gain or lose (vs {comp.baseline})"]
+            lines.append(f"  {n}: {_status(row['status'])} — {row['reason']}")
+    lines += ["", _("By unit type"), _by_type_text(comp), "",
+              _("Units that gain or lose (vs {baseline})").format(baseline=comp.baseline)]
     if comp.results[comp.baseline].allocation is None:
-        lines.append(f"  the baseline {comp.baseline} has no plan: nothing to compare")
+        lines.append("  " + _("the baseline {baseline} has no plan: nothing to compare").format(
+            baseline=comp.baseline))
     else:
         for n in comp.others:
             lines += _movers_text(comp, n, top)
@@ -248,31 +264,34 @@ def _by_type_text(comp: Comparison) -> str:
         rows.append([t if t != last else "", n]
                     + [_cell(row[m], row[f"{m}_delta"]) for m in metrics])
         last = t
-    return text_table(rows, ["type", "variant", "units"] + [_SHORT[m] for m in metrics[1:]])
+    return text_table(rows, [_("type"), _("variant"), _("units")]
+                      + [_short(m) for m in metrics[1:]])
 
 
 def _movers_text(comp: Comparison, n: str, top: int) -> list[str]:
     mv = comp.movers.loc[n]
     if _isna(mv["units_compared"]):
-        return [f"  {n}: no plan to compare"]
+        return [f"  {n}: " + _("no plan to compare")]
 
     def largest(measure: str) -> str:
         t = comp.top_changes(n, measure, top)
         if t.empty:
             return ""
-        return "; largest: " + ", ".join(
-            f"{r.unit_id} {r.name} {_fmt_delta(r[-1])}" for r in t.itertuples(index=False))
+        return _("; largest: {units}").format(units=", ".join(
+            f"{r.unit_id} {r.name} {_fmt_delta(r[-1])}" for r in t.itertuples(index=False)))
 
     out = [f"  {n}:"]
-    out.append(f"    senior posts: {mv['units_gaining_senior']} units gain, "
-               f"{mv['units_losing_senior']} lose" + largest("posts_senior"))
-    out.append(f"    senior+intermediate posts: {mv['units_gaining_senior_intermediate']} "
-               f"gain, {mv['units_losing_senior_intermediate']} lose"
-               + largest("posts_senior_intermediate"))
-    out.append(f"    appointments: change in {mv['units_appointments_changed']} units"
-               + largest("appointed"))
+    out.append("    " + _("senior posts: {gain} units gain, {lose} lose").format(
+        gain=mv["units_gaining_senior"], lose=mv["units_losing_senior"])
+        + largest("posts_senior"))
+    out.append("    " + _("senior+intermediate posts: {gain} gain, {lose} lose").format(
+        gain=mv["units_gaining_senior_intermediate"],
+        lose=mv["units_losing_senior_intermediate"]) + largest("posts_senior_intermediate"))
+    out.append("    " + _("appointments: change in {count} units").format(
+        count=mv["units_appointments_changed"]) + largest("appointed"))
     if mv["units_added"] or mv["units_removed"]:
-        out.append(f"    units table: {mv['units_added']} added, {mv['units_removed']} removed")
+        out.append("    " + _("units table: {added} added, {removed} removed").format(
+            added=mv["units_added"], removed=mv["units_removed"]))
     return out
 
 
@@ -320,9 +339,13 @@ def _chart(salt: str, draw: Callable[[Any], None], size: tuple[float, float]) ->
         fig = Figure(figsize=size, layout="constrained")
         draw(fig)
         buf = io.StringIO()
-        # no date, creator or licence metadata: same input, same bytes
-        fig.savefig(buf, format="svg",
-                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+        # no date, creator or licence metadata: same input, same bytes. The text stays text
+        # (svg.fonttype none): the browser draws Chinese with its own fonts, so matplotlib's
+        # warnings about glyphs missing from its fonts do not concern the reader
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            fig.savefig(buf, format="svg",
+                        metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = buf.getvalue()
     svg = text[text.index("<svg"):]
     # ids unique within the page (several charts share matplotlib's "figure_1", …)
@@ -347,7 +370,7 @@ def _hbars(ax: Any, comp: Comparison, metric: str, colors: dict[str, str], title
     ax.barh(ys, heights, color=[colors[n] for n in names], height=0.7)
     top = max(heights + [1.0])
     for y, v, d, h in zip(ys, values, deltas, heights, strict=True):
-        label = "no plan" if _isna(v) else _cell(v, d, money)
+        label = _("no plan") if _isna(v) else _cell(v, d, money)
         ax.text(h + top * 0.02, y, label, va="center", fontsize=8)
     ax.set_yticks(ys, names)
     ax.set_xlim(0, top * 1.45)
@@ -362,8 +385,9 @@ def chart_caps(comp: Comparison) -> str:
 
     def draw(fig: Any) -> None:
         ax1, ax2 = fig.subplots(1, 2)
-        _hbars(ax1, comp, "cap_senior", colors, "senior cap (posts)")
-        _hbars(ax2, comp, "cap_senior_intermediate", colors, "senior+intermediate cap (posts)")
+        _hbars(ax1, comp, "cap_senior", colors, _("senior cap (posts)"))
+        _hbars(ax2, comp, "cap_senior_intermediate", colors,
+               _("senior+intermediate cap (posts)"))
 
     return _chart("caps", draw, (11, 0.3 * len(comp.variants) + 0.9))
 
@@ -403,7 +427,7 @@ def chart_by_type(comp: Comparison) -> str:
                        color=colors[n], label=n)
             ax.set_xticks(range(len(types)), types)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_title(_label(m) + " by type", loc="left")
+            ax.set_title(_("{figure} by type").format(figure=_label(m)), loc="left")
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=min(8, len(names)),
                    frameon=False, fontsize=8)
@@ -411,9 +435,9 @@ def chart_by_type(comp: Comparison) -> str:
     return _chart("types", draw, (11, 6.0))
 
 
-_DIST = (("posts_senior", "senior posts"),
-         ("posts_senior_intermediate", "senior+intermediate posts"),
-         ("appointed", "appointments"))
+_DIST = (("posts_senior", N_("senior posts")),
+         ("posts_senior_intermediate", N_("senior+intermediate posts")),
+         ("appointed", N_("appointments")))
 
 
 def chart_unit_changes(comp: Comparison) -> str:
@@ -427,7 +451,7 @@ def chart_unit_changes(comp: Comparison) -> str:
         if not shown:
             ax = fig.subplots()
             ax.axis("off")
-            ax.text(0.5, 0.5, "no variant with a plan to compare with the baseline",
+            ax.text(0.5, 0.5, _("no variant with a plan to compare with the baseline"),
                     ha="center", va="center")
             return
         axes = fig.subplots(len(shown), len(_DIST), squeeze=False)
@@ -446,16 +470,17 @@ def chart_unit_changes(comp: Comparison) -> str:
                 ax.set_ylim(0, max([1, *moved.tolist()]) * 1.1)
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-                ax.set_title(f"{n} · {title}\n{unchanged} units unchanged", loc="left",
+                ax.set_title(_("{variant} · {title}\n{count} units unchanged").format(
+                    variant=n, title=_(title), count=unchanged), loc="left",
                              fontsize=9)
                 if not xs:
-                    ax.text(0.5, 0.5, "no unit changes", transform=ax.transAxes,
+                    ax.text(0.5, 0.5, _("no unit changes"), transform=ax.transAxes,
                             ha="center", va="center", fontsize=8, color="#444444")
                 ax.tick_params(labelsize=7)
                 if c == 0:
-                    ax.set_ylabel("units", fontsize=8)
+                    ax.set_ylabel(_("units"), fontsize=8)
         for ax in axes[-1]:
-            ax.set_xlabel("change per unit vs baseline", fontsize=8)
+            ax.set_xlabel(_("change per unit vs baseline"), fontsize=8)
 
     return _chart("units", draw, (11, max(2.0, 2.0 * len(shown))))
 
@@ -506,7 +531,7 @@ def _delta_cell(delta: Any) -> str:
 
 def _status_html(status: str) -> str:
     cls = "" if status == "optimal" else ' class="status-bad"'
-    return f"<span{cls}>{_e(_STATUS_TEXT[status])}</span>"
+    return f"<span{cls}>{_e(_status(status))}</span>"
 
 
 _HTML_KPI_1 = ("posts_senior", "posts_intermediate", "posts_junior", "appointed_senior",
@@ -526,8 +551,10 @@ def _html_kpi_table(comp: Comparison, colors: dict[str, str], metrics: Sequence[
         status = f'<td class="l">{_status_html(r["status"])}</td>' if with_status else ""
         rows.append(f'<tr{cls}><td class="l"><span class="swatch" style="background:'
                     f'{colors[n]}"></span>{_e(n)}</td>{status}{cells}</tr>')
-    status_head = '<th class="l">status</th>' if with_status else ""
-    return (f'<div class="scroll"><table><thead><tr><th class="l">variant</th>{status_head}'
+    status, variant = _e(_("status")), _e(_("variant"))
+    status_head = f'<th class="l">{status}</th>' if with_status else ""
+    return (f'<div class="scroll"><table><thead><tr><th class="l">{variant}</th>'
+            f"{status_head}"
             f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
@@ -545,8 +572,9 @@ def _html_by_type_table(comp: Comparison) -> str:
         cells = "".join(_hcell(r[m], r[f"{m}_delta"]) for m in metrics)
         rows.append(f'<tr{cls}><td class="l">{first}</td><td class="l">{_e(n)}</td>'
                     f"{cells}</tr>")
-    return (f'<div class="scroll"><table><thead><tr><th class="l">type</th>'
-            f'<th class="l">variant</th>{head}</tr></thead><tbody>{"".join(rows)}'
+    type_, variant = _e(_("type")), _e(_("variant"))
+    return (f'<div class="scroll"><table><thead><tr><th class="l">{type_}</th>'
+            f'<th class="l">{variant}</th>{head}</tr></thead><tbody>{"".join(rows)}'
             "</tbody></table></div>")
 
 
@@ -554,14 +582,17 @@ def _html_movers(comp: Comparison, top: int) -> str:
     cols = ("units_compared", "units_gaining_senior", "units_losing_senior",
             "units_gaining_senior_intermediate", "units_losing_senior_intermediate",
             "units_appointments_changed", "units_added", "units_removed")
-    heads = ("units compared", "gain senior", "lose senior", "gain senior + intermediate",
-             "lose senior + intermediate", "appointments change", "added", "removed")
-    head = "".join(f"<th>{_e(h)}</th>" for h in heads)
+    heads = (N_("units compared"), N_("gain senior"), N_("lose senior"),
+             N_("gain senior + intermediate"), N_("lose senior + intermediate"),
+             N_("appointments change"), N_("added"), N_("removed"))
+    head = "".join("<th>" + _e(_(h)) + "</th>" for h in heads)
     rows = []
     for n, r in comp.movers.iterrows():
         rows.append(f'<tr><td class="l">{_e(n)}</td>'
                     + "".join(f"<td>{_e(_fmt(r[c]))}</td>" for c in cols) + "</tr>")
-    parts = [f'<div class="scroll"><table><thead><tr><th class="l">variant</th>{head}</tr>'
+    variant = _e(_("variant"))
+    parts = [f'<div class="scroll"><table><thead><tr><th class="l">{variant}</th>'
+             f"{head}</tr>"
              f'</thead><tbody>{"".join(rows)}</tbody></table></div>']
     for n in comp.others:
         if _isna(comp.movers.loc[n, "units_compared"]):
@@ -570,16 +601,20 @@ def _html_movers(comp: Comparison, top: int) -> str:
         for measure, title in _DIST:
             t = comp.top_changes(n, measure, top)
             if t.empty:
-                body = '<p class="note">no unit changes</p>'
+                body = '<p class="note">' + _e(_("no unit changes")) + "</p>"
             else:
                 trs = "".join(
                     f'<tr><td class="l">{_e(r.unit_id)}</td><td class="l">{_e(r.name)}</td>'
                     f'<td class="l">{_e(r.type)}</td>{_delta_cell(r[-1])}</tr>'
                     for r in t.itertuples(index=False))
-                body = ('<table><thead><tr><th class="l">unit</th><th class="l">name</th>'
-                        '<th class="l">type</th><th>change</th></tr></thead>'
-                        f"<tbody>{trs}</tbody></table>")
-            boxes.append(f"<div><h3>{_e(n)}: largest changes in {_e(title)}</h3>{body}</div>")
+                unit, name, kind, change = (_e(_("unit")), _e(_("name")), _e(_("type")),
+                                            _e(_("change")))
+                body = (f'<table><thead><tr><th class="l">{unit}</th>'
+                        f'<th class="l">{name}</th>'
+                        f'<th class="l">{kind}</th><th>{change}</th></tr>'
+                        f"</thead><tbody>{trs}</tbody></table>")
+            head3 = _("{variant}: largest changes in {what}").format(variant=n, what=_(title))
+            boxes.append(f"<div><h3>{_e(head3)}</h3>{body}</div>")
         parts.append(f'<div class="grid">{"".join(boxes)}</div>')
     return "".join(parts)
 
@@ -589,7 +624,7 @@ def _html_rules(comp: Comparison, colors: dict[str, str]) -> str:
     for n in comp.others:
         changes = comp.rule_diff[n]
         lis = "".join(f"<li>{_e(c)}</li>" for c in changes) or \
-            "<li>no change in the rules</li>"
+            "<li>" + _e(_("no change in the rules")) + "</li>"
         items.append(f'<h3><span class="swatch" style="background:{colors[n]}"></span>'
                      f'{_e(n)}</h3><ul class="rules">{lis}</ul>')
     return "".join(items)
@@ -605,59 +640,74 @@ def render_html(comp: Comparison, top: int = 5) -> str:
         lis = "".join(f"<li><strong>{_e(n)}</strong>: "
                       f"{_status_html(comp.kpi.loc[n, 'status'])} — "
                       f"{_e(comp.kpi.loc[n, 'reason'])}</li>" for n in failed)
-        warn = (f'<div class="warn">Not every variant has a proven optimal plan; their '
-                f"figures are missing (—) or, if NOT PROVEN, may still improve:<ul>{lis}"
+        warn = ('<div class="warn">' + _(
+            "Not every variant has a proven optimal plan; their figures are missing (—) or, "
+            "if NOT PROVEN, may still improve:") + f"<ul>{lis}"
                 "</ul></div>")
     basis = sorted({b for b in comp.kpi["promotion_cost_basis"] if b})
     cost_note = ""
     if basis:
-        cost_note = ("<p class=\"note\">Promotion cost is the extra yearly pay of the "
-                     "appointments (senior − intermediate pay per senior appointment, "
-                     "intermediate − junior per intermediate one), at the costs of the "
-                     "variant's own [budget], else of variant "
-                     + _e(", ".join(basis)) + "."
-                     + ("" if not _other_costs(comp) else
-                        " No change is shown for " + _e(", ".join(_other_costs(comp)))
-                        + ": priced at other costs than " + _e(comp.baseline) + ".")
+        cost_note = ('<p class="note">' + _(
+            "Promotion cost is the extra yearly pay of the appointments (senior − "
+            "intermediate pay per senior appointment, intermediate − junior per intermediate "
+            "one), at the costs of the variant's own [budget], else of variant {variants}.")
+            .format(variants=_e(", ".join(basis)))
+                     + ("" if not _other_costs(comp) else " " + _(
+                         "No change is shown for {variants}: priced at other costs than "
+                         "{baseline}.").format(variants=_e(", ".join(_other_costs(comp))),
+                                               baseline=_e(comp.baseline)))
                      + "</p>")
-    names = ", ".join(comp.others) or "none"
+    names = ", ".join(comp.others) or _("none")
     b = _e(comp.baseline)
+    strong = f"<strong>{b}</strong>"
     # (id, title, text before the chart, the chart, what follows it); one chart per section
     sections = [
-        ("rules", "1. What each variant changes",
-         f'<p class="note">Derived from the scenario: each variant\'s resolved rules compared '
-         f"with those of <strong>{b}</strong>. The chart shows the caps these rules put on "
-         f"the senior and senior+intermediate posts, summed over units (or pools).</p>"
+        ("rules", _("1. What each variant changes"),
+         '<p class="note">' + _(
+             "Derived from the scenario: each variant's resolved rules compared with those of "
+             "{baseline}. The chart shows the caps these rules put on the senior and "
+             "senior+intermediate posts, summed over units (or pools).").format(
+             baseline=strong) + "</p>"
          + _html_rules(comp, colors), chart_caps(comp), ""),
-        ("kpi", "2. Key figures",
-         f'<p class="note">Small coloured numbers are the change against <strong>{b}</strong>'
-         " (blue: higher, orange: lower — neither good nor bad by itself); none means "
-         "unchanged. “Still waiting” counts title-holders left without a post of their "
-         "level.</p>" + warn, chart_kpi(comp),
+        ("kpi", _("2. Key figures"),
+         '<p class="note">' + _(
+             "Small coloured numbers are the change against {baseline} (blue: higher, "
+             "orange: lower — neither good nor bad by itself); none means unchanged. “Still "
+             "waiting” counts title-holders left without a post of their level.").format(
+             baseline=strong) + "</p>" + warn, chart_kpi(comp),
          _html_kpi_table(comp, colors, _HTML_KPI_1, True)
          + _html_kpi_table(comp, colors, _HTML_KPI_2, False) + cost_note),
-        ("by-type", "3. By unit type",
-         f'<p class="note">Sums over the units of each type; changes against {b}.</p>',
+        ("by-type", _("3. By unit type"),
+         '<p class="note">' + _("Sums over the units of each type; changes against "
+                                "{baseline}.").format(baseline=b) + "</p>",
          chart_by_type(comp), _html_by_type_table(comp)),
-        ("units", "4. Units that gain or lose",
-         f'<p class="note">Per unit, posts and appointments of each variant minus those of '
-         f"{b}. The full list is unit_diff.csv / the “unit diff” sheet.</p>",
+        ("units", _("4. Units that gain or lose"),
+         '<p class="note">' + _(
+             "Per unit, posts and appointments of each variant minus those of {baseline}. "
+             "The full list is unit_diff.csv / the “unit diff” sheet.").format(
+             baseline=b) + "</p>",
          chart_unit_changes(comp), _html_movers(comp, top)),
     ]
     body = "".join(
         f'<section id="{sid}"><h2>{_e(title)}</h2>{intro}<div class="chart">{chart}</div>'
         f"{after}</section>"
         for sid, title, intro, chart, after in sections)
+    lang = "zh-CN" if language() == "zh" else "en"
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"/>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-        f"<title>quotaopt compare — {_e(comp.scenario)}</title><style>{_CSS}</style></head>"
-        f"<body><main><h1>Policy variants compared — {_e(comp.scenario)}</h1>"
-        f'<p class="meta">baseline <strong>{b}</strong> · variants {_e(names)} · every plan '
-        "solved exactly (integer programme); figures are sums over all units</p>"
-        f"{body}<footer>quotaopt {_e(__version__)} · input {_e(comp.input_hash)} · "
-        "statuses: "
-        + _e(", ".join(f"{n} {_STATUS_TEXT[comp.kpi.loc[n, 'status']]}" for n in comp.variants))
+        "<title>" + _("quotaopt compare — {scenario}").format(scenario=_e(comp.scenario))
+        + f"</title><style>{_CSS}</style></head><body><main><h1>"
+        + _("Policy variants compared — {scenario}").format(scenario=_e(comp.scenario))
+        + '</h1><p class="meta">' + _(
+            "baseline {baseline} · variants {variants} · every plan solved exactly (integer "
+            "programme); figures are sums over all units").format(
+            baseline=strong, variants=_e(names)) + "</p>"
+        + f"{body}<footer>"
+        + _("quotaopt {version} · input {input} · statuses: {statuses}").format(
+            version=_e(__version__), input=_e(comp.input_hash),
+            statuses=_e(", ".join(f"{n} {_status(comp.kpi.loc[n, 'status'])}"
+                                  for n in comp.variants)))
         + "</footer></main></body></html>\n"
     )
 
@@ -672,6 +722,14 @@ def _for_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang == "zh" and "status" in out.columns:
         out["status"] = [STATUS_ZH.get(v, v) if isinstance(v, str) else v
                          for v in out["status"]]
+    if lang == "zh" and "presence" in out.columns:
+        out["presence"] = [PRESENCE_ZH.get(v, v) if isinstance(v, str) else v
+                           for v in out["presence"]]
+    if lang == "zh":  # true/false cells: 是/否
+        for j in range(out.shape[1]):
+            col = out.iloc[:, j]
+            if len(col) and all(isinstance(v, bool) or v is None for v in col):
+                out.isetitem(j, [None if v is None else "是" if v else "否" for v in col])
     out.columns = [column_label(str(c), lang) for c in out.columns]
     return out
 
@@ -691,13 +749,15 @@ def tables(comp: Comparison) -> dict[str, pd.DataFrame]:
 
 
 def write_comparison(comp: Comparison, out_dir: str | Path,
-                     formats: Iterable[str] = REPORT_FORMATS, lang: str = "en") -> list[Path]:
+                     formats: Iterable[str] = REPORT_FORMATS, lang: str = "en",
+                     encoding: str | None = None) -> list[Path]:
     """Write ``report.html``, ``comparison.xlsx`` and/or the CSVs; returns the paths.
 
     CSVs: ``kpi.csv``, ``by_type.csv``, ``unit_diff.csv``, ``movers.csv``, ``rules.csv``
-    (English headers always). The workbook has the same tables — its unit diff only the rows
-    of units that change — plus one allocation sheet per variant with a plan; ``lang="zh"``
-    gives it Chinese sheet names and column headers.
+    (headers as the workbook's; ``encoding`` as for :func:`~quotaopt.output.csv_bytes`).
+    The workbook has the same tables — its unit diff only the rows of units that change —
+    plus one allocation sheet per variant with a plan; ``lang="zh"`` gives it (and the CSVs)
+    Chinese sheet names and column headers.
     Every file is written whole or not at all.
     """
     out = Path(out_dir)
@@ -723,7 +783,8 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
         files.append((out / "comparison.xlsx", xlsx_bytes(sheets, titles)))
     if "csv" in formats:
         for key, df in data.items():
-            files.append((out / f"{key}.csv", csv_text(_for_file(df, "en")).encode("utf-8")))
+            target = out / f"{key}.csv"
+            files.append((target, csv_bytes(_for_file(df, lang), encoding, target)))
     write_files(files)
     return [target for target, _ in files]
 

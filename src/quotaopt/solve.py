@@ -36,6 +36,7 @@ from .check import Violation, check_plan
 from .errors import InputError, InternalError, SolverError
 from .fastpath import eligible_blocks, solve_fast, tie_order
 from .feasibility import precheck
+from .i18n import _
 from .meta import __version__
 from .model import (
     Formulation,
@@ -163,7 +164,8 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
     every group value is a whole number). The face keeps the rows sparse; the dense row
     makes the later stages' MIP much slower."""
     groups = stage_groups(form)
-    names = {1: "stage 1", 2: "stages 1 and 2", 3: "stages 1 to 3", 4: "stages 1 to 4"}
+    names = {1: _("stage 1"), 2: _("stages 1 and 2"), 3: _("stages 1 to 3"),
+             4: _("stages 1 to 4")}
     started = time.perf_counter()
     rows: list[tuple[np.ndarray, float]] = []  # every earlier group's optimum as a dense row
     face = form  # the plans optimal for the earlier groups kept by a face …
@@ -173,21 +175,22 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
     done = 0
     raw: RawSolution | None = None
     for g, group in enumerate(groups):
-        cost, _ = weighted(group)
+        cost, _limit = weighted(group)
         first, last = done + 1, done + len(group)
         done = last
-        what = (f"stage {first}" if first == last else
-                names[last] if first == 1 else f"stages {first} to {last}")
+        what = (_("stage {n}").format(n=first) if first == last else
+                names[last] if first == 1 else
+                _("stages {first} to {last}").format(first=first, last=last))
         if len(groups) == 1:
-            what = "stages 1 and 2 together" if last == 2 else f"{names[last]} together"
+            what = _("{stages} together").format(stages=names[last])
         left = None if time_limit is None else time_limit - (time.perf_counter() - started)
         if g and left is not None and left <= 0:  # the earlier stages' plan, the rest unproven
             assert raw is not None
-            after = names.get(first - 1, f"stages 1 to {first - 1}")
+            after = names.get(first - 1, _("stages 1 to {n}").format(n=first - 1))
             return RawSolution(Status.NOT_PROVEN, raw.x,
                                f"the time limit was spent after {after} of {label}")
-        _report(progress, f"solving {what}: {label}"
-                + (", one weighted objective" if len(group) > 1 else ""))
+        _report(progress, _("solving {what}: {label}").format(what=what, label=label)
+                + (_(", one weighted objective") if len(group) > 1 else ""))
         found = None
         if g + 1 < len(groups) and relaxation is not None and not face_rows:
             found = relaxed_face(face, cost, relaxation, left)
@@ -410,7 +413,7 @@ def solve(
     be = get_backend(backend or v.solver.backend)
     limit = time_limit if time_limit is not None else v.solver.time_limit
     started = time.perf_counter()
-    _report(progress, f"building caps and checks ({len(v.units)} units)")
+    _report(progress, _("building caps and checks ({units} units)").format(units=len(v.units)))
     limits = compute_limits(v.policy, v.units)
     reasons = precheck(v.policy, v.units, limits)
     if reasons:
@@ -440,17 +443,17 @@ def solve(
     if how == "auto" and n and not structured.any():
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
-            what = "1 to 3" if v.policy.scope is Scope.POOL else "1 and 2"
-            _report(progress, f"solving stages {what} together: exact structured method "
-                    f"({int(eligible.sum())} units)")
+            what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
+            _report(progress, _("solving {stages} together: exact structured method ({units} "
+                                "units)").format(stages=what, units=int(eligible.sum())))
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
     todo = list(batches(order[~structured[order]], blocks, batch_units))
     for k, idx in enumerate(todo, 1):
-        label = f"MIP {k} of {len(todo)} ({len(idx)} units)"
-        _report(progress, f"building {label}")
+        label = _("MIP {k} of {n} ({units} units)").format(k=k, n=len(todo), units=len(idx))
+        _report(progress, _("building {label}").format(label=label))
         form = build(v.policy, v.units, limits, idx, blocks[idx])
         # the limit bounds the whole solve, every batch together
         left = None if limit is None else limit - (time.perf_counter() - started)
@@ -460,7 +463,7 @@ def solve(
                                  f"{label}")
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
-            _report(progress, f"diagnosing why {label} has no plan")
+            _report(progress, _("diagnosing why {label} has no plan").format(label=label))
             why = infeasibility_reasons(v.policy, v.units, limits, idx, backend=be.name,
                                         time_limit=left)
             return finish_result(scenario, v, Status.INFEASIBLE, None, limits, be, started,
@@ -475,7 +478,7 @@ def solve(
         A[idx], B[idx], ys[idx], ym[idx] = decode_solution(form, raw.x)
         if v.policy.scope is Scope.POOL:
             apply_tie_rule(v.policy, v.units, limits, idx, tie, A, B, ys, ym)
-    _report(progress, "checking the plan (independent checker) and summarising")
+    _report(progress, _("checking the plan (independent checker) and summarising"))
     allocation = checked_allocation(v, limits, A, B, ys, ym)
     return finish_result(scenario, v, status, allocation, limits, be, started,
                          message="; ".join(sorted(set(messages))), method=how,
@@ -492,14 +495,15 @@ def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.nda
     budget = v.policy.budget
     assert budget is not None
     if not (limits.min_m > 0).any():
-        _report(progress, f"solving stages 1 to 3 together: exact structured method ({n} "
-                "units), without the budget first")
+        _report(progress, _("solving stages 1 to 3 together: exact structured method ({units} "
+                            "units), without the budget first").format(units=n))
         fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool),
                           limits.pool_codes.copy(), rank)
         if fast.solved.all() and budget.promotion_cost(
                 int(fast.ys.sum()), int(fast.ym.sum())) <= budget.max_increase:
             return fast.A, fast.B, fast.ys, fast.ym
-    _report(progress, f"solving stages 1 to 3 together: exact method for a budget ({n} units)")
+    _report(progress, _("solving stages 1 to 3 together: exact method for a budget ({units} "
+                        "units)").format(units=n))
     return solve_budget(v.policy, v.units, limits, order, tie)
 
 

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 
 from .backends import Status
 from .caps import compute_limits
+from .i18n import _
 from .messages import render
 from .numfmt import share
-from .policy import Scope
+from .policy import LEVEL_WORDS, Scope
 from .report import text_table
 from .result import Result, json_number
 from .scenario import Scenario
@@ -24,19 +25,24 @@ def describe_variant(sc: Scenario, name: str) -> str:
     lim = compute_limits(pol, u)
     types = sorted(set(u["type"].astype(str)))
     lines = [
-        f"[{name}] units {len(u)} · pools {len(lim.pool_names)} · types {len(types)} · "
-        f"total posts {int(u['total_posts'].sum())}",
-        f"  ratio {pol.ratio} · scope {pol.scope} · rounding {pol.rounding} · "
-        f"junior_to_intermediate {pol.junior_to_intermediate} · incumbents {pol.incumbents}",
-        f"  weights senior {pol.weight_senior}, intermediate {pol.weight_intermediate}"
-        + (f" · budget max_increase {pol.budget.max_increase}" if pol.budget else " · no budget")
-        + f" · solver {v.solver.backend or 'default'}",
+        _("[{name}] units {units} · pools {pools} · types {types} · total posts {posts}").format(
+            name=name, units=len(u), pools=len(lim.pool_names), types=len(types),
+            posts=int(u["total_posts"].sum())),
+        "  " + _("ratio {ratio} · scope {scope} · rounding {rounding} · junior_to_intermediate "
+                 "{jti} · incumbents {incumbents}").format(
+            ratio=pol.ratio, scope=pol.scope, rounding=pol.rounding,
+            jti=pol.junior_to_intermediate, incumbents=pol.incumbents),
+        "  " + _("weights senior {senior}, intermediate {intermediate}").format(
+            senior=pol.weight_senior, intermediate=pol.weight_intermediate)
+        + (_(" · budget max_increase {amount}").format(amount=pol.budget.max_increase)
+           if pol.budget else _(" · no budget"))
+        + _(" · solver {solver}").format(solver=v.solver.backend or _("default")),
     ]
     if pol.at_least_one:
         lines.append("  at_least_one (不足1个按1个): "
-                     + ", ".join(level.value for level in pol.at_least_one))
+                     + ", ".join(_(LEVEL_WORDS[level.value]) for level in pol.at_least_one))
     for rule in pol.minimum:
-        lines.append(f"  minimum: {rule.describe()}")
+        lines.append("  " + _("minimum: {rule}").format(rule=rule.describe()))
     if defaulted_columns(u):
         lines.append(render("defaulted_columns", {"columns": defaulted_columns(u)}))
     rows = []
@@ -46,16 +52,17 @@ def describe_variant(sc: Scenario, name: str) -> str:
         rows.append([t, int(mask.sum()), int(u["total_posts"][mask].sum()),
                      share(sh.senior), share(sh.intermediate), share(sh.junior),
                      share(sh.senior_intermediate_cap_share)])
-    lines.append(_indent(text_table(rows, ["type", "units", "posts", "senior share",
-                                           "intermediate share", "junior share",
-                                           "senior+intermediate cap"], left=1)))
+    lines.append(_indent(text_table(rows, [_("type"), _("units"), _("posts"), _("senior share"),
+                                           _("intermediate share"), _("junior share"),
+                                           _("senior+intermediate cap")], left=1)))
     if pol.scope is Scope.POOL:
         cs, csm = int(lim.pool_cap_s.sum()), int(lim.pool_cap_sm.sum())
-        where = "summed over pools"
+        where = _("summed over pools")
     else:
         cs, csm = int(lim.cap_s.sum()), int(lim.cap_sm.sum())
-        where = "summed over units"
-    lines.append(f"  caps ({where}): senior {cs} · senior+intermediate {csm}")
+        where = _("summed over units")
+    lines.append("  " + _("caps ({where}): senior {senior} · senior+intermediate {both}").format(
+        where=where, senior=cs, both=csm))
     return "\n".join(lines)
 
 
@@ -67,54 +74,63 @@ def render_summary(res: Result) -> str:
     s = res.figures
     solver = s.solver
     assert solver is not None and s.policy is not None
-    status = {"optimal": "optimal (proven, gap 0)",
-              "not_proven": "NOT PROVEN optimal (time limit)",
-              "infeasible": "infeasible", "no_solution": "no plan found"}[res.status.value]
+    status = {"optimal": _("optimal (proven, gap 0)"),
+              "not_proven": _("NOT PROVEN optimal (time limit)"),
+              "infeasible": _("infeasible"), "no_solution": _("no plan found")}[res.status.value]
     lines = [
-        f"scenario {s.scenario} · variant {s.variant}",
-        f"status: {status} · solver {solver.backend} ({solver.version}) · "
-        f"{solver.seconds:.2f} s",
+        _("scenario {scenario} · variant {variant}").format(scenario=s.scenario,
+                                                            variant=s.variant),
+        _("status: {status} · solver {backend} ({version}) · {seconds} s").format(
+            status=status, backend=solver.backend, version=solver.version,
+            seconds=f"{solver.seconds:.2f}"),
     ]
     if solver.method is not None:
-        lines.append(f"method {solver.method}: {solver.units_structured} units by the "
-                     f"exact structured method, {solver.units_mip} by the MIP")
+        lines.append(_("method {method}: {structured} units by the exact structured method, "
+                       "{mip} by the MIP").format(method=solver.method,
+                                                  structured=solver.units_structured,
+                                                  mip=solver.units_mip))
     if res.allocation is None or s.plan is None:
         return "\n".join(lines)
     a, plan = res.allocation, s.plan
-    lines.append(f"units {s.units} · pools {s.pools} · total posts "
-                 f"{plan.totals.total_posts} · ratio {s.policy.ratio} · "
-                 f"scope {s.policy.scope.value}")
+    lines.append(_("units {units} · pools {pools} · total posts {posts} · ratio {ratio} · "
+                   "scope {scope}").format(units=s.units, pools=s.pools,
+                                           posts=plan.totals.total_posts,
+                                           ratio=s.policy.ratio, scope=s.policy.scope.value))
     sen, inter = plan.senior, plan.intermediate
     rows = [
-        ["senior", int(a["posts_senior"].sum()), plan.caps.senior,
+        [_("senior"), int(a["posts_senior"].sum()), plan.caps.senior,
          int(a["senior_incumbents"].sum()), sen.appointed, sen.waiting, sen.left,
          int(a["vacant_senior"].sum())],
-        ["intermediate", int(a["posts_intermediate"].sum()),
+        [_("intermediate"), int(a["posts_intermediate"].sum()),
          f"(s+m {plan.caps.senior_intermediate})", int(a["intermediate_incumbents"].sum()),
          inter.appointed, inter.waiting, inter.left, int(a["vacant_intermediate"].sum())],
-        ["junior", int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
+        [_("junior"), int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
          "", "", "", int(a["vacant_junior"].sum())],
     ]
-    lines += ["", text_table(rows, ["level", "posts", "cap", "incumbents", "appointed",
-                                    "waiting", "waiting left", "vacant"], left=1)]
+    lines += ["", text_table(rows, [_("level"), _("posts"), _("cap"), _("incumbents"),
+                                    _("appointed"), _("waiting"), _("waiting left"),
+                                    _("vacant")], left=1)]
     trows = []
     for t, d in plan.by_type.items():
         trows.append([t, d.units, d.total_posts, d.posts_senior, d.posts_intermediate,
                       d.posts_junior, f"{d.appointed_senior}/{d.waiting_senior}",
                       f"{d.appointed_intermediate}/{d.waiting_intermediate}"])
-    lines += ["", text_table(trows, ["type", "units", "posts", "senior", "intermediate",
-                                     "junior", "appointed senior", "appointed intermediate"],
-                             left=1)]
+    lines += ["", text_table(trows, [_("type"), _("units"), _("posts"), _("senior"),
+                                     _("intermediate"), _("junior"), _("appointed senior"),
+                                     _("appointed intermediate")], left=1)]
     obj = plan.objective
-    lines += ["", f"objective: weighted appointments {obj.weighted_appointments} · "
-                  f"distance from the base caps {obj.distance_from_base_caps}"
-                  + ("" if obj.distance_from_quotas is None else
-                     f" · distance from the pool quotas {round(obj.distance_from_quotas, 9)}")]
+    lines += ["", _("objective: weighted appointments {weighted} · distance from the base "
+                    "caps {distance}").format(weighted=obj.weighted_appointments,
+                                              distance=obj.distance_from_base_caps)
+              + ("" if obj.distance_from_quotas is None else
+                 _(" · distance from the pool quotas {distance}").format(
+                     distance=round(obj.distance_from_quotas, 9)))]
     if plan.units_over_ratio:
-        lines.append(f"units over ratio (grandfathered): {plan.units_over_ratio}")
+        lines.append(_("units over ratio (grandfathered): {count}").format(
+            count=plan.units_over_ratio))
     if plan.promotion_cost is not None and plan.budget_max_increase is not None:
-        lines.append(f"promotion cost {json_number(plan.promotion_cost)} of budget "
-                     f"{json_number(plan.budget_max_increase)}")
+        lines.append(_("promotion cost {cost} of budget {budget}").format(
+            cost=json_number(plan.promotion_cost), budget=json_number(plan.budget_max_increase)))
     return "\n".join(lines)
 
 
