@@ -84,80 +84,86 @@ def csv_not_encodable(char: str, encoding: str) -> str:
 
 @message("workbook_encrypted")
 def workbook_encrypted() -> str:
-    return ("the workbook is protected by a password (encrypted), so it cannot be read; open "
-            "it in Excel or WPS, remove the password (File > Info > Protect Workbook) and "
-            "save it, or save the table as CSV (UTF-8)")
+    return _("the workbook is protected by a password (encrypted), so it cannot be read; open "
+             "it in Excel or WPS, remove the password (File > Info > Protect Workbook) and "
+             "save it, or save the table as CSV (UTF-8)")
 
 
 @message("no_visible_sheet")
 def no_visible_sheet(sheets: Sequence[str]) -> str:
-    return ("every sheet of the workbook is hidden (" + ", ".join(repr(s) for s in sheets)
-            + "); name the sheet to read in the scenario: [scenario] sheet = \"…\"")
+    return _("every sheet of the workbook is hidden ({sheets}); name the sheet to read in the "
+             "scenario: [scenario] sheet = \"…\"").format(
+        sheets=", ".join(repr(s) for s in sheets))
 
 
 @message("no_matching_sheet")
 def no_matching_sheet(sheets: Sequence[tuple[str, bool]], likely: str) -> str:
-    listed = ", ".join(repr(n) + (" (hidden)" if h else "") for n, h in sheets)
-    return ("no visible sheet has a units table header (unit code, type and posts columns "
-            f"among its first rows); the sheets are: {listed}; {likely!r} looks most like "
-            "the data: correct its header, or name the sheet to read in the scenario: "
-            f"[scenario] sheet = \"{likely}\"")
+    hidden = _(" (hidden)")
+    listed = ", ".join(repr(n) + (hidden if h else "") for n, h in sheets)
+    return _("no visible sheet has a units table header (unit code, type and posts columns "
+             "among its first rows); the sheets are: {listed}; {likely} looks most like "
+             "the data: correct its header, or name the sheet to read in the scenario: "
+             "[scenario] sheet = \"{name}\"").format(listed=listed, likely=repr(likely),
+                                                     name=likely)
 
 
 @message("formula_without_value")
 def formula_without_value(cell: str) -> str:
-    return (f"cell {cell} holds a formula without a saved value (the file was written by a "
-            "program that did not calculate it), so its value is unknown; open and save the "
-            "file in Excel or WPS, then run again")
+    return _("cell {cell} holds a formula without a saved value (the file was written by a "
+             "program that did not calculate it), so its value is unknown; open and save the "
+             "file in Excel or WPS, then run again").format(cell=cell)
 
 
 @message("merged_data_cells")
 def merged_data_cells(cells: str) -> str:
-    return (f"cells {cells} are merged, so their one value would stand for several rows or "
-            "columns; only a pool or type may be merged over several units: unmerge the "
-            "cells and enter each unit's own value")
+    return _("cells {cells} are merged, so their one value would stand for several rows or "
+             "columns; only a pool or type may be merged over several units: unmerge the "
+             "cells and enter each unit's own value").format(cells=cells)
 
 
 @message("pool_partly_empty")
 def pool_partly_empty(header: str) -> str:
-    return (f"{header} is empty here but other units name their pool (a merged cell saved "
-            "as CSV keeps its value on its first row only); enter this unit's pool, or "
-            f"leave {header} empty for every unit for one pool")
+    return _("{header} is empty here but other units name their pool (a merged cell saved "
+             "as CSV keeps its value on its first row only); enter this unit's pool, or "
+             "leave {header} empty for every unit for one pool").format(header=header)
 
 
 @message("rows_above_header")
 def rows_above_header(rows: int) -> str:
-    return (f"the header is on row {rows + 1}; the {rows} row(s) above it (title, notes) are "
-            "not read")
+    return _("the header is on row {row}; the {rows} row(s) above it (title, notes) are "
+             "not read").format(row=rows + 1, rows=rows)
 
 
 @message("hidden_rows")
 def hidden_rows(rows: Sequence[int]) -> str:
     shown = ", ".join(map(str, rows[:20])) + (" …" if len(rows) > 20 else "")
-    return (f"row(s) {shown} are hidden but hold data; quotaopt would read them as units "
-            "you cannot see: unhide them and check them, or delete the rows that are not "
-            "units")
+    return _("row(s) {rows} are hidden but hold data; quotaopt would read them as units "
+             "you cannot see: unhide them and check them, or delete the rows that are not "
+             "units").format(rows=shown)
 
 
 @message("totals_rows_skipped")
 def totals_rows_skipped(rows: Sequence[int]) -> str:
-    return (f"row(s) {', '.join(map(str, rows))} are totals (合计 / 小计 / 总计), not units; "
-            "they are not read")
+    return _("row(s) {rows} are totals (合计 / 小计 / 总计), not units; "
+             "they are not read").format(rows=", ".join(map(str, rows)))
 
 
 @message("lookalike_codes")
 def lookalike_codes(header: str, first: str, first_row: int, second: str,
                     second_row: int) -> str:
-    return (f"{header} {second!r} on row {second_row} is the same code as {first!r} on row "
-            f"{first_row} (they differ only in width, spaces or invisible characters); every "
-            "unit needs its own code: change or delete one of the rows")
+    return _("{header} {second} on row {second_row} is the same code as {first} on row "
+             "{first_row} (they differ only in width, spaces or invisible characters); every "
+             "unit needs its own code: change or delete one of the rows").format(
+        header=header, second=repr(second), second_row=second_row, first=repr(first),
+        first_row=first_row)
 
 
 @message("columns_header_missing")
 def columns_header_missing(target: str, header: str, hint: str | None) -> str:
-    tail = f" (did you mean {hint!r}?)" if hint else ""
-    return (f"the scenario's [columns] maps {target} to the header {header!r}, which the "
-            f"table does not have{tail}; correct the header in [columns] or in the table")
+    tail = _(" (did you mean {hint}?)").format(hint=repr(hint)) if hint else ""
+    return _("the scenario's [columns] maps {target} to the header {header}, which the "
+             "table does not have{tail}; correct the header in [columns] or in the "
+             "table").format(target=target, header=repr(header), tail=tail)
 
 
 @message("unknown_number_column")
@@ -165,22 +171,26 @@ def unknown_number_column(header: str, letter: str, hint: tuple[str, str] | None
                           missing: Sequence[str]) -> str:
     if hint:
         alias = hint[0] if hint[0] == hint[1] else f"{hint[0]} ({hint[1]})"
-        fix = (f"did you mean {alias}? rename the header, or map it in the scenario: "
-               f"[columns] {hint[1]} = {header!r}")
+        fix = _("did you mean {alias}? rename the header, or map it in the scenario: "
+                "[columns] {column} = {header}").format(alias=alias, column=hint[1],
+                                                       header=repr(header))
     else:
-        fix = f"rename the header, or map it in the scenario: [columns] <column> = {header!r}"
-    return (f"column {header!r} ({letter}) holds numbers but is not a known column, while "
-            f"the table has no {', '.join(missing)} column (each would be taken as its "
-            f"default for every unit); {fix}; if the table really lacks a column, say so: "
-            "[columns] <column> = \"\"")
+        fix = _("rename the header, or map it in the scenario: [columns] <column> = "
+                "{header}").format(header=repr(header))
+    return _("column {header} ({letter}) holds numbers but is not a known column, while "
+             "the table has no {missing} column (each would be taken as its "
+             "default for every unit); {fix}; if the table really lacks a column, say so: "
+             "[columns] <column> = \"\"").format(header=repr(header), letter=letter,
+                                                 missing=", ".join(missing), fix=fix)
 
 
 @message("type_lookalike")
 def type_lookalike(type: str, policy_type: str, rows: Sequence[int]) -> str:
     shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-    return (f"type {type!r} (row(s) {shown}) is not the policy's type {policy_type!r} but "
-            "differs from it only by case, width, spacing or one letter, so the rules of "
-            f"{policy_type!r} would silently not apply; write {policy_type!r}")
+    return _("type {type} (row(s) {rows}) is not the policy's type {policy_type} but "
+             "differs from it only by case, width, spacing or one letter, so the rules of "
+             "{policy_type} would silently not apply; write {policy_type}").format(
+        type=repr(type), rows=shown, policy_type=repr(policy_type))
 
 
 @message("defaulted_columns")
@@ -192,8 +202,8 @@ def defaulted_columns(columns: Sequence[str]) -> str:
 
 @message("unit_name_ambiguous")
 def unit_name_ambiguous(name: str, unit_ids: Sequence[str]) -> str:
-    return (f"{len(unit_ids)} units are named {name!r} ({', '.join(unit_ids)}); give the "
-            "unit_id instead")
+    return _("{count} units are named {name} ({ids}); give the unit_id instead").format(
+        count=len(unit_ids), name=repr(name), ids=", ".join(unit_ids))
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,13 +212,15 @@ def unit_name_ambiguous(name: str, unit_ids: Sequence[str]) -> str:
 
 @message("validate_infeasible_head")
 def validate_infeasible_head(path: str, name: str, variants: Sequence[str], count: int) -> str:
-    return (f"{path}: INFEASIBLE ({count} variant(s); run would refuse them before solving) "
-            f"— scenario {name!r}, variants: " + ", ".join(variants))
+    return _("{path}: INFEASIBLE ({count} variant(s); run would refuse them before solving) "
+             "— scenario {name}, variants: {variants}").format(
+        path=path, count=count, name=repr(name), variants=", ".join(variants))
 
 
 @message("validate_infeasible")
 def validate_infeasible(variant: str, reasons: Sequence[str]) -> str:
-    return (f"error: variant {variant!r} is infeasible; run would refuse it before solving:\n"
+    return (_("error: variant {variant} is infeasible; run would refuse it before "
+              "solving:").format(variant=repr(variant)) + "\n"
             + "\n".join(f"  - {r}" for r in reasons))
 
 
