@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .i18n import _
 
 MAX_ROWS = 2_000_000
 """Most rows below the header (empty rows included) a units table may have."""
@@ -345,7 +346,8 @@ def _drop_trailing_empty(rows: list[list[str]]) -> None:
 
 def _sheet_where(source: str, names: list[str], index: int) -> str:
     """The file, and the sheet when the workbook has more than one."""
-    return source if len(names) == 1 else f"{source}, sheet {names[index]!r}"
+    return source if len(names) == 1 else _("{file}, sheet {sheet}").format(
+        file=source, sheet=repr(names[index]))
 
 
 #: Rows searched for the header row (title and note rows may stand above it).
