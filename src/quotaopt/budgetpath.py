@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits
-from .model import stage1_coefficients
+from .model import unit_arrays
 from .policy import Policy, Scope
 
 #: Most pairs (K_s, K_m) with the same stage-1 value evaluated in full before giving up ...
@@ -312,13 +312,7 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
     R = b.max_increase
     if a_s <= 0 or a_m <= 0 or R < 0:
         return None
-    T = units["total_posts"].to_numpy(np.int64)
-    inc_s = units["senior_incumbents"].to_numpy(np.int64)
-    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-    w_s = units["senior_waiting"].to_numpy(np.int64)
-    w_m = units["intermediate_waiting"].to_numpy(np.int64)
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
-    c_s, c_m = c_s.astype(np.int64), c_m.astype(np.int64)
+    T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
     if bool(((c_s <= 0) & (w_s > 0)).any() or ((c_m <= 0) & (w_m > 0)).any()):
         return None
     lo_a = np.maximum(limits.min_s, inc_s)

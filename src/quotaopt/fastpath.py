@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits
-from .model import stage1_coefficients
+from .model import unit_arrays
 from .policy import Policy, Scope
 
 
@@ -183,13 +183,7 @@ def _pool_sum(values: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
 def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
                eligible: np.ndarray, blocks: np.ndarray, rank: np.ndarray) -> FastPlan:
     """Solve every eligible unit's block exactly; mark blocks that need the MIP."""
-    T = units["total_posts"].to_numpy(np.int64)
-    inc_s = units["senior_incumbents"].to_numpy(np.int64)
-    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-    w_s = units["senior_waiting"].to_numpy(np.int64)
-    w_m = units["intermediate_waiting"].to_numpy(np.int64)
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
-    c_s, c_m = c_s.astype(np.int64), c_m.astype(np.int64)
+    T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
 
     lo_a = np.maximum(limits.min_s, inc_s)
     hi_b = np.minimum(limits.cap_sm, T - limits.min_j)

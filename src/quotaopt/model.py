@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,29 @@ def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarra
     c_s = np.array([cs[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     c_m = np.array([cm[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     return c_s, c_m, delta
+
+
+class UnitArrays(NamedTuple):
+    """The per-unit numbers every solving method reads (whole numbers, int64)."""
+
+    T: np.ndarray  # total posts
+    inc_s: np.ndarray  # senior incumbents
+    inc_sm: np.ndarray  # senior + intermediate incumbents
+    w_s: np.ndarray  # senior waiting
+    w_m: np.ndarray  # intermediate waiting
+    c_s: np.ndarray  # stage-1 coefficient of a senior appointment (g·w/δ)
+    c_m: np.ndarray  # stage-1 coefficient of an intermediate appointment
+
+
+def unit_arrays(policy: Policy, units: pd.DataFrame) -> UnitArrays:
+    """Posts, incumbents, waiting staff and the stage-1 coefficients of every unit."""
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    return UnitArrays(units["total_posts"].to_numpy(np.int64), inc_s,
+                      inc_s + units["intermediate_incumbents"].to_numpy(np.int64),
+                      units["senior_waiting"].to_numpy(np.int64),
+                      units["intermediate_waiting"].to_numpy(np.int64),
+                      c_s.astype(np.int64), c_m.astype(np.int64))
 
 
 def build(

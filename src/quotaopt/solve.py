@@ -45,7 +45,7 @@ from .model import (
     int_dot,
     optimal_face,
     slack_rows,
-    stage1_coefficients,
+    unit_arrays,
     weighted,
 )
 from .policy import Policy, Scope
@@ -281,12 +281,7 @@ def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np
     (every block the structured method solves), a plan no such move improves is the one the
     structured method finds (the exchange argument of :mod:`quotaopt.fastpath`).
     """
-    T = units["total_posts"].to_numpy(np.int64)
-    inc_s = units["senior_incumbents"].to_numpy(np.int64)
-    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-    w_s = units["senior_waiting"].to_numpy(np.int64)
-    w_m = units["intermediate_waiting"].to_numpy(np.int64)
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
     quotas = {"s": lim.quotas("s"), "sm": lim.quotas("sm")}
     pools: dict[int, list[int]] = {}
     for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
