@@ -34,6 +34,7 @@ too, plans where ``A ≤ B`` would break) returns ``None`` and the MIP solves th
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
@@ -373,3 +374,156 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
     if bool((A > B).any()):
         return None  # the levels constrain each other here: the MIP decides
     return A, B, ys, ym
+
+
+# --------------------------------------------------------------------------------------------
+# Each pool its own budget (budget.scope = "pool")
+
+#: Most pairs (K_s, K_m) of equal stage-1 value a pool may have: each is evaluated in full
+#: (through stages 2 and 3) for every such pool at once; a pool with more goes to the MIP.
+MAX_POOL_PAIRS = 4
+
+
+def _pool_F(lv: _Level, npools: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pool's best stage-1 value for every number K of appointments at this level,
+    flat: ``F[off[p] + K]`` for ``0 ≤ K ≤ kmax[p]`` (step 1, per pool). Returns
+    ``(F, off, kmax)``."""
+    kmax = _psum(lv.g_cnt, lv.g_pool, npools)
+    off = np.concatenate([[0], np.cumsum(kmax + 1)[:-1]]).astype(np.int64)
+    vals = np.repeat(lv.g_c, lv.g_cnt)
+    pp = np.repeat(lv.g_pool, lv.g_cnt)
+    F = np.zeros(int((kmax + 1).sum()), dtype=np.int64)
+    if len(vals):
+        cs = np.cumsum(vals)
+        vstart = np.concatenate([[0], np.cumsum(kmax)[:-1]]).astype(np.int64)
+        base = np.concatenate([[0], cs])[vstart]
+        within = np.arange(len(vals)) - vstart[pp]
+        F[off[pp] + within + 1] = cs - base[pp]
+    return F, off, kmax
+
+
+def _pool_counts(lv: _Level, K: np.ndarray) -> np.ndarray:
+    """Appointments per group when each pool makes ``K[p]`` of them: the most valuable
+    first (within one pool the marginal value's group is a single group: nothing to split)."""
+    before = _within(lv.g_pool, lv.g_cnt)
+    return np.clip(K[lv.g_pool] - before, 0, lv.g_cnt)
+
+
+def _pool_keys(lv: _Level, x: np.ndarray, npools: int) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
+    """Per pool: stage 2 (whole number), and stage 3 as ``dist / den``."""
+    stage2 = np.abs(_psum(x, lv.pool, npools) - lv.target)
+    dist = _psum(np.abs(x * lv.den - lv.qnum), lv.pool, npools)
+    den_p = np.ones(npools, dtype=np.int64)
+    den_p[lv.pool] = lv.den
+    return stage2, dist, den_p
+
+
+def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
+                       tie: np.ndarray, amounts: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(A, B, ys, ym, solved)`` for scope pool with each pool's own budget (``amounts``:
+    Fraction per pool code): ``solved`` per pool says which pools' plans are proven optimal
+    here (the rest go to the MIP: an intermediate minimum, a zero extra cost or value, more
+    than :data:`MAX_POOL_PAIRS` tied pairs, or ``A ≤ B`` broken).
+
+    The budget rows share no unit, so the problem is one independent problem per pool, each
+    the province-wide problem of :func:`solve_budget` with a single pool — whose step 4 has
+    nothing to split: the marginal value's appointments all belong to one (pool, value)
+    group. All pools are solved together, vectorised.
+    """
+    b = policy.budget
+    n = len(units)
+    npools = len(limits.pool_names)
+    zeros = np.zeros(n, dtype=np.int64)
+    none = (zeros, zeros.copy(), zeros.copy(), zeros.copy(), np.zeros(npools, dtype=bool))
+    if b is None or policy.scope is not Scope.POOL or n == 0:
+        return none
+    a_s, a_m = b.appointment_costs
+    if a_s <= 0 or a_m <= 0:
+        return none
+    T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
+    pool = limits.pool_codes.astype(np.int64)
+    bad = (limits.min_m > 0) | ((c_s <= 0) & (w_s > 0)) | ((c_m <= 0) & (w_m > 0))
+    ok = np.ones(npools, dtype=bool)
+    ok[pool[bad]] = False
+    lo_a = np.maximum(limits.min_s, inc_s)
+    hi_b = np.minimum(limits.cap_sm, T - limits.min_j)
+    hi_a = np.minimum(limits.cap_s, hi_b)
+    lo_b = np.maximum(inc_sm, lo_a)
+    levels = []
+    for which, lo, hi, inc, w, c in (("s", lo_a, hi_a, inc_s, w_s, c_s),
+                                     ("sm", lo_b, hi_b, inc_sm, w_m, c_m)):
+        lv = _level_data(limits, which, lo, hi, inc, w, c, tie)
+        if lv is None:
+            return none
+        levels.append((lv, *_pool_F(lv, npools)))
+    (lv_s, Fs, off_s, kmax_s), (lv_m, Fm, off_m, kmax_m) = levels
+    # the budget of each pool in whole numbers (the costs scaled to integers); an amount
+    # above what appointing everyone costs is cut to that (it cannot bind)
+    scale = math.lcm(a_s.denominator, a_m.denominator)
+    ia, ib = int(a_s * scale), int(a_m * scale)
+    reach = ia * kmax_s.astype(object) + ib * kmax_m.astype(object)
+    ir = np.array([min(math.floor(amt * scale), int(r)) for amt, r in
+                   zip(amounts.tolist(), reach.tolist(), strict=True)], dtype=object)
+    if ia * int(kmax_s.max(initial=0)) + ib * int(kmax_m.max(initial=0)) >= 2**62 or \
+            int(Fs.max(initial=0)) + int(Fm.max(initial=0)) >= 2**62:
+        return none
+    ir = ir.astype(np.int64)
+    # every (pool, K_s) pair with the largest K_m the rest of its budget buys
+    ks_top = np.minimum(kmax_s, ir // ia)
+    cnt = ks_top + 1
+    start = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
+    pair_pool = np.repeat(np.arange(npools), cnt)
+    ks = np.arange(int(cnt.sum()), dtype=np.int64) - start[pair_pool]
+    km = np.minimum(kmax_m[pair_pool], (ir[pair_pool] - ia * ks) // ib)
+    value = Fs[off_s[pair_pool] + ks] + Fm[off_m[pair_pool] + km]
+    best = np.maximum.reduceat(value, start)
+    tied = np.flatnonzero(value == best[pair_pool])
+    tied_pool = pair_pool[tied]
+    nties = np.bincount(tied_pool, minlength=npools)
+    ok &= nties <= MAX_POOL_PAIRS
+    # the j-th tied pair of each pool (j = 0, 1, …), in order of K_s
+    first_tied = np.full(npools, -1, dtype=np.int64)
+    order = np.argsort(tied_pool, kind="stable")
+    tied, tied_pool = tied[order], tied_pool[order]
+    rank_in = np.arange(len(tied)) - np.concatenate(
+        [[0], np.cumsum(nties)[:-1]]).astype(np.int64)[tied_pool]
+    first_tied[tied_pool[rank_in == 0]] = tied[rank_in == 0]
+    chosen: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    best_key: list[tuple[int, Fraction]] = []
+    multi = np.flatnonzero(ok & (nties > 1))
+    rounds = int(nties[ok].max(initial=1)) if ok.any() else 1
+    for j in range(rounds):
+        pick = first_tied.copy()
+        sel = rank_in == j
+        pick[tied_pool[sel]] = tied[sel]
+        K_s = ks[pick]
+        K_m = km[pick]
+        A, ys = _plan(lv_s, _pool_counts(lv_s, K_s))
+        B, ym = _plan(lv_m, _pool_counts(lv_m, K_m))
+        if chosen is None:
+            chosen = (A, B, ys, ym)
+            if not len(multi):
+                break
+        if not len(multi):
+            continue
+        (s2a, da, dena), (s2b, db, denb) = (_pool_keys(lv_s, A, npools),
+                                            _pool_keys(lv_m, B, npools))
+        keys = [(int(s2a[p] + s2b[p]), Fraction(int(da[p]), int(dena[p]))
+                 + Fraction(int(db[p]), int(denb[p]))) for p in multi.tolist()]
+        if j == 0:
+            best_key = keys
+            continue
+        better = [i for i, p in enumerate(multi.tolist())
+                  if nties[p] > j and keys[i] < best_key[i]]
+        if better:
+            for i in better:
+                best_key[i] = keys[i]
+            take = np.isin(pool, multi[better])
+            for arr, new in zip(chosen, (A, B, ys, ym), strict=True):
+                arr[take] = new[take]
+    assert chosen is not None
+    A, B, ys, ym = chosen
+    ok[pool[A > B]] = False  # the levels constrain each other there: the MIP decides
+    return A, B, ys, ym, ok

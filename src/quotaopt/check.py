@@ -229,7 +229,24 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
                                      str(cap_sm), str(int(sums["psm"][k])),
                                      "the pool's units have more senior+intermediate posts "
                                      "than its pooled cap"))
-    if policy.budget is not None:
+    if policy.budget is not None and policy.budget.per_pool:
+        b = policy.budget
+        names_b, pb = _text_codes(plan["pool"])
+        sum_s = _pool_sums(pb, ys, len(names_b))
+        sum_m = _pool_sums(pb, ym, len(names_b))
+        for k, pool in enumerate(names_b):
+            # exact: Fractions of the policy's words, whole numbers of the plan
+            cost = ((b.cost_senior - b.cost_intermediate) * int(sum_s[k])
+                    + (b.cost_intermediate - b.cost_junior) * int(sum_m[k]))
+            amount = b.pools.get(pool)
+            if amount is None:
+                if cost > 0:
+                    out.append(Violation(f"pool {pool}", "pool budget", "no amount", str(cost),
+                                         "the pool appoints staff but has no budget amount"))
+            elif cost > amount:
+                out.append(Violation(f"pool {pool}", "pool budget", str(amount), str(cost),
+                                     "the pool's appointments cost more than its own budget"))
+    elif policy.budget is not None:
         b = policy.budget
         cost = ((b.cost_senior - b.cost_intermediate) * int(ys.sum())
                 + (b.cost_intermediate - b.cost_junior) * int(ym.sum()))

@@ -39,6 +39,11 @@ ALLOCATION_ZH: dict[str, str] = {
     "over_ratio": "超比例",
 }
 
+#: Input-only units columns (read from a units table, never written to an allocation) ->
+#: their Chinese header: ``budget`` is a pool's own promotion budget (``[budget] scope =
+#: "pool"``, docs/formats.md).
+INPUT_ONLY_ZH: dict[str, str] = {"budget": "预算"}
+
 #: Other Chinese headers a units table may use for a column (besides :data:`ALLOCATION_ZH`),
 #: as county bureaus write them. Headers are compared after Unicode NFKC normalisation, in
 #: lower case, without spaces and without a bracketed unit at the end (``（人）``, ``(个)``,
@@ -52,6 +57,7 @@ OTHER_UNIT_HEADERS_ZH: dict[str, tuple[str, ...]] = {
     "junior_incumbents": ("现聘初级人数",),
     "senior_waiting": ("持证未聘高级", "已取得高级职称未聘", "待聘高级"),
     "intermediate_waiting": ("持证未聘中级", "已取得中级职称未聘", "待聘中级"),
+    "budget": ("增资额度", "岗位增资预算", "增资预算", "聘用预算", "年度增资额度"),
 }
 
 #: The units a header may carry in brackets at its end (``岗位总量（个）``); dropped when
@@ -81,7 +87,8 @@ TOTAL_ROW_WORDS_ZH: tuple[str, ...] = ("合计", "小计", "总计", "全县合�
 
 def unit_aliases_zh(columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """The Chinese headers accepted for each of ``columns`` in a units table."""
-    return {c: (ALLOCATION_ZH[c], *OTHER_UNIT_HEADERS_ZH.get(c, ())) for c in columns}
+    return {c: (ALLOCATION_ZH.get(c) or INPUT_ONLY_ZH[c], *OTHER_UNIT_HEADERS_ZH.get(c, ()))
+            for c in columns}
 
 
 #: Chinese column headers of the comparison workbook (``--lang zh``).

@@ -206,6 +206,85 @@ def unit_name_ambiguous(name: str, unit_ids: Sequence[str]) -> str:
         count=len(unit_ids), name=repr(name), ids=", ".join(unit_ids))
 
 
+def _rows(rows: Sequence[int]) -> str:
+    return ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+
+
+@message("budget_cell_not_amount")
+def budget_cell_not_amount(header: str, value: str) -> str:
+    return _("{header} {value} is not an amount of money: write a number ≥ 0 (yuan, no "
+             "unit or percent sign), e.g. 1200000").format(header=header, value=repr(value))
+
+
+@message("budget_pool_differs")
+def budget_pool_differs(pool: str, header: str,
+                        amounts: Sequence[tuple[str, Sequence[int]]]) -> str:
+    shown = "; ".join(_("{amount} in row(s) {rows}").format(
+        amount=amount or _("empty"), rows=_rows(rows)) for amount, rows in amounts)
+    return _("the units of pool {pool} have different {header} amounts ({shown}); a pool has "
+             "one budget: give every unit of the pool the same amount").format(
+        pool=repr(pool), header=header, shown=shown)
+
+
+@message("budget_pools_missing")
+def budget_pools_missing(pools: Sequence[str], header: str | None) -> str:
+    shown = ", ".join(map(repr, pools[:10])) + (" …" if len(pools) > 10 else "")
+    if header:
+        fix = _("fill the {header} column for every unit of these pools").format(header=header)
+    else:
+        fix = _("add them to [budget.pools], e.g. {pool} = 1200000").format(
+            pool=_toml_key(pools[0]))
+    return _("{count} pool(s) have no budget amount: {pools}; with budget.scope = \"pool\" "
+             "every pool needs its own (0 lets a pool appoint nobody at extra cost): "
+             "{fix}").format(count=len(pools), pools=shown, fix=fix)
+
+
+def _toml_key(name: str) -> str:
+    bare = name.replace("-", "").replace("_", "")
+    return name if bare.isascii() and bare.isalnum() else '"' + name.replace('"', '\\"') + '"'
+
+
+@message("budget_given_twice")
+def budget_given_twice(header: str) -> str:
+    return _("the pools' budgets are given twice: in [budget.pools] and in the units table's "
+             "column {header}; keep one of them").format(header=header)
+
+
+@message("budget_column_unused")
+def budget_column_unused(header: str) -> str:
+    return _("the units table has a budget column ({header}) but no variant sets [budget] "
+             "scope = \"pool\", so the amounts would silently change nothing; set scope = "
+             "\"pool\" in [budget], or rename the column if it means something else").format(
+        header=header)
+
+
+@message("budget_unknown_pool")
+def budget_unknown_pool(name: str, hint: str, pools: Sequence[str]) -> str:
+    shown = ", ".join(pools[:20]) + (" …" if len(pools) > 20 else "")
+    return _("pool {name}{hint} is not a pool of the units table; pools present: "
+             "{pools}").format(name=repr(name), hint=hint, pools=shown)
+
+
+@message("budget_pools_need_scope")
+def budget_pools_need_scope() -> str:
+    return _("[budget.pools] gives each pool its own amount, which needs scope = \"pool\" in "
+             "[budget]; add it (and remove max_increase), or remove [budget.pools]")
+
+
+@message("budget_scope_pool_max_increase")
+def budget_scope_pool_max_increase() -> str:
+    return _("with scope = \"pool\" each pool has its own amount ([budget.pools] or the units "
+             "table's budget column); max_increase, one amount for all units together, cannot "
+             "be combined with it: remove it, or use scope = \"all\"")
+
+
+@message("budget_no_amounts")
+def budget_no_amounts() -> str:
+    return _("scope = \"pool\" needs each pool's amount: give a [budget.pools] table "
+             "(e.g. \"东片区\" = 1200000, the name in quotes) or a budget column (预算) in the "
+             "units table")
+
+
 # --------------------------------------------------------------------------------------------
 # Infeasibility
 

@@ -105,6 +105,16 @@ def budget_row(budget: Budget) -> tuple[int, int, int]:
     return int(ds * scale), int(dm * scale), math.floor(budget.max_increase * scale)
 
 
+def pool_budget_rhs(budget: Budget, pool_names: tuple[str, ...]) -> tuple[int, int,
+                                                                          list[int]]:
+    """``(a_s, a_m, rhs)`` of each pool's own budget row (``budget.scope = "pool"``), in the
+    whole numbers of :func:`budget_row`: ``rhs[k]`` for the pool named ``pool_names[k]``."""
+    ds, dm = budget.appointment_costs
+    scale = math.lcm(ds.denominator, dm.denominator)
+    return (int(ds * scale), int(dm * scale),
+            [math.floor(budget.pools[name] * scale) for name in pool_names])
+
+
 def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                           Fraction]:
     """Integer stage-1 coefficients ``g·w/δ`` for senior and intermediate appointments.
@@ -279,7 +289,29 @@ def build(
             kinds.append(f"pool_distance_senior_intermediate_{name}")
             nrow += k
     # budget
-    if policy.budget is not None and n:
+    if policy.budget is not None and policy.budget.per_pool and n:
+        # one row per pool, each with the pool's own amount (whole numbers as below)
+        b_codes = limits.pool_codes[idx]
+        b_present, b_local = np.unique(b_codes, return_inverse=True)
+        coef_s, coef_m, rhs_all = pool_budget_rhs(policy.budget, limits.pool_names)
+        rhs_p = [rhs_all[int(k)] for k in b_present.tolist()]
+        reach_p = (coef_s * np.bincount(b_local, weights=w_s, minlength=len(b_present))
+                   + coef_m * np.bincount(b_local, weights=w_m, minlength=len(b_present)))
+        if any(r > h and max(r, abs(h)) > MAX_MIP_MAGNITUDE
+               for r, h in zip(reach_p.tolist(), rhs_p, strict=True)):
+            raise InputError([Problem(
+                "a pool's budget row is too large to be solved exactly (the limit is 2^50 ≈ "
+                "1.1e15 in units of the costs' smallest step); use costs with fewer decimal "
+                "places, or smaller waiting counts", key="budget")])
+        k = len(b_present)
+        rows_i.append(np.concatenate([b_local, b_local]) + nrow)
+        rows_j.append(np.concatenate([ys_c, ym_c]))
+        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
+        lower.append(np.full(k, -np.inf))
+        upper.append(np.array([float(min(h, 2**62)) for h in rhs_p]))
+        kinds.append("budget_pool")
+        nrow += k
+    elif policy.budget is not None and n:
         # in whole numbers (scaled by the costs' common denominator), so that the row is
         # exact in double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
         coef_s, coef_m, rhs = budget_row(policy.budget)

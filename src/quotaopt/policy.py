@@ -36,6 +36,13 @@ class Rounding(StrEnum):
     CEIL = "ceil"
 
 
+class BudgetScope(StrEnum):
+    """Whom one amount of a budget covers: every unit together, or each pool its own."""
+
+    ALL = "all"
+    POOL = "pool"
+
+
 class Incumbents(StrEnum):
     PROTECT = "protect"
     GRANDFATHER = "grandfather"
@@ -150,6 +157,18 @@ class Budget:
     cost_junior: Fraction
     max_increase: Fraction
     source: str | None = None
+    #: ``all``: one amount (``max_increase``) for all units together; ``pool``: each pool's
+    #: own amount (:attr:`pools`), and ``max_increase`` is unused
+    scope: BudgetScope = BudgetScope.ALL
+    #: scope ``pool``: pool name → its amount (every pool of the units table has one)
+    pools: Mapping[str, Fraction] = field(default_factory=dict)
+    #: where the pools' amounts were given: ``"[budget.pools]"`` or the units table's header
+    pools_source: str | None = None
+
+    @property
+    def per_pool(self) -> bool:
+        """Each pool has its own amount (``scope = "pool"``)."""
+        return self.scope is BudgetScope.POOL
 
     @property
     def appointment_costs(self) -> tuple[Fraction, Fraction]:

@@ -152,7 +152,9 @@ def elastic(
                           PENALTY["cap"])
                 prob += pulp.lpSum(var[i] for i in members) <= int(cap) + e, \
                     f"pool_cap_{tag}_{p}"
-    if policy.budget is not None:
+    # each pool's own budget is left out: appointing nobody keeps every budget, so none can
+    # be among the rules that collide (the one over all units is kept, as it always was)
+    if policy.budget is not None and not policy.budget.per_pool:
         b = policy.budget
         c_s, c_m = b.appointment_costs
         scale = min([c for c in (c_s, c_m) if c > 0], default=Fraction(1))

@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from .budgets import resolve as resolve_pool_budgets
 from .errors import InputError, Problem, approx
 from .exact import (
     MAX_DECIMALS,
@@ -32,6 +33,7 @@ from .exact import (
 )
 from .policy import (
     Budget,
+    BudgetScope,
     Incumbents,
     Level,
     MinimumRule,
@@ -44,6 +46,7 @@ from .policy import (
 )
 from .table import read_limited
 from .units import (
+    BUDGET_COLUMN,
     MAX_COUNT,
     UNIT_COLUMNS,
     normalize_units,
@@ -162,11 +165,13 @@ _SCHEMA: dict[str, Any] = {
     "budget": {
         "cost": {"senior": _NUM, "intermediate": _NUM, "junior": _NUM},
         "max_increase": _NUM,
+        "scope": _STR,
+        "pools": ("map-of", _NUM),
         "source": _STR,
     },
     "solver": {"backend": _STR, "time_limit": _NUM, "method": _STR},
     # the header of each column, for headers the vocabulary does not know ("" = none)
-    "columns": {c: _STR for c in UNIT_COLUMNS},
+    "columns": {c: _STR for c in (*UNIT_COLUMNS, BUDGET_COLUMN)},
 }
 
 
@@ -192,6 +197,13 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         return
     if isinstance(schema, tuple):
         kind, inner = schema
+        if kind == "map-of":  # any keys (names the user chooses), each value of one kind
+            if not isinstance(data, dict):
+                out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
+                return
+            for name, sub in data.items():
+                _check_schema(sub, inner, f"{where}.{name}", out, file)
+            return
         if kind == "table-of":
             if not isinstance(data, dict):
                 out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
@@ -420,8 +432,16 @@ def _build_policy(
         for lvl in ("senior", "intermediate", "junior"):
             if lvl not in cost:
                 col.add(f"budget.cost.{lvl}", "missing: a budget needs the cost of each level")
-        if "max_increase" not in b:
+        b_scope = col.choice(b, "scope", "budget.scope", BudgetScope, BudgetScope.ALL)
+        per_pool = b_scope is BudgetScope.POOL
+        if per_pool and "max_increase" in b:
+            col.add("budget.max_increase", Problem.of("budget_scope_pool_max_increase").message)
+        elif "max_increase" not in b and not per_pool:
             col.add("budget.max_increase", "missing: the largest allowed cost increase")
+        if "pools" in b and not per_pool and "scope" not in b:
+            col.add("budget.pools", Problem.of("budget_pools_need_scope").message)
+        elif "pools" in b and not per_pool:
+            col.add("budget.scope", Problem.of("budget_pools_need_scope").message)
         cs = col.number(cost, "senior", "budget.cost.senior", Fraction(0), lo=Fraction(0))
         cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0),
                         lo=Fraction(0))
@@ -439,7 +459,7 @@ def _build_policy(
                 "costs must not fall with the level (senior ≥ intermediate ≥ junior)",
             )
         budget = Budget(cs or Fraction(0), cm or Fraction(0), cj or Fraction(0),
-                        mx or Fraction(0), b.get("source"))
+                        mx or Fraction(0), b.get("source"), scope=b_scope)
     sol = cfg.get("solver", {}) if isinstance(cfg.get("solver"), dict) else {}
     backend = sol.get("backend")
     if isinstance(backend, str):
@@ -476,6 +496,21 @@ def _build_policy(
         backend=backend, time_limit=float(time_limit) if time_limit is not None else None,
         method=method,
     )
+
+
+def _table_pools(cfg: Mapping[str, Any], col: _Collector) -> dict[str, Fraction] | None:
+    """The scenario's ``[budget.pools]`` (pool name → amount ≥ 0), or ``None``."""
+    b = cfg.get("budget")
+    raw = b.get("pools") if isinstance(b, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    out: dict[str, Fraction] = {}
+    for name in raw:
+        amount = col.number(raw, name, f"budget.pools.{name}", None, lo=Fraction(0),
+                            hi=MAX_NUMBER)
+        if amount is not None:
+            out[str(name)] = amount
+    return out
 
 
 def check_policy_against_units(
@@ -733,6 +768,7 @@ def scenario_from_dict(
         if vname != BASELINE
     ]
     variants: dict[str, Variant] = {}
+    budget_tables: set[int] = set()  # id() of the tables whose budget column a variant reads
     for vname, cfg, overrides in configs:
         col = _Collector(file, vname)
         policy, solver = _build_policy(cfg, col)
@@ -777,6 +813,13 @@ def scenario_from_dict(
             continue
         if id(df) not in types_cache:  # variants share their units table: look once
             types_cache[id(df)] = unit_types(df)
+        pool_col = _Collector(file, vname)
+        table_pools = _table_pools(cfg, pool_col)
+        problems.extend(pool_col.problems)
+        policy, budget_problems = resolve_pool_budgets(policy, df, file, table_pools)
+        problems.extend(budget_problems)
+        if policy.budget is not None and policy.budget.per_pool:
+            budget_tables.add(id(df))
         problems.extend(check_policy_against_units(policy, df, file, vname,
                                                    types_cache[id(df)]))
         variants[vname] = Variant(
@@ -786,6 +829,11 @@ def scenario_from_dict(
             units=df,
             units_file=units_file,
         )
+    for table in {id(v.units): v.units for v in variants.values()}.values():
+        if BUDGET_COLUMN in table.columns and id(table) not in budget_tables:
+            header = str(table.attrs.get("budget_header", BUDGET_COLUMN))
+            problems.append(Problem.of("budget_column_unused", file=table.attrs.get("source"),
+                                       column=header, header=header))
     if problems:
         raise InputError(dict.fromkeys(problems))  # variants share a table's problems
     return Scenario(
@@ -796,6 +844,15 @@ def scenario_from_dict(
         input_hash="sha256:" + hasher.hexdigest(),
         warnings=tuple(warnings),
     )
+
+
+def _api_pool_budgets(policy: Policy, units: pd.DataFrame) -> tuple[Policy, list[Problem]]:
+    """A policy built in code: its ``Budget.pools`` (if any) play ``[budget.pools]``."""
+    b = policy.budget
+    given = dict(b.pools) if b is not None and b.pools else None
+    if given is not None and b is not None:
+        policy = replace(policy, budget=replace(b, pools={}))
+    return resolve_pool_budgets(policy, units, None, given)
 
 
 def make_scenario(
@@ -821,10 +878,18 @@ def make_scenario(
     solver = solver or SolverOptions()
     present = unit_types(df)
     problems = check_policy_against_units(policy, df, None, present=present)
+    policy, found = _api_pool_budgets(policy, df)
+    problems.extend(found)
     out = {BASELINE: Variant(BASELINE, policy, solver, df)}
     for vname, vpol in (variants or {}).items():
         problems.extend(check_policy_against_units(vpol, df, None, vname, present))
+        vpol, found = _api_pool_budgets(vpol, df)
+        problems.extend(found)
         out[vname] = Variant(vname, vpol, solver, df)
+    if BUDGET_COLUMN in df.columns and not any(
+            v.policy.budget is not None and v.policy.budget.per_pool for v in out.values()):
+        problems.append(Problem.of("budget_column_unused", column=BUDGET_COLUMN,
+                                   header=BUDGET_COLUMN))
     if problems:
         raise InputError(problems)
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
@@ -838,6 +903,6 @@ __all__ = [
     "scenario_from_dict", "check_policy_against_units", "deep_merge", "unit_types",
     # the domain types (quotaopt.policy) and number limits (quotaopt.exact), re-exported for
     # the Python API users who import them from here
-    "Budget", "Incumbents", "Level", "MinimumRule", "Policy", "Ratio", "Rounding", "Scope",
-    "Shares", "TypePolicy", "MAX_DECIMALS", "MAX_NUMBER",
+    "Budget", "BudgetScope", "Incumbents", "Level", "MinimumRule", "Policy", "Ratio",
+    "Rounding", "Scope", "Shares", "TypePolicy", "MAX_DECIMALS", "MAX_NUMBER",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import Backend, RawSolution, Status, get_backend
-from .budgetpath import solve_budget
+from .budgetpath import solve_budget, solve_pool_budgets
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
 from .errors import InputError, InternalError, SolverError
@@ -66,7 +66,7 @@ from .result import (
     totals,
 )
 from .scenario import BASELINE, Scenario, Variant
-from .units import UNIT_COLUMNS
+from .units import BUDGET_COLUMN, UNIT_COLUMNS
 
 #: Largest objective magnitude solved as one weighted MIP; above it, two stages.
 WEIGHTED_LIMIT = 1e11
@@ -120,6 +120,8 @@ def _text_order(values: np.ndarray) -> np.ndarray:
 def block_codes(policy: Policy, units: pd.DataFrame, limits: UnitLimits) -> np.ndarray:
     """Independent blocks: one per unit, per pool, or one for all when a budget couples them."""
     n = len(units)
+    if policy.budget is not None and policy.budget.per_pool:
+        return limits.pool_codes.copy()  # each pool's budget couples only its own units
     if policy.budget is not None:
         return np.zeros(n, dtype=np.int64)
     if policy.scope is Scope.POOL:
@@ -430,12 +432,15 @@ def solve(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
-    if how == "auto" and n and v.policy.budget is not None and v.policy.scope is Scope.POOL:
+    if how == "auto" and n and v.policy.budget is not None and v.policy.budget.per_pool:
+        structured = _pool_budget_plan(v, limits, rank, tie, progress, A, B, ys, ym)
+    elif how == "auto" and n and v.policy.budget is not None and v.policy.scope is Scope.POOL:
         plan = _budget_plan(v, limits, order, rank, tie, progress)
         if plan is not None:
             A, B, ys, ym = plan
             structured[:] = True
-    if how == "auto" and n and not structured.any():
+    if how == "auto" and n and not structured.any() and (
+            v.policy.budget is None or not v.policy.budget.per_pool):
         eligible = eligible_blocks(v.policy, limits, blocks)
         if eligible.any():
             what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
@@ -502,6 +507,55 @@ def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.nda
     return solve_budget(v.policy, v.units, limits, order, tie)
 
 
+def _pool_budget_plan(v: Variant, limits: UnitLimits, rank: np.ndarray, tie: np.ndarray,
+                      progress: Progress | None, A: np.ndarray, B: np.ndarray,
+                      ys: np.ndarray, ym: np.ndarray) -> np.ndarray:
+    """Each pool its own budget: the units solved here (bool per unit; the plan written into
+    ``A, B, ys, ym``), the rest left to the MIP. The pools are independent, so a pool whose
+    unbudgeted structured plan keeps its budget keeps that plan (optimal with the budget too:
+    the budget only removes plans); the other pools (scope pool) get the exact method of
+    :func:`quotaopt.budgetpath.solve_pool_budgets`, all at once."""
+    policy = v.policy
+    budget = policy.budget
+    assert budget is not None
+    n = len(v.units)
+    pools = limits.pool_codes
+    npools = len(limits.pool_names)
+    blocks = pools.copy() if policy.scope is Scope.POOL else np.arange(n, dtype=np.int64)
+    unbudgeted = replace(policy, budget=None)
+    eligible = eligible_blocks(unbudgeted, limits, blocks)
+    # a unit-scope unit with an intermediate minimum goes to the MIP with its whole pool
+    bad = np.zeros(npools, dtype=bool)
+    bad[pools[~eligible]] = True
+    eligible &= ~bad[pools]
+    what = _("stages 1 to 3") if policy.scope is Scope.POOL else _("stages 1 and 2")
+    _report(progress, _("solving {stages} together: exact structured method ({units} "
+                        "units), without the pools' budgets first").format(
+        stages=what, units=int(eligible.sum())))
+    fast = solve_fast(unbudgeted, v.units, limits, eligible, blocks, rank)
+    ok = np.ones(npools, dtype=bool)
+    ok[pools[~fast.solved]] = False
+    c_s, c_m = budget.appointment_costs
+    amounts = np.array([budget.pools[name] for name in limits.pool_names], dtype=object)
+    spent_s = np.bincount(pools, weights=np.where(fast.solved, fast.ys, 0), minlength=npools)
+    spent_m = np.bincount(pools, weights=np.where(fast.solved, fast.ym, 0), minlength=npools)
+    keeps = np.array([c_s * int(s) + c_m * int(m) <= amt for s, m, amt in
+                      zip(spent_s.tolist(), spent_m.tolist(), amounts.tolist(), strict=True)],
+                     dtype=bool) & ok
+    done = keeps[pools]
+    A[done], B[done], ys[done], ym[done] = fast.A[done], fast.B[done], fast.ys[done], fast.ym[done]
+    if policy.scope is Scope.POOL and not keeps.all():
+        over = int((~keeps[pools]).sum())
+        _report(progress, _("solving stages 1 to 3 together: exact method for each pool's "
+                            "budget ({pools} pools, {units} units)").format(
+            pools=int((~keeps).sum()), units=over))
+        a, b, s, m, solved = solve_pool_budgets(policy, v.units, limits, tie, amounts)
+        take = (solved & ~keeps)[pools]
+        A[take], B[take], ys[take], ym[take] = a[take], b[take], s[take], m[take]
+        done |= take
+    return done
+
+
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
                        ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
     """The allocation table, after the independent checker has passed it (else a bug)."""
@@ -561,7 +615,7 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
     out = pd.DataFrame(data)
     # carry unknown input columns through, after the standard ones
     for c in u.columns:
-        if c not in out.columns and c not in UNIT_COLUMNS:
+        if c not in out.columns and c not in UNIT_COLUMNS and c != BUDGET_COLUMN:
             out[c] = u[c].to_numpy()
     return out
 

@@ -82,6 +82,7 @@ __all__ = [
     "MAX_XLSX_UNPACKED_BYTES",
     "REQUIRED_COLUMNS",
     "UNIT_COLUMNS",
+    "BUDGET_COLUMN",
     "normalize_units",
     "read_units",
     "source_rows",
@@ -104,6 +105,10 @@ UNIT_COLUMNS: tuple[str, ...] = (
     "priority",
 )
 """Canonical columns of a normalised units table, in output order."""
+
+BUDGET_COLUMN = "budget"
+"""An optional column read only when present: each pool's own budget (``[budget] scope =
+"pool"``); kept as given (checked by :mod:`quotaopt.budgets`), after the canonical columns."""
 
 TEXT_COLUMNS: tuple[str, ...] = ("unit_id", "name", "type", "pool")
 
@@ -134,9 +139,9 @@ DEFAULT_POOL = "all"
 MAX_COUNT = 10**9
 """Largest accepted value in a count column; anything larger is reported as a problem."""
 
-_CHINESE_ALIASES: dict[str, tuple[str, ...]] = unit_aliases_zh(UNIT_COLUMNS)
+_CHINESE_ALIASES: dict[str, tuple[str, ...]] = unit_aliases_zh((*UNIT_COLUMNS, BUDGET_COLUMN))
 
-ALIASES: dict[str, str] = {name: name for name in UNIT_COLUMNS}
+ALIASES: dict[str, str] = {name: name for name in (*UNIT_COLUMNS, BUDGET_COLUMN)}
 """Accepted header (lower-cased, stripped) -> canonical column name."""
 ALIASES.update(
     {alias: canonical for canonical, names in _CHINESE_ALIASES.items() for alias in names}
@@ -546,7 +551,11 @@ class _Normalizer:
         columns = {col: _column_series(col, out[col]) for col in UNIT_COLUMNS}
         for label, pos in extras:  # extra labels never clash with canonical ones
             columns[label] = self.extra_column(pos, keep)
+        if BUDGET_COLUMN in canonical:  # checked where the scenario says what it means
+            columns[BUDGET_COLUMN] = self.extra_column(canonical[BUDGET_COLUMN], keep)
         table = pd.DataFrame(columns, index=pd.RangeIndex(n))
+        if BUDGET_COLUMN in canonical:
+            table.attrs["budget_header"] = self.show(BUDGET_COLUMN)
         # kept only when they say something: pandas copies attrs along with the frame
         if self.warnings:
             table.attrs["warnings"] = tuple(self.warnings)
@@ -598,7 +607,7 @@ class _Normalizer:
         hrow = self.header_row
         canonical: dict[str, int] = {}
         extras: list[tuple[str, int]] = []
-        used = set(UNIT_COLUMNS)
+        used = {*UNIT_COLUMNS, BUDGET_COLUMN}
         mapped = self.mapped_columns(labels)
         for pos, label in enumerate(labels):
             target = mapped.get(pos, _canonical_name(label))
