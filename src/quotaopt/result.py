@@ -145,6 +145,8 @@ class PlanFigures:
     units_over_ratio: int
     promotion_cost: Fraction | None = None
     budget_max_increase: Fraction | None = None
+    #: each pool's own budget (``budget.scope = "pool"``): (pool, amount, used), pool order
+    pool_budgets: tuple[tuple[str, Fraction, Fraction], ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -158,7 +160,12 @@ class PlanFigures:
             "promotion_cost": (None if self.promotion_cost is None
                                else json_number(self.promotion_cost)),
         }
-        if self.budget_max_increase is not None:
+        if self.pool_budgets is not None:
+            out["budget"] = {"scope": "pool", "pools": [
+                {"pool": pool, "amount": json_number(amount), "used": json_number(used),
+                 "left": json_number(amount - used)}
+                for pool, amount, used in self.pool_budgets]}
+        elif self.budget_max_increase is not None:
             out["budget_max_increase"] = json_number(self.budget_max_increase)
         return out
 
@@ -275,11 +282,18 @@ def plan_figures(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> PlanFigure
     stage1, stage2, stage3 = exact_objectives(v, lim, alloc)
     ap = appointments(alloc)
     cost = max_increase = None
+    pool_budgets = None
     if v.policy.budget is not None:
         b = v.policy.budget
         cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
                                 int(alloc["appointed_intermediate"].sum()))
         max_increase = b.max_increase
+        if b.per_pool:
+            spent = alloc.groupby(alloc["pool"].astype(str), sort=True)[
+                ["appointed_senior", "appointed_intermediate"]].sum()
+            pool_budgets = tuple(
+                (str(pool), b.pools[str(pool)], b.promotion_cost(int(r.iloc[0]), int(r.iloc[1])))
+                for pool, r in spent.iterrows())
     return PlanFigures(
         objective=Objective(stage1, stage2, stage3),
         totals=Totals(**totals(alloc)),
@@ -290,6 +304,7 @@ def plan_figures(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> PlanFigure
         units_over_ratio=int(alloc["over_ratio"].sum()),
         promotion_cost=cost,
         budget_max_increase=max_increase,
+        pool_budgets=pool_budgets,
     )
 
 
@@ -419,7 +434,11 @@ def policy_summary(policy: Policy, types: list[str]) -> dict[str, Any]:
         out["budget"] = {"cost": {"senior": str(b.cost_senior),
                                   "intermediate": str(b.cost_intermediate),
                                   "junior": str(b.cost_junior)},
-                         "max_increase": str(b.max_increase), "source": b.source}
+                         "max_increase": None if b.per_pool else str(b.max_increase),
+                         "source": b.source}
+        if b.per_pool:
+            out["budget"].update(scope="pool", pools_source=b.pools_source,
+                                 pools={p: str(a) for p, a in sorted(b.pools.items())})
     return out
 
 
