@@ -215,6 +215,12 @@ def _policy_changes(a: Policy, b: Policy) -> list[RuleChange]:
 def _budget_text(policy: Policy) -> str:
     b = policy.budget
     assert b is not None
+    if b.per_pool:
+        return _("each pool its own budget, {total} a year in all over {pools} pools (costs "
+                 "senior {senior} / intermediate {intermediate} / junior {junior})").format(
+            total=money(sum(b.pools.values(), Fraction(0))), pools=len(b.pools),
+            senior=money(b.cost_senior), intermediate=money(b.cost_intermediate),
+            junior=money(b.cost_junior))
     return _("max increase {amount} a year (costs senior {senior} / intermediate "
              "{intermediate} / junior {junior})").format(
         amount=money(b.max_increase), senior=money(b.cost_senior),
@@ -229,7 +235,12 @@ def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
     if b.budget is None:
         return [RuleChange("budget", _("promotion budget"), _budget_text(a), None)]
     out = []
-    if a.budget.max_increase != b.budget.max_increase:
+    if a.budget.per_pool != b.budget.per_pool:
+        out.append(RuleChange("budget.scope", _("promotion budget"), _budget_text(a),
+                              _budget_text(b)))
+    elif a.budget.per_pool:
+        out.extend(_pool_budget_changes(a.budget.pools, b.budget.pools))
+    elif a.budget.max_increase != b.budget.max_increase:
         out.append(RuleChange("budget.max_increase", _("promotion budget max increase"),
                               money(a.budget.max_increase), money(b.budget.max_increase)))
     for level in ("senior", "intermediate", "junior"):
@@ -239,6 +250,24 @@ def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
                                   _("yearly cost of a {level} post").format(level=_(level)),
                                   money(ca), money(cb)))
     return out
+
+
+def _pool_budget_changes(a: Mapping[str, Fraction], b: Mapping[str, Fraction],
+                         limit: int = 5) -> list[RuleChange]:
+    """One line for the pools whose own budget differs (the first ``limit`` named)."""
+    changed = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+    if not changed:
+        return []
+
+    def side(amounts: Mapping[str, Fraction]) -> str:
+        text = " · ".join(f"{p} {money(amounts[p]) if p in amounts else '—'}"
+                          for p in changed[:limit])
+        if len(changed) > limit:
+            text += " " + _("… and {count} more").format(count=len(changed) - limit)
+        return text
+
+    return [RuleChange("budget.pools", _("budget of each pool ({count} pool(s) differ)").format(
+        count=len(changed)), side(a), side(b))]
 
 
 def _ids_text(ids: Sequence[str], limit: int = 5) -> str:

@@ -38,6 +38,7 @@ from .feasibility import (
     share_product,
     threshold,
 )
+from .i18n import _
 from .messages import render
 from .model import Formulation, build, stage1_coefficients
 from .policy import Incumbents, Level, Policy, Scope
@@ -177,7 +178,7 @@ def _search_alternatives(
     for i in order.tolist():
         if i in target_set:
             by_block.setdefault(int(blocks[i]), []).append(i)
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+    c_s, c_m, _delta = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
     weights = (c_s, c_m)
     sel = order[np.isin(blocks[order], list(by_block))]
     base = _values(weights, lim, sel, plan.A[sel], plan.B[sel], plan.ys[sel], plan.ym[sel],
@@ -554,9 +555,11 @@ def explain(
         f"waiting {w_s} for senior, {w_m} for intermediate · priority "
         f"{fmt_num(Fraction(repr(float(u['priority']))))}",
         f"policy: ratio {pol.ratio} · scope {pol.scope} · rounding {pol.rounding} · "
-        f"incumbents {pol.incumbents}" + (f" · budget max_increase "
-                                          f"{fmt_num(pol.budget.max_increase)}"
-                                          if pol.budget else ""),
+        f"incumbents {pol.incumbents}" + (
+            _(" · budget of pool {pool} {amount}").format(
+                pool=pool, amount=fmt_num(pol.budget.pools[str(pool)]))
+            if pol.budget and pol.budget.per_pool else
+            f" · budget max_increase {fmt_num(pol.budget.max_increase)}" if pol.budget else ""),
         _share_line(pol, t),
     ]
     inc_s, inc_sm = i_s, i_s + i_m
@@ -637,7 +640,7 @@ def explain(
     alternatives: tuple[Alternative, ...] = ()
     if result.status is Status.OPTIMAL:
         be = get_backend(be_name)
-        found, _, complete = _search_alternatives(
+        found, _alts, complete = _search_alternatives(
             pol, units, lim, _Plan.of(result.allocation), np.array([pos]), be, time_limit)
         if pos in found:
             alt = found[pos]
@@ -771,11 +774,24 @@ def _binding(policy: Policy, units: pd.DataFrame, lim: UnitLimits, alloc: pd.Dat
     if policy.budget is not None:
         b = policy.budget
         c_s, c_m = b.appointment_costs
-        cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
-                                int(alloc["appointed_intermediate"].sum()))
-        left = b.max_increase - cost
+        if b.per_pool:  # the unit's pool's own budget
+            pool = str(alloc["pool"].iat[pos])
+            mine = (alloc["pool"].astype(str) == pool).to_numpy()
+            cost = b.promotion_cost(int(alloc["appointed_senior"].to_numpy()[mine].sum()),
+                                    int(alloc["appointed_intermediate"].to_numpy()[mine].sum()))
+            amount = b.pools[pool]
+        else:
+            cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
+                                    int(alloc["appointed_intermediate"].sum()))
+            amount = b.max_increase
+        left = amount - cost
         cheapest = min([c for c in (c_s, c_m) if c > 0], default=None)
-        if cheapest is not None and left < cheapest:
+        if cheapest is not None and left < cheapest and b.per_pool:
+            out.append(_("budget of pool {pool}: {cost} of {amount} used; {left} left, less "
+                         "than one more appointment ({cheapest})").format(
+                pool=pool, cost=fmt_num(cost), amount=fmt_num(amount), left=fmt_num(left),
+                cheapest=fmt_num(cheapest)))
+        elif cheapest is not None and left < cheapest:
             out.append(f"budget: {fmt_num(cost)} of {fmt_num(b.max_increase)} used; "
                        f"{fmt_num(left)} left, less than one more appointment "
                        f"({fmt_num(cheapest)})")
@@ -817,8 +833,8 @@ def _one_more(scenario: Scenario, v: Variant, lim: UnitLimits, result: Result, p
     more_lim = compute_limits(pol, more_units)
     res = solve(more_sc, v.name, backend=backend, time_limit=time_limit)
     where = "this unit" if len(members) == 1 else (
-        f"pool {v.units['pool'].iat[pos]}" if pol.scope is Scope.POOL and pol.budget is None
-        else "all units")
+        f"pool {v.units['pool'].iat[pos]}" if (pol.scope is Scope.POOL and pol.budget is None)
+        or (pol.budget is not None and pol.budget.per_pool) else "all units")
     if pol.scope is Scope.UNIT:
         caps = (f"senior cap {int(base_lim.cap_s[k])} → {int(more_lim.cap_s[k])}, "
                 f"senior+intermediate cap {int(base_lim.cap_sm[k])} → {int(more_lim.cap_sm[k])}")

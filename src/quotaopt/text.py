@@ -6,12 +6,13 @@ compare. The CLI prints these; it builds no sentence of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from .backends import Status
 from .caps import compute_limits
 from .i18n import _
 from .messages import render
-from .numfmt import share
+from .numfmt import exact, share
 from .policy import LEVEL_WORDS, Scope
 from .report import text_table
 from .result import Result, json_number
@@ -34,10 +35,14 @@ def describe_variant(sc: Scenario, name: str) -> str:
             jti=pol.junior_to_intermediate, incumbents=pol.incumbents),
         "  " + _("weights senior {senior}, intermediate {intermediate}").format(
             senior=pol.weight_senior, intermediate=pol.weight_intermediate)
-        + (_(" · budget max_increase {amount}").format(amount=pol.budget.max_increase)
+        + (_(" · a budget per pool") if pol.budget and pol.budget.per_pool else
+           _(" · budget max_increase {amount}").format(amount=pol.budget.max_increase)
            if pol.budget else _(" · no budget"))
         + _(" · solver {solver}").format(solver=v.solver.backend or _("default")),
     ]
+    if pol.budget is not None and pol.budget.per_pool:
+        lines.append("  " + pool_budget_line(pol.budget.pools, pol.budget.pools_source,
+                                             pol.budget.appointment_costs))
     if pol.at_least_one:
         lines.append("  at_least_one (不足1个按1个): "
                      + ", ".join(_(LEVEL_WORDS[level.value]) for level in pol.at_least_one))
@@ -128,10 +133,30 @@ def render_summary(res: Result) -> str:
     if plan.units_over_ratio:
         lines.append(_("units over ratio (grandfathered): {count}").format(
             count=plan.units_over_ratio))
-    if plan.promotion_cost is not None and plan.budget_max_increase is not None:
+    if plan.promotion_cost is not None and plan.pool_budgets:
+        pool, amount, used = min(plan.pool_budgets, key=lambda t: (t[1] - t[2], t[0]))
+        lines.append(_("promotion cost {cost} within each pool's own budget ({total} in all, "
+                       "{pools} pools; least left: {left} in pool {pool})").format(
+            cost=json_number(plan.promotion_cost),
+            total=json_number(sum((t[1] for t in plan.pool_budgets), Fraction(0))),
+            pools=len(plan.pool_budgets), left=json_number(amount - used), pool=pool))
+    elif plan.promotion_cost is not None and plan.budget_max_increase is not None:
         lines.append(_("promotion cost {cost} of budget {budget}").format(
             cost=json_number(plan.promotion_cost), budget=json_number(plan.budget_max_increase)))
     return "\n".join(lines)
+
+
+def pool_budget_line(pools: Mapping[str, Fraction], source: str | None,
+                     costs: tuple[Fraction, Fraction], shown: int = 8) -> str:
+    """One line naming each pool's own budget (the first ``shown`` pools by name)."""
+    names = sorted(pools)
+    listed = " · ".join(f"{p} {exact(pools[p])}" for p in names[:shown])
+    if len(names) > shown:
+        listed += " " + _("… and {count} more").format(count=len(names) - shown)
+    return _("budget per pool (from {source}; an appointment costs senior {senior}, "
+             "intermediate {intermediate} more): {pools}").format(
+        source=source or "[budget.pools]", senior=exact(costs[0]), intermediate=exact(costs[1]),
+        pools=listed)
 
 
 def status_error(res: Result) -> str | None:
