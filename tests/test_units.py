@@ -511,7 +511,9 @@ def test_aliases_cover_the_spec():
     ).split():
         assert alias in ALIASES
     assert all(ALIASES[c] == c for c in UNIT_COLUMNS)
-    assert set(ALIASES.values()) == set(UNIT_COLUMNS)
+    # and the optional budget column of each pool's own budget (read only when present)
+    assert set(ALIASES.values()) == {*UNIT_COLUMNS, "budget"}
+    assert all(ALIASES[a] == "budget" for a in ("budget", "预算", "增资额度", "岗位增资预算"))
 
 
 def test_a_dataframe_from_pandas_read_csv_normalizes_like_the_file(tmp_path):
