@@ -34,7 +34,6 @@ too, plans where ``A ≤ B`` would break) returns ``None`` and the MIP solves th
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits
-from .model import unit_arrays
+from .model import pool_budget_rhs, unit_arrays
 from .policy import Policy, Scope
 
 #: Most pairs (K_s, K_m) with the same stage-1 value evaluated in full before giving up ...
@@ -113,11 +112,16 @@ def _level_data(lim: UnitLimits, which: str, lo: np.ndarray, hi: np.ndarray, inc
         cap, target = lim.pool_cap_sm, lim.pool_target_sm
     cap, target = cap.astype(np.int64), target.astype(np.int64)
     npools = len(cap)
-    # groups (pool, value), most valuable first within a pool
-    g_keys, group = np.unique(np.stack([pool, -c]), axis=1, return_inverse=True)
-    group = group.reshape(-1)
-    ng = g_keys.shape[1]
-    g_pool, g_c = g_keys[0], -g_keys[1]
+    # groups (pool, value), most valuable first within a pool (a lexsort: np.unique over
+    # the stacked pairs is several times slower)
+    by = np.lexsort((-c, pool))
+    ps, cs = pool[by], c[by]
+    first = np.ones(len(by), dtype=bool)
+    first[1:] = (ps[1:] != ps[:-1]) | (cs[1:] != cs[:-1])
+    group = np.empty(len(by), dtype=np.int64)
+    group[by] = np.cumsum(first) - 1
+    g_pool, g_c = ps[first], cs[first]
+    ng = len(g_pool)
     g_free = _psum(free, group, ng)
     g_k = _psum(k, group, ng)
     room = cap - _psum(lo, pool, npools)
@@ -420,10 +424,10 @@ def _pool_keys(lv: _Level, x: np.ndarray, npools: int) -> tuple[np.ndarray, np.n
 
 
 def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
-                       tie: np.ndarray, amounts: np.ndarray
+                       tie: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(A, B, ys, ym, solved)`` for scope pool with each pool's own budget (``amounts``:
-    Fraction per pool code): ``solved`` per pool says which pools' plans are proven optimal
+    """``(A, B, ys, ym, solved)`` for scope pool with each pool's own budget
+    (``policy.budget.pools``): ``solved`` per pool says which pools' plans are proven optimal
     here (the rest go to the MIP: an intermediate minimum, a zero extra cost or value, more
     than :data:`MAX_POOL_PAIRS` tied pairs, or ``A ≤ B`` broken).
 
@@ -461,15 +465,12 @@ def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     (lv_s, Fs, off_s, kmax_s), (lv_m, Fm, off_m, kmax_m) = levels
     # the budget of each pool in whole numbers (the costs scaled to integers); an amount
     # above what appointing everyone costs is cut to that (it cannot bind)
-    scale = math.lcm(a_s.denominator, a_m.denominator)
-    ia, ib = int(a_s * scale), int(a_m * scale)
-    reach = ia * kmax_s.astype(object) + ib * kmax_m.astype(object)
-    ir = np.array([min(math.floor(amt * scale), int(r)) for amt, r in
-                   zip(amounts.tolist(), reach.tolist(), strict=True)], dtype=object)
+    ia, ib, rhs = pool_budget_rhs(b, limits.pool_names)
     if ia * int(kmax_s.max(initial=0)) + ib * int(kmax_m.max(initial=0)) >= 2**62 or \
             int(Fs.max(initial=0)) + int(Fm.max(initial=0)) >= 2**62:
         return none
-    ir = ir.astype(np.int64)
+    reach = ia * kmax_s + ib * kmax_m
+    ir = np.minimum(np.array([min(r, 2**62) for r in rhs], dtype=np.int64), reach)
     # every (pool, K_s) pair with the largest K_m the rest of its budget buys
     ks_top = np.minimum(kmax_s, ir // ia)
     cnt = ks_top + 1

@@ -288,12 +288,14 @@ def plan_figures(v: Variant, lim: UnitLimits, alloc: pd.DataFrame) -> PlanFigure
         cost = b.promotion_cost(int(alloc["appointed_senior"].sum()),
                                 int(alloc["appointed_intermediate"].sum()))
         max_increase = b.max_increase
-        if b.per_pool:
-            spent = alloc.groupby(alloc["pool"].astype(str), sort=True)[
-                ["appointed_senior", "appointed_intermediate"]].sum()
-            pool_budgets = tuple(
-                (str(pool), b.pools[str(pool)], b.promotion_cost(int(r.iloc[0]), int(r.iloc[1])))
-                for pool, r in spent.iterrows())
+        if b.per_pool:  # lim's pools are the allocation's, in name order
+            c_s, c_m = b.appointment_costs
+            k = len(lim.pool_names)
+            sums = [np.bincount(lim.pool_codes, weights=alloc[col].to_numpy(np.int64),
+                                minlength=k).astype(np.int64).tolist()
+                    for col in ("appointed_senior", "appointed_intermediate")]
+            pool_budgets = tuple((name, b.pools[name], c_s * s + c_m * m) for name, s, m in
+                                 zip(lim.pool_names, *sums, strict=True))
     return PlanFigures(
         objective=Objective(stage1, stage2, stage3),
         totals=Totals(**totals(alloc)),

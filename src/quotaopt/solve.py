@@ -44,6 +44,7 @@ from .model import (
     complete_plan,
     int_dot,
     optimal_face,
+    pool_budget_rhs,
     slack_rows,
     unit_arrays,
     weighted,
@@ -511,49 +512,57 @@ def _pool_budget_plan(v: Variant, limits: UnitLimits, rank: np.ndarray, tie: np.
                       progress: Progress | None, A: np.ndarray, B: np.ndarray,
                       ys: np.ndarray, ym: np.ndarray) -> np.ndarray:
     """Each pool its own budget: the units solved here (bool per unit; the plan written into
-    ``A, B, ys, ym``), the rest left to the MIP. The pools are independent, so a pool whose
-    unbudgeted structured plan keeps its budget keeps that plan (optimal with the budget too:
-    the budget only removes plans); the other pools (scope pool) get the exact method of
-    :func:`quotaopt.budgetpath.solve_pool_budgets`, all at once."""
+    ``A, B, ys, ym``), the rest left to the MIP. The pools are independent. In scope pool the
+    exact method of :func:`quotaopt.budgetpath.solve_pool_budgets` solves every pool at once
+    (a pool whose budget does not bind gets the unbudgeted optimum, by the same tie rule);
+    the pools it leaves, and every pool in scope unit, keep their unbudgeted structured plan
+    where it keeps the pool's budget (optimal with the budget too: the budget only removes
+    plans)."""
     policy = v.policy
     budget = policy.budget
     assert budget is not None
     n = len(v.units)
     pools = limits.pool_codes
     npools = len(limits.pool_names)
+    done = np.zeros(n, dtype=bool)
+    if policy.scope is Scope.POOL:
+        _report(progress, _("solving stages 1 to 3 together: exact method for each pool's "
+                            "budget ({pools} pools, {units} units)").format(
+            pools=npools, units=n))
+        a, b, s, m, solved = solve_pool_budgets(policy, v.units, limits, tie)
+        done = solved[pools]
+        A[done], B[done], ys[done], ym[done] = a[done], b[done], s[done], m[done]
+        if done.all():
+            return done
     blocks = pools.copy() if policy.scope is Scope.POOL else np.arange(n, dtype=np.int64)
     unbudgeted = replace(policy, budget=None)
-    eligible = eligible_blocks(unbudgeted, limits, blocks)
+    eligible = eligible_blocks(unbudgeted, limits, blocks) & ~done
     # a unit-scope unit with an intermediate minimum goes to the MIP with its whole pool
     bad = np.zeros(npools, dtype=bool)
-    bad[pools[~eligible]] = True
+    bad[pools[~eligible & ~done]] = True
     eligible &= ~bad[pools]
+    if not eligible.any():
+        return done
     what = _("stages 1 to 3") if policy.scope is Scope.POOL else _("stages 1 and 2")
     _report(progress, _("solving {stages} together: exact structured method ({units} "
                         "units), without the pools' budgets first").format(
         stages=what, units=int(eligible.sum())))
     fast = solve_fast(unbudgeted, v.units, limits, eligible, blocks, rank)
-    ok = np.ones(npools, dtype=bool)
-    ok[pools[~fast.solved]] = False
-    c_s, c_m = budget.appointment_costs
-    amounts = np.array([budget.pools[name] for name in limits.pool_names], dtype=object)
-    spent_s = np.bincount(pools, weights=np.where(fast.solved, fast.ys, 0), minlength=npools)
-    spent_m = np.bincount(pools, weights=np.where(fast.solved, fast.ym, 0), minlength=npools)
-    keeps = np.array([c_s * int(s) + c_m * int(m) <= amt for s, m, amt in
-                      zip(spent_s.tolist(), spent_m.tolist(), amounts.tolist(), strict=True)],
-                     dtype=bool) & ok
-    done = keeps[pools]
-    A[done], B[done], ys[done], ym[done] = fast.A[done], fast.B[done], fast.ys[done], fast.ym[done]
-    if policy.scope is Scope.POOL and not keeps.all():
-        over = int((~keeps[pools]).sum())
-        _report(progress, _("solving stages 1 to 3 together: exact method for each pool's "
-                            "budget ({pools} pools, {units} units)").format(
-            pools=int((~keeps).sum()), units=over))
-        a, b, s, m, solved = solve_pool_budgets(policy, v.units, limits, tie, amounts)
-        take = (solved & ~keeps)[pools]
-        A[take], B[take], ys[take], ym[take] = a[take], b[take], s[take], m[take]
-        done |= take
-    return done
+    ok = np.zeros(npools, dtype=bool)
+    ok[pools[eligible]] = True
+    ok[pools[eligible & ~fast.solved]] = False
+    # in whole numbers: the costs scaled to integers, each amount rounded down likewise
+    coef_s, coef_m, rhs = pool_budget_rhs(budget, limits.pool_names)
+    spent = (coef_s * np.bincount(pools, weights=np.where(fast.solved, fast.ys, 0),
+                                  minlength=npools).astype(np.int64)
+             + coef_m * np.bincount(pools, weights=np.where(fast.solved, fast.ym, 0),
+                                    minlength=npools).astype(np.int64))
+    if int(spent.max(initial=0)) >= 2**62:
+        return done  # numbers beyond exact integers here: the MIP decides
+    keeps = (spent <= np.array([min(r, 2**62) for r in rhs], dtype=np.int64)) & ok
+    take = keeps[pools]
+    A[take], B[take], ys[take], ym[take] = fast.A[take], fast.B[take], fast.ys[take], fast.ym[take]
+    return done | take
 
 
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
