@@ -320,3 +320,18 @@ def test_summary_reports_each_pools_budget(tmp_path):
     east = pools["东片区"]
     assert east["amount"] == 60000 and east["used"] + east["left"] == 60000
     assert json.loads(json.dumps(res.summary, default=str))
+
+
+def test_audit_names_the_pool_over_its_budget(tmp_path):
+    from quotaopt.audit import audit
+
+    path = write(tmp_path, 'scope = "pool"\n[budget.pools]\n"东片区" = 60000\n"西片区" = 0')
+    sc = q.load_scenario(path)
+    plan = q.solve(sc).allocation.copy()
+    assert audit(sc, plan).ok
+    i = int(plan.index[plan["unit_id"] == "B1"][0])
+    plan.loc[i, ["appointed_intermediate", "posts_intermediate", "posts_junior"]] += [1, 1, -1]
+    res = audit(sc, plan)
+    assert not res.ok
+    found = res.table[res.table["rule"] == "pool budget"]
+    assert found[["pool", "allowed", "actual"]].values.tolist() == [["西片区", "0", "15000"]]
