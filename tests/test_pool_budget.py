@@ -335,3 +335,73 @@ def test_audit_names_the_pool_over_its_budget(tmp_path):
     assert not res.ok
     found = res.table[res.table["rule"] == "pool budget"]
     assert found[["pool", "allowed", "actual"]].values.tolist() == [["西片区", "0", "15000"]]
+
+
+# --------------------------------------------------------------------------------------------
+# One budget across all units in scope unit: the exact method with every unit a pool of its own
+
+
+@st.composite
+def unit_scope_budgets(draw) -> q.Policy:
+    costs = draw(st.sampled_from(COSTS))
+    return q.Policy(
+        ratio=q.Ratio.parse(draw(st.sampled_from(["1:4:5", "0.5:3.5:6", "1:3:6"]))),
+        scope=q.Scope.UNIT,
+        rounding=draw(st.sampled_from(list(q.Rounding))),
+        junior_to_intermediate=Fraction(draw(st.sampled_from([0, 1, 2, 4])), 4),
+        incumbents=draw(st.sampled_from(list(q.Incumbents))),
+        types={"health_centre": q.TypePolicy(senior_bonus=Fraction(
+            draw(st.sampled_from([0, 5])), 100))},
+        minimum=(q.MinimumRule(q.Level.SENIOR, 1, "health_centre", 8),)
+        if draw(st.booleans()) else (),
+        weight_senior=Fraction(draw(st.sampled_from([1, 2, 3]))),
+        budget=q.Budget(*(Fraction(c) for c in costs),
+                        Fraction(draw(st.sampled_from(AMOUNTS + [10000])))),
+    )
+
+
+def unit_scope_against_mip(df: pd.DataFrame, policy: q.Policy,
+                           backends=("highs",)) -> q.Result:
+    sc = q.make_scenario(df, fit(policy, df))
+    auto = q.solve(sc, backend="highs", method="auto")
+    for b in backends:
+        mip = q.solve(sc, backend=b, method="mip")
+        assert auto.status == mip.status
+        if mip.status is q.Status.OPTIMAL:
+            assert objectives(auto) == objectives(mip), b
+    if auto.status is q.Status.OPTIMAL:
+        assert auto.summary["promotion_cost"] <= policy.budget.max_increase
+    return auto
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(max_units=12, max_pools=3), unit_scope_budgets())
+def test_unit_scope_budget_method_reaches_the_mip_optimum(df, policy):
+    unit_scope_against_mip(df, policy)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(max_units=6, max_pools=2), unit_scope_budgets())
+def test_unit_scope_budget_method_reaches_the_cbc_optimum(df, policy):
+    unit_scope_against_mip(df, policy, backends=("cbc",))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(provinces(max_units=80, max_pools=3), unit_scope_budgets())
+def test_unit_scope_budget_method_on_medium_provinces(df, policy):
+    unit_scope_against_mip(df, policy)
+
+
+def test_a_binding_unit_scope_budget_is_solved_without_the_mip():
+    df = generated(600, seed=7)
+    policy = q.Policy(ratio=q.Ratio.parse("1:4:5"), junior_to_intermediate=Fraction(1, 2),
+                      weight_senior=Fraction(3),
+                      budget=q.Budget(Fraction(130000), Fraction(100000), Fraction(85000),
+                                      Fraction(600 * 6000)))
+    res = unit_scope_against_mip(df, policy)
+    assert res.status is q.Status.OPTIMAL
+    assert res.summary["solver"]["units_mip"] == 0
+    assert res.summary["promotion_cost"] > 600 * 6000 - 30000  # the budget binds

@@ -95,21 +95,31 @@ def _within(keys_sorted: np.ndarray, cnt: np.ndarray) -> np.ndarray:
 
 
 def _level_data(lim: UnitLimits, which: str, lo: np.ndarray, hi: np.ndarray, inc: np.ndarray,
-                w: np.ndarray, c: np.ndarray, tie: np.ndarray) -> _Level | None:
+                w: np.ndarray, c: np.ndarray, tie: np.ndarray,
+                unit_scope: bool = False) -> _Level | None:
+    """One level's data; ``unit_scope``: every unit is its own pool (its caps in force are
+    already in ``hi``), whose "quota" is its base cap — so stage 3 repeats stage 2, which
+    changes no optimum, and the pool method is the unit-scope method."""
     hi = np.maximum(hi, lo)
     span = hi - lo
     k = np.clip(np.minimum(hi, inc + w) - lo, 0, span)
     free = np.minimum(w, np.maximum(0, lo - inc))
-    num, den = lim.quotas(which)
+    if unit_scope:
+        unit_target = lim.target_s if which == "s" else lim.target_sm
+        num, den = unit_target.astype(np.int64), np.ones(len(lo), dtype=np.int64)
+        pool = np.arange(len(lo), dtype=np.int64)
+        cap, target = hi.astype(np.int64), num.copy()
+    else:
+        num, den = lim.quotas(which)
+        pool = lim.pool_codes.astype(np.int64)
+        if which == "s":
+            cap, target = lim.pool_cap_s, lim.pool_target_s
+        else:
+            cap, target = lim.pool_cap_sm, lim.pool_target_sm
     if num.dtype == object or den.dtype == object or (
             len(den) and int(den.max()) * (int(np.abs(hi).max()) + 1) >= 2**60):
         return None
     num, den = num.astype(np.int64), den.astype(np.int64)
-    pool = lim.pool_codes.astype(np.int64)
-    if which == "s":
-        cap, target = lim.pool_cap_s, lim.pool_target_s
-    else:
-        cap, target = lim.pool_cap_sm, lim.pool_target_sm
     cap, target = cap.astype(np.int64), target.astype(np.int64)
     npools = len(cap)
     # groups (pool, value), most valuable first within a pool (a lexsort: np.unique over
@@ -308,11 +318,13 @@ def _stages(lv: _Level, x: np.ndarray) -> tuple[int, Fraction]:
 def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order: np.ndarray,
                  tie: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                            np.ndarray] | None:
-    """``(A, B, ys, ym)`` proven optimal for a pool-scope scenario with a budget, or ``None``
-    when the case is outside what this method proves (then the MIP decides)."""
+    """``(A, B, ys, ym)`` proven optimal for a scenario with one budget across all units, or
+    ``None`` when the case is outside what this method proves (then the MIP decides). In
+    scope unit every unit is a pool of its own (:func:`_level_data`)."""
     b = policy.budget
-    if b is None or policy.scope is not Scope.POOL or bool((limits.min_m > 0).any()):
+    if b is None or b.per_pool or bool((limits.min_m > 0).any()):
         return None
+    unit_scope = policy.scope is Scope.UNIT
     a_s, a_m = b.appointment_costs
     R = b.max_increase
     if a_s <= 0 or a_m <= 0 or R < 0:
@@ -327,7 +339,7 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
     levels = []
     for which, lo, hi, inc, w, c in (("s", lo_a, hi_a, inc_s, w_s, c_s),
                                      ("sm", lo_b, hi_b, inc_sm, w_m, c_m)):
-        lv = _level_data(limits, which, lo, hi, inc, w, c, tie)
+        lv = _level_data(limits, which, lo, hi, inc, w, c, tie, unit_scope)
         if lv is None:
             return None
         # F(K): the most valuable appointments first (a partition matroid, step 1)

@@ -435,7 +435,7 @@ def solve(
     tie = tie_order(v.units["total_posts"].to_numpy(np.int64), limits.pool_codes, rank)
     if how == "auto" and n and v.policy.budget is not None and v.policy.budget.per_pool:
         structured = _pool_budget_plan(v, limits, rank, tie, progress, A, B, ys, ym)
-    elif how == "auto" and n and v.policy.budget is not None and v.policy.scope is Scope.POOL:
+    elif how == "auto" and n and v.policy.budget is not None:
         plan = _budget_plan(v, limits, order, rank, tie, progress)
         if plan is not None:
             A, B, ys, ym = plan
@@ -489,22 +489,25 @@ def solve(
 def _budget_plan(v: Variant, limits: UnitLimits, order: np.ndarray, rank: np.ndarray,
                  tie: np.ndarray, progress: Progress | None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """Scope pool with one budget over all units: the unbudgeted structured plan when it keeps
-    the budget (then it is optimal with the budget too), else the exact method of
-    :mod:`quotaopt.budgetpath`; ``None`` when neither applies (the MIP decides)."""
+    """One budget over all units: the unbudgeted structured plan when it keeps the budget
+    (then it is optimal with the budget too), else the exact method of
+    :mod:`quotaopt.budgetpath` (in scope unit with every unit a pool of its own); ``None``
+    when neither applies (the MIP decides)."""
     n = len(v.units)
     budget = v.policy.budget
     assert budget is not None
+    pooled = v.policy.scope is Scope.POOL
+    stages = _("stages 1 to 3") if pooled else _("stages 1 and 2")
     if not (limits.min_m > 0).any():
-        _report(progress, _("solving stages 1 to 3 together: exact structured method ({units} "
-                            "units), without the budget first").format(units=n))
-        fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool),
-                          limits.pool_codes.copy(), rank)
+        _report(progress, _("solving {stages} together: exact structured method ({units} "
+                            "units), without the budget first").format(stages=stages, units=n))
+        blocks = limits.pool_codes.copy() if pooled else np.arange(n, dtype=np.int64)
+        fast = solve_fast(v.policy, v.units, limits, np.ones(n, dtype=bool), blocks, rank)
         if fast.solved.all() and budget.promotion_cost(
                 int(fast.ys.sum()), int(fast.ym.sum())) <= budget.max_increase:
             return fast.A, fast.B, fast.ys, fast.ym
-    _report(progress, _("solving stages 1 to 3 together: exact method for a budget ({units} "
-                        "units)").format(units=n))
+    _report(progress, _("solving {stages} together: exact method for a budget ({units} "
+                        "units)").format(stages=stages, units=n))
     return solve_budget(v.policy, v.units, limits, order, tie)
 
 
