@@ -97,6 +97,8 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
         qo(n, "budget-province", "highs", "auto", "quotaopt auto, one budget", scenario=budget)
         qo(n, "budget-pools", "highs", "auto", "quotaopt auto, a budget per pool",
            scenario=budget)
+        if n in parse_sizes(args.unit_sizes):  # compared with the unit-scope run
+            qo(n, "budget-unit", "highs", "auto", "quotaopt auto, one budget", scenario=budget)
     for n in parse_sizes(args.budget_mip_sizes):
         budget = str(write_budget_scenario(n, args.seed, args.data))
         qo(n, "budget-province", "highs", "mip", "quotaopt mip/HiGHS, one budget",
@@ -181,12 +183,14 @@ def speedups(configs: list[Config]) -> None:
 
 def budget_ratios(configs: list[Config]) -> None:
     """Attach each budget run's ratio to the unbudgeted run of the same province."""
-    plain = {c.units: c.result for c in configs if c.kind == "quotaopt" and c.variant is None
-             and c.params.get("method") == "auto"}
+    plain = {(c.units, c.variant): c.result for c in configs if c.kind == "quotaopt"
+             and c.variant in (None, "unit-scope") and c.params.get("method") == "auto"}
     for c in configs:
         if c.kind != "quotaopt" or not (c.variant or "").startswith("budget"):
             continue
-        base, r = plain.get(c.units, {}), c.result
+        # the unbudgeted run of the same province and scope
+        base = plain.get((c.units, "unit-scope" if c.variant == "budget-unit" else None), {})
+        r = c.result
         if base.get("total") and r.get("total") is not None:
             r["ratio_unbudgeted"] = r["total"] / base["total"]
 

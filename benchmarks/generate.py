@@ -218,6 +218,11 @@ POOL_BUDGET_TOML = """
 # Each pool (county) its own budget, 6,000 per unit of the pool (about eight senior
 # appointments for a pool of 40 units): it binds in every pool.
 
+[variants.budget-unit]             # the same budget with the caps per unit (scope unit)
+policy.scope = "unit"
+budget.cost = {{ senior = 130000, intermediate = 100000, junior = 85000 }}
+budget.max_increase = {amount}
+
 [variants.budget-pools]
 budget.cost = {{ senior = 130000, intermediate = 100000, junior = 85000 }}
 budget.scope = "pool"
@@ -230,7 +235,8 @@ budget.scope = "pool"
 def write_budget_scenario(n: int, seed: int = 1, out_dir: Path | str = DATA_DIR) -> Path:
     """The province's scenario without its seven variants, plus the budget variants above
     (``province-<n>-s<seed>-v<version>-budget.toml``, next to the province's CSV): one budget
-    across all units (``budget-province``) and each pool its own (``budget-pools``)."""
+    across all units (``budget-province``; ``budget-unit`` with the caps per unit) and each
+    pool its own (``budget-pools``)."""
     prov = write_province(n, seed, out_dir)
     text = prov.scenario.read_text(encoding="utf-8")
     head = text.split("# Seven variants")[0].rstrip() + "\n"
@@ -238,7 +244,7 @@ def write_budget_scenario(n: int, seed: int = 1, out_dir: Path | str = DATA_DIR)
     sizes = generate_units(n, seed)["pool"].value_counts().sort_index()
     pools = "\n".join(f'"{p}" = {6000 * int(k)}' for p, k in sizes.items())
     body = (head + BUDGET_TOML.format(amount=600 * n)
-            + POOL_BUDGET_TOML.format(pools=pools))
+            + POOL_BUDGET_TOML.format(pools=pools, amount=600 * n))
     if not path.exists() or path.read_text(encoding="utf-8") != body:
         path.write_text(body, encoding="utf-8")
     return path
