@@ -302,7 +302,8 @@ def test_pools_without_scope_pool(tmp_path):
 def test_a_negative_amount_in_the_table(tmp_path):
     path = write(tmp_path, 'scope = "pool"\n[budget.pools]\n"东片区" = -1\n"西片区" = 1')
     found = problems(path)
-    assert any(p.key == "budget.pools.东片区" for p in found)
+    assert [p.key for p in found] == ["budget.pools.东片区"]
+    assert "below zero" in found[0].message
 
 
 def test_a_budget_column_nobody_reads_is_an_error(tmp_path):

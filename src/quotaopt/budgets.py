@@ -87,8 +87,10 @@ def column_amounts(units: pd.DataFrame) -> tuple[dict[str, Fraction], list[Probl
                 "budget_pool_differs", file=file, row=listed[0][1][0], column=header,
                 pool=pool, header=header,
                 amounts=tuple(("" if a is None else exact(a), tuple(r)) for a, r in listed)))
-        elif None not in seen:
-            amounts[pool] = next(iter(seen))
+        else:
+            only = next(iter(seen))
+            if only is not None:
+                amounts[pool] = only
     return amounts, problems
 
 

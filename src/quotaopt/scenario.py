@@ -506,9 +506,11 @@ def _table_pools(cfg: Mapping[str, Any], col: _Collector) -> dict[str, Fraction]
         return None
     out: dict[str, Fraction] = {}
     for name in raw:
-        amount = col.number(raw, name, f"budget.pools.{name}", None, lo=Fraction(0),
-                            hi=MAX_NUMBER)
-        if amount is not None:
+        amount = col.number(raw, name, f"budget.pools.{name}", None)
+        if amount is not None and amount < 0:
+            col.add(f"budget.pools.{name}", f"is {fmt_number(amount)}, below zero: no plan "
+                    "can cost less than nothing; set 0 or more")
+        elif amount is not None:
             out[str(name)] = amount
     return out
 
@@ -816,8 +818,9 @@ def scenario_from_dict(
         pool_col = _Collector(file, vname)
         table_pools = _table_pools(cfg, pool_col)
         problems.extend(pool_col.problems)
-        policy, budget_problems = resolve_pool_budgets(policy, df, file, table_pools)
-        problems.extend(budget_problems)
+        if not pool_col.problems:  # else an amount is missing for a reason already told
+            policy, budget_problems = resolve_pool_budgets(policy, df, file, table_pools)
+            problems.extend(budget_problems)
         if policy.budget is not None and policy.budget.per_pool:
             budget_tables.add(id(df))
         problems.extend(check_policy_against_units(policy, df, file, vname,
