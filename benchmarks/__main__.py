@@ -266,7 +266,7 @@ def fmt_rss(r: dict[str, Any]) -> str:
 def row_for(c: Config) -> list[str]:
     r = c.result
     status = r.get("status", "?")
-    scope = r.get("scope") or ("pool" if c.variant is None else "unit")
+    scope = r.get("scope") or ("unit" if c.variant in ("unit-scope", "budget-unit") else "pool")
     label = c.label
     if c.kind == "compare" and not str(r.get("how", "")).startswith("quotaopt.compare"):
         label = "8 sequential quotaopt.solve calls"

@@ -1,4 +1,5 @@
-"""An exact method for a budget across all units of a pool-scope scenario.
+"""Exact methods for a budget: one across all units (:func:`solve_budget`; in scope unit
+every unit is a pool of its own), or each pool its own (:func:`solve_pool_budgets`).
 
 The budget row ``a_s·Σy_s + a_m·Σy_m ≤ R`` couples the units only through the two totals of
 appointments. Per level (senior: ``x = A``; senior+intermediate: ``x = B``) and per pool the
@@ -27,7 +28,7 @@ in short:
    hence convex; the ``r`` appointments go to the smallest marginal costs over all pools
    (checked to be non-decreasing in code; otherwise the MIP decides).
 
-Anything outside what is proven here (other scopes, minimum rules for intermediate posts,
+Anything outside what is proven here (minimum rules for intermediate posts,
 zero or negative costs or values, several optimal pairs ``(K_s, K_m)`` that tie after stage 3
 too, plans where ``A ≤ B`` would break) returns ``None`` and the MIP solves the scenario.
 """
