@@ -23,14 +23,12 @@ COSTS = [(130, 100, 85), (130, 100, 70), (120, 100, 90)]
 AMOUNTS = [0, 15, 30, 45, 60, 100, 150, 300, 1000]
 
 
-@st.composite
-def pool_budget_policies(draw, scope: q.Scope = q.Scope.POOL) -> q.Policy:
-    costs = draw(st.sampled_from(COSTS))
+def drawn_policy(draw, scope: q.Scope, budget: q.Budget) -> q.Policy:
+    """A random policy of ``scope`` with ``budget`` (the rules of tests/test_budget.py)."""
     rules: tuple[q.MinimumRule, ...] = ()
     if draw(st.booleans()):
         rules = (q.MinimumRule(q.Level.SENIOR, draw(st.integers(1, 2)), "health_centre",
                                draw(st.integers(0, 10))),)
-    amounts = {f"P{i}": Fraction(draw(st.sampled_from(AMOUNTS))) for i in range(4)}
     return q.Policy(
         ratio=q.Ratio.parse(draw(st.sampled_from(["1:4:5", "0.5:3.5:6", "1:3:6"]))),
         scope=scope,
@@ -41,9 +39,16 @@ def pool_budget_policies(draw, scope: q.Scope = q.Scope.POOL) -> q.Policy:
             draw(st.sampled_from([0, 5])), 100))},
         minimum=rules,
         weight_senior=Fraction(draw(st.sampled_from([1, 2, 3]))),
-        budget=q.Budget(*(Fraction(c) for c in costs), Fraction(0), scope=BudgetScope.POOL,
-                        pools=amounts),
+        budget=budget,
     )
+
+
+@st.composite
+def pool_budget_policies(draw, scope: q.Scope = q.Scope.POOL) -> q.Policy:
+    costs = draw(st.sampled_from(COSTS))
+    amounts = {f"P{i}": Fraction(draw(st.sampled_from(AMOUNTS))) for i in range(4)}
+    return drawn_policy(draw, scope, q.Budget(*(Fraction(c) for c in costs), Fraction(0),
+                                              scope=BudgetScope.POOL, pools=amounts))
 
 
 def only_present(policy: q.Policy, df: pd.DataFrame) -> q.Policy:
@@ -345,20 +350,8 @@ def test_audit_names_the_pool_over_its_budget(tmp_path):
 @st.composite
 def unit_scope_budgets(draw) -> q.Policy:
     costs = draw(st.sampled_from(COSTS))
-    return q.Policy(
-        ratio=q.Ratio.parse(draw(st.sampled_from(["1:4:5", "0.5:3.5:6", "1:3:6"]))),
-        scope=q.Scope.UNIT,
-        rounding=draw(st.sampled_from(list(q.Rounding))),
-        junior_to_intermediate=Fraction(draw(st.sampled_from([0, 1, 2, 4])), 4),
-        incumbents=draw(st.sampled_from(list(q.Incumbents))),
-        types={"health_centre": q.TypePolicy(senior_bonus=Fraction(
-            draw(st.sampled_from([0, 5])), 100))},
-        minimum=(q.MinimumRule(q.Level.SENIOR, 1, "health_centre", 8),)
-        if draw(st.booleans()) else (),
-        weight_senior=Fraction(draw(st.sampled_from([1, 2, 3]))),
-        budget=q.Budget(*(Fraction(c) for c in costs),
-                        Fraction(draw(st.sampled_from(AMOUNTS + [10000])))),
-    )
+    return drawn_policy(draw, q.Scope.UNIT, q.Budget(
+        *(Fraction(c) for c in costs), Fraction(draw(st.sampled_from(AMOUNTS + [10000])))))
 
 
 def unit_scope_against_mip(df: pd.DataFrame, policy: q.Policy,

@@ -316,6 +316,19 @@ def _stages(lv: _Level, x: np.ndarray) -> tuple[int, Fraction]:
     return stage2, stage3
 
 
+def _levels(limits: UnitLimits, T: np.ndarray, inc_s: np.ndarray, inc_sm: np.ndarray,
+            w_s: np.ndarray, w_m: np.ndarray, c_s: np.ndarray, c_m: np.ndarray
+            ) -> tuple[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                             np.ndarray], ...]:
+    """Per level (``x = A`` senior, ``x = B`` senior+intermediate): its name, the bounds
+    ``lo ≤ x ≤ hi``, incumbents, waiting staff and value of an appointment."""
+    lo_a = np.maximum(limits.min_s, inc_s)
+    hi_b = np.minimum(limits.cap_sm, T - limits.min_j)
+    hi_a = np.minimum(limits.cap_s, hi_b)
+    lo_b = np.maximum(inc_sm, lo_a)
+    return (("s", lo_a, hi_a, inc_s, w_s, c_s), ("sm", lo_b, hi_b, inc_sm, w_m, c_m))
+
+
 def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order: np.ndarray,
                  tie: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                            np.ndarray] | None:
@@ -333,13 +346,8 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
     T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
     if bool(((c_s <= 0) & (w_s > 0)).any() or ((c_m <= 0) & (w_m > 0)).any()):
         return None
-    lo_a = np.maximum(limits.min_s, inc_s)
-    hi_b = np.minimum(limits.cap_sm, T - limits.min_j)
-    hi_a = np.minimum(limits.cap_s, hi_b)
-    lo_b = np.maximum(inc_sm, lo_a)
     levels = []
-    for which, lo, hi, inc, w, c in (("s", lo_a, hi_a, inc_s, w_s, c_s),
-                                     ("sm", lo_b, hi_b, inc_sm, w_m, c_m)):
+    for which, lo, hi, inc, w, c in _levels(limits, T, inc_s, inc_sm, w_s, w_m, c_s, c_m):
         lv = _level_data(limits, which, lo, hi, inc, w, c, tie, unit_scope)
         if lv is None:
             return None
@@ -464,13 +472,8 @@ def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     bad = (limits.min_m > 0) | ((c_s <= 0) & (w_s > 0)) | ((c_m <= 0) & (w_m > 0))
     ok = np.ones(npools, dtype=bool)
     ok[pool[bad]] = False
-    lo_a = np.maximum(limits.min_s, inc_s)
-    hi_b = np.minimum(limits.cap_sm, T - limits.min_j)
-    hi_a = np.minimum(limits.cap_s, hi_b)
-    lo_b = np.maximum(inc_sm, lo_a)
     levels = []
-    for which, lo, hi, inc, w, c in (("s", lo_a, hi_a, inc_s, w_s, c_s),
-                                     ("sm", lo_b, hi_b, inc_sm, w_m, c_m)):
+    for which, lo, hi, inc, w, c in _levels(limits, T, inc_s, inc_sm, w_s, w_m, c_s, c_m):
         lv = _level_data(limits, which, lo, hi, inc, w, c, tie)
         if lv is None:
             return none
