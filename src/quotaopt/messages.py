@@ -484,3 +484,78 @@ def init_done(scenario: str, units: str, out: str) -> str:
     return _("wrote {scenario} and {units}\nnext: quotaopt validate {scenario}\n"
              "      quotaopt run {scenario} --out {out}").format(
         scenario=scenario, units=units, out=out)
+
+
+# ============================================================================================
+# ANALYSIS — explain, uniqueness, feasibility conflicts and their fixes, the elastic
+# relaxation's rules, compare's rule changes. (One block, apart from the input side's.)
+
+# --------------------------------------------------------------------------------------------
+# Compare: rule changes of the units table and the solver options
+
+
+def _ids(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    if len(ids) > limit:
+        shown += _(" and {count} more").format(count=len(ids) - limit)
+    return shown
+
+
+@message("units_table")
+def units_table() -> str:
+    return _("units table")
+
+
+@message("units_count")
+def units_count(count: int) -> str:
+    return _("{count} units").format(count=count)
+
+
+@message("units_table_after")
+def units_table_after(count: int, added: Sequence[str], removed: Sequence[str],
+                      changed: Sequence[str]) -> str:
+    parts = []
+    if added:
+        parts.append(_("{count} added: {ids}").format(count=len(added), ids=_ids(added)))
+    if removed:
+        parts.append(_("{count} removed: {ids}").format(count=len(removed), ids=_ids(removed)))
+    if changed:
+        parts.append(_("{count} changed: {ids}").format(count=len(changed), ids=_ids(changed)))
+    if not parts:
+        parts.append(_("same units, other column order or types"))
+    return _("{count} units ({changes})").format(count=count, changes=_("; ").join(parts))
+
+
+@message("units_file")
+def units_file() -> str:
+    return _("units file")
+
+
+@message("units_file_name")
+def units_file_name(name: str | None) -> str:
+    return name or _("(DataFrame)")
+
+
+#: The solver options' names in rule changes.
+SOLVER_OPTIONS = {"backend": N_("solver"), "method": N_("solve method"),
+                  "time_limit": N_("solver time limit")}
+
+
+@message("solver_option")
+def solver_option(option: str) -> str:
+    return _(SOLVER_OPTIONS[option])
+
+
+@message("solver_value")
+def solver_value(option: str, value: Any) -> str:
+    if option == "time_limit":
+        return _("none") if value is None else _("{seconds} s").format(seconds=f"{value:g}")
+    if option == "backend" and not value:
+        return _("default")
+    return str(value)
+
+
+@message("not_proven_reason")
+def not_proven_reason(message: str) -> str:
+    text = _("time limit reached before optimality was proven")
+    return f"{text} ({message})" if message else text
