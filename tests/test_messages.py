@@ -14,7 +14,7 @@ from quotaopt.errors import InputError, Problem
 from quotaopt.messages import CATALOGUE, render
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
-USE = re.compile(r"""(?:render|Problem\.of)\(\s*["']([a-z_]+)["']""")
+USE = re.compile(r"""(?:render|Problem\.of|Message\.of)\(\s*["']([a-z_]+)["']""")
 
 
 def used_codes() -> set[str]:
