@@ -497,7 +497,7 @@ def init_done(scenario: str, units: str, out: str) -> str:
 
 
 def _ids(ids: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(ids[:limit])
+    shown = _(", ").join(ids[:limit])
     if len(ids) > limit:
         shown += _(" and {count} more").format(count=len(ids) - limit)
     return shown
@@ -1084,7 +1084,7 @@ def ratio_words(ratios: Sequence[str], own_type: str | None) -> str:
 
 @message("units_list")
 def units_list(units: Sequence[Message], more: int) -> str:
-    text = ", ".join(map(str, units))
+    text = _(", ").join(map(str, units))
     return text + (_(" and {count} more").format(count=more) if more > 0 else "")
 
 
