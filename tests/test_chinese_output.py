@@ -237,7 +237,8 @@ def test_the_analysis_speaks_chinese(analysis: Path) -> None:
     assert "初级岗位最低设置要求" in outputs["run --variant case2"] or \
         "最低设置要求需要" in outputs["run --variant case2"]
     rules = outputs["compare --variants case3,case4"]
-    for words in ("单位表文件", "单位表", "求解器", "求解方法", "求解时限", "新增 1 个", "删除 1 个"):
+    for words in ("单位表文件", "单位表", "求解器", "求解方法", "求解时限", "新增 1 个",
+                  "删除 1 个"):
         assert words in rules, words
 
 

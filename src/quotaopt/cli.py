@@ -28,7 +28,7 @@ from .audit import audit, write_audit
 from .backends import Status
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
-from .explain import alternative_optima, explain
+from .explain import explain
 from .i18n import (
     LANGUAGES,
     LanguageError,
@@ -58,6 +58,7 @@ from .report import (
 from .scenario import Scenario, load_scenario
 from .solve import METHODS, precheck_reasons, solve
 from .text import compare_status_error, describe_variant, render_summary, status_error
+from .uniqueness import alternative_optima
 
 EXIT_INTERNAL = InternalError.exit_code
 #: Problems shown for bad input; the rest are counted ("… and N more").

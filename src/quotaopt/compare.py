@@ -632,8 +632,8 @@ class Comparison:
         ``posts_senior_intermediate`` or ``appointed`` (senior + intermediate).
         """
         if measure not in MEASURES:
-            raise InputError([Problem(f"unknown measure {measure!r}; choose one of "
-                                      + ", ".join(MEASURES))])
+            raise InputError([Problem.of("unknown_measure", measure=measure,
+                                         choices=MEASURES)])
         col = f"{measure}_delta"
         d = self.unit_diff[self.unit_diff["variant"] == variant]
         d = d[d[col].fillna(0) != 0]

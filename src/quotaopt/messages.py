@@ -557,6 +557,12 @@ def solver_value(option: str, value: Any) -> str:
     return str(value)
 
 
+@message("unknown_measure")
+def unknown_measure(measure: str, choices: Sequence[str]) -> str:
+    return _("unknown measure {measure}; choose one of {choices}").format(
+        measure=repr(measure), choices=", ".join(choices))
+
+
 @message("not_proven_reason")
 def not_proven_reason(message: str) -> str:
     text = _("time limit reached before optimality was proven")
