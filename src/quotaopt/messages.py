@@ -968,7 +968,7 @@ def tie_break(structured: int, mip: int, backend: str | None, version: str | Non
             "units of a pool without changing the objective values; otherwise the plan is "
             "the one the solver returned for the model built in (pool, unit_id) "
             "order").format(count=mip, backend=backend, version=version))
-    return "; ".join(rules) or _("no units")
+    return _("; ").join(rules) or _("no units")
 
 
 # --------------------------------------------------------------------------------------------
