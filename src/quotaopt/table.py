@@ -460,9 +460,20 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
     return paths
 
 
+#: BIFF8 BOF of the workbook globals, and the FILEPASS record that follows it when the
+#: workbook is encrypted ([MS-XLS] 2.4.117: FilePass comes right after the globals' BOF).
+_XLS_BOF_GLOBALS = b"\x09\x08\x10\x00\x00\x06\x05\x00"
+_XLS_FILEPASS = b"\x2f\x00"
+
+
 def _is_encrypted(data: bytes) -> bool:
-    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
-    return "EncryptedPackage".encode("utf-16-le") in data
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx), or a
+    ``.xls`` whose workbook globals start with a FILEPASS record (python-calamine reads
+    such a file's scrambled records without a word)."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return True
+    bof = data.find(_XLS_BOF_GLOBALS)
+    return bof >= 0 and data[bof + 20:bof + 22] == _XLS_FILEPASS
 
 
 def _read_calamine(data: bytes, source: str, sheet: str | None,
@@ -512,7 +523,13 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
     if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
         hidden_rows = _xls_hidden_rows(data, ordinal)
     else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
-        hidden_rows, merged = _ods_checks(data, names[index])
+        hidden_rows, formulas, merged = _ods_checks(data, names[index])
+        where = _sheet_where(source, names, index)
+        if formulas:
+            raise InputError([Problem.of("formula_without_value", file=where, row=row,
+                                         column=column_letter(col),
+                                         cell=f"{column_letter(col)}{row}")
+                              for row, col in formulas[:20]])
     _drop_trailing_empty(rows)
     return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
 
@@ -541,13 +558,17 @@ def _xls_hidden_rows(data: bytes, ordinal: int) -> tuple[int, ...]:
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, ...]]:
-    """Hidden (collapsed or filtered) rows holding cells and merged ranges of one sheet of
-    an ``.ods`` workbook, from its ``content.xml``."""
+def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], list[tuple[int, int]],
+                                                  tuple[Merge, ...]]:
+    """Hidden (collapsed or filtered) rows holding cells, the cells (row, 0-based column)
+    holding a formula without a saved value (written by a program that did not calculate
+    it: calamine reads such a cell as empty) and merged ranges of one sheet of an ``.ods``
+    workbook, from its ``content.xml``."""
     import xml.etree.ElementTree as ET
 
     t = _ODS_TABLE
     hidden: list[int] = []
+    formulas: list[tuple[int, int]] = []
     merged: list[Merge] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -578,10 +599,23 @@ def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, 
                 cols = int(el.get(t + "number-columns-spanned", "1"))
                 if rows > 1 or cols > 1:
                     merged.append((row + 1, col, row + rows, col + cols - 1))
+                if el.get(t + "formula") and not _ods_has_value(el):
+                    formulas.append((row + 1, col))
                 col += int(el.get(t + "number-columns-repeated", "1"))
     except Exception:  # calamine read it; a part it did not need is not ours to judge
-        return (), ()
-    return tuple(hidden), tuple(merged)
+        return (), [], ()
+    return tuple(hidden), formulas, tuple(merged)
+
+
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_VALUES = tuple(_ODS_OFFICE + a for a in ("value", "string-value", "boolean-value",
+                                              "date-value", "time-value"))
+
+
+def _ods_has_value(cell: Any) -> bool:
+    """An ``.ods`` cell's saved value: a value attribute, or text in its paragraphs."""
+    return (any(cell.get(a) is not None for a in _ODS_VALUES)
+            or any((node.text or "").strip() for node in cell.iter() if node is not cell))
 
 
 def _check_archive(data: bytes, source: str) -> None:
