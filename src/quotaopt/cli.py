@@ -191,6 +191,11 @@ def translate_help(group: click.Group) -> None:
         if key not in _HELP_MSGIDS:
             _HELP_MSGIDS[key] = (getattr(obj, "help", None), getattr(obj, "epilog", None))
         text, epilog = _HELP_MSGIDS[key]
+        kind = getattr(obj, "type", None)
+        if isinstance(kind, click.Path):  # named when the option was made, in English
+            kind.name = click_gettext("file" if kind.file_okay and not kind.dir_okay else
+                                      "directory" if kind.dir_okay and not kind.file_okay
+                                      else "path")
         if text:
             obj.help = _(text)
         if epilog:
