@@ -226,7 +226,8 @@ BAD_INPUTS: dict[str, tuple[list[str] | None, str, str]] = {
     "unknown key with did-you-mean": (None, SCENARIO.replace('ratio = "1:4:5"',
                                                              'ratoi = "1:4:5"'), HEADER),
     "wrong value kind": (None, SCENARIO + "[solver]\ntime_limit = true\n", HEADER),
-    "expected a table": (None, SCENARIO + "objective = 3\n", HEADER),
+    "expected a table": (None, "objective = 3\n" + SCENARIO, HEADER),
+    "expected a whole number": (None, SCENARIO.replace("posts = 1", "posts = 1.5"), HEADER),
     "ratio with two parts": (None, SCENARIO.replace('"1:4:5"', '"1:4"'), HEADER),
     "ratio part not a number": (None, SCENARIO.replace('"1:4:5"', '"1:x:5"'), HEADER),
     "ratio all zero": (None, SCENARIO.replace('"1:4:5"', '"0:0:0"'), HEADER),
@@ -240,26 +241,27 @@ BAD_INPUTS: dict[str, tuple[list[str] | None, str, str]] = {
     "bonus out of range": (None, SCENARIO.replace("senior_bonus = 0.05", "senior_bonus = 2"),
                            HEADER),
     "minimum rule without level, bad posts": (
-        None, SCENARIO.replace('level = "senior"\nposts = 1',
-                               "posts = -1\nwhen_total_at_least = 1.5"), HEADER),
+        None, SCENARIO.replace('level = "senior"\nposts = 1', "posts = -1"), HEADER),
     "minimum rule level misspelt": (None, SCENARIO.replace('level = "senior"', 'level = "senoir"'),
                                     HEADER),
     "minimum rule for a type not in the table": (
         None, SCENARIO.replace('type = "health_centre"\nlevel', 'type = "school_x"\nlevel'),
         HEADER),
     "look-alike type": (["A01,甲,Health_Centre,20,1,6,8,2,1"], SCENARIO, HEADER),
-    "at least one junior": (None, SCENARIO.replace('ratio = "1:4:5"',
-                                                   'ratio = "1:4:5"\nat_least_one = ["junior", "xx"]'),
-                            HEADER),
-    "bad weights": (None, SCENARIO + "[objective]\nweights = { senior = 0, intermediate = \"x\" }\n",
-                    HEADER),
+    "at least one junior": (
+        None, SCENARIO.replace('ratio = "1:4:5"',
+                               'ratio = "1:4:5"\nat_least_one = ["junior", "xx"]'), HEADER),
+    "bad weights": (
+        None, SCENARIO + "[objective]\nweights = { senior = 0, intermediate = \"x\" }\n",
+        HEADER),
     "bad budget": (None, SCENARIO + "[budget]\ncost = { senior = 1, intermediate = 2 }\n"
                    "max_increase = -5\n", HEADER),
     "bad solver settings": (None, SCENARIO + "[solver]\nbackend = \"higs\"\nmethod = \"fast\"\n"
                             "time_limit = 0\n", HEADER),
-    "variant named baseline, typo in a variant": (
-        None, SCENARIO + "[variants.baseline]\npolicy.ratio = \"1:3:6\"\n"
-        "[variants.x]\npolicy.scpe = \"pool\"\n", HEADER),
+    "variant named baseline": (None, SCENARIO + "[variants.baseline]\npolicy.ratio = \"1:3:6\"\n",
+                               HEADER),
+    "key typo in a variant": (None, SCENARIO + "[variants.x]\npolicy.scpe = \"pool\"\n", HEADER),
+    "bad value in a variant": (None, SCENARIO + "[variants.x]\npolicy.ratio = \"1:4\"\n", HEADER),
     "units path missing": (None, SCENARIO.replace('units = "units.csv"\n', ""), HEADER),
 }
 
@@ -315,7 +317,8 @@ def test_audit_of_a_broken_plan_is_chinese(tmp_path: Path, work: Path) -> None:
                       encoding="utf-8-sig")
     code, output = zh("audit", sc, "--plan", str(broken), "--out", str(tmp_path / "audit"))
     assert code == 1, output
-    assert "高级岗位数超过结构比例允许的上限" in output and "高级 + 中级 + 初级岗位数应等于岗位总量" in output
+    assert "高级岗位数超过结构比例允许的上限" in output
+    assert "高级 + 中级 + 初级岗位数应等于岗位总量" in output
     assert input_english(output) == [], output
     table = (tmp_path / "audit" / "violations.csv").read_text(encoding="utf-8-sig")
     assert input_english(table.split("\n", 1)[1]) == [], table

@@ -815,7 +815,10 @@ def describe_value(value: Any) -> str:
         return _("an array")
     if isinstance(value, str):
         return _("text {value}").format(value=repr(value))
-    return f"{type(value).__name__} {value!r}"
+    kinds = {"int": N_("int"), "float": N_("float")}
+    kind = type(value).__name__
+    shown = _(kinds[kind]) if kind in kinds else kind
+    return f"{shown} {value!r}"
 
 
 @message("did_you_mean")
@@ -951,7 +954,7 @@ def ratio_parts(text: str, count: int) -> str:
 def ratio_number(text: str, problem: str) -> str:
     """A part of a ratio beyond the scenario's number limits (``problem``: a rendered
     ``number_too_*`` message)."""
-    return f"{text!r}: {problem}"
+    return _("{text}: {problem}").format(text=repr(text), problem=problem)
 
 
 @message("ratio_part_invalid")
