@@ -33,7 +33,8 @@ from .check import Violation, check_plan
 from .errors import InputError, Problem, SolverError
 from .explain import provenance_lines
 from .feasibility import fmt_num
-from .headers import ALLOCATION_ZH
+from .headers import ALLOCATION_ZH, VIOLATION_ZH
+from .i18n import language
 from .messages import render
 from .meta import __version__
 from .output import csv_bytes, json_bytes, write_files
@@ -203,25 +204,27 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
             if isinstance(got, int):
                 parsed[j] = got
             else:
-                problems.append(Problem.of("plan_cell", file=name, row=rows[j], column=c,
-                                           unit=ids[j] or None, header=c, problem=got))
+                label = cell_text(raw.columns[where[c]]) or c  # as the user wrote it
+                problems.append(Problem.of("plan_cell", file=name, row=rows[j], column=label,
+                                           unit=ids[j] or None, header=label, problem=got))
         values[c] = parsed
     seen: dict[str, int] = {}
+    id_label = cell_text(raw.columns[where["unit_id"]]) or "unit_id"  # the user's header
     for j, uid in enumerate(ids):
         if not uid:
             problems.append(Problem.of("plan_unit_id_empty", file=name, row=rows[j],
-                                       column="unit_id"))
+                                       column=id_label))
         elif uid in seen:
             problems.append(Problem.of(
-                "plan_unit_id_repeated", file=name, row=rows[j], column="unit_id", unit=uid,
+                "plan_unit_id_repeated", file=name, row=rows[j], column=id_label, unit=uid,
                 value=uid, first_row=seen[uid], second_row=rows[j]))
         elif uid not in known:
             problems.append(Problem.of("plan_unit_id_unknown", file=name, row=rows[j],
-                                       column="unit_id", unit=uid, value=uid))
+                                       column=id_label, unit=uid, value=uid))
         seen.setdefault(uid, rows[j])
     absent = [u for u in known if u not in seen]
     if absent:
-        problems.append(Problem.of("plan_units_absent", file=name, column="unit_id",
+        problems.append(Problem.of("plan_units_absent", file=name, column=id_label,
                                    units=tuple(absent)))
     if problems:
         raise InputError(problems)
@@ -426,11 +429,14 @@ def audit(
 
 def write_audit(result: AuditResult, out_dir: str | Path,
                 encoding: str | None = None) -> list[Path]:
-    """``violations.csv`` (one row per violation; ``encoding`` as for
-    :func:`~quotaopt.output.csv_bytes`) and ``audit.json``, each whole or not at all."""
+    """``violations.csv`` (one row per violation, Chinese headers in Chinese mode;
+    ``encoding`` as for :func:`~quotaopt.output.csv_bytes`) and ``audit.json``, each whole or
+    not at all."""
     out = Path(out_dir)
-    files = [(out / "violations.csv", csv_bytes(result.table, encoding,
-                                                out / "violations.csv")),
+    table = result.table
+    if language() == "zh":  # Chinese headers, as every CSV quotaopt writes in Chinese mode
+        table = table.rename(columns={**ALLOCATION_ZH, **VIOLATION_ZH})
+    files = [(out / "violations.csv", csv_bytes(table, encoding, out / "violations.csv")),
              (out / "audit.json", json_bytes(result.summary))]
     write_files(files)
     return [target for target, _ in files]
