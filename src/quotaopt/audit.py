@@ -47,7 +47,7 @@ from .result import (
 )
 from .scenario import Scenario, Variant
 from .solve import solve
-from .table import cell_text, read_table
+from .table import SheetData, cell_text, column_letter, read_sheet
 from .units import ALIASES as UNIT_ALIASES
 from .units import MAX_COUNT
 
@@ -119,7 +119,8 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     """A plan file's cells as text, header row as column labels — read as
     :func:`quotaopt.read_units` reads a file (encodings, XLSX, size limits), but not checked
     as a units table."""
-    labels, records = read_table(path)
+    sheet = read_sheet(path)
+    labels, records = (sheet.records[0], sheet.records[1:]) if sheet.records else ([], [])
     header_row = 1
     if sum(_plan_column(c) is not None for c in labels) < 2:
         # a title row above the table (as on a comparison.xlsx sheet named for a variant it
@@ -133,7 +134,30 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     raw = pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
                                                dtype=object), dtype=object)
     raw.attrs["header_row"] = header_row
+    _check_plan_sheet(sheet, header_row, str(path))
     return raw
+
+
+def _check_plan_sheet(sheet: SheetData, header_row: int, name: str) -> None:
+    """A plan is audited as its reader sees it: hidden rows that hold cells, and merged
+    cells below the header that hold a value (one number standing for several units), are
+    refused, naming them."""
+    problems: list[Problem] = []
+    hidden = [r for r in sheet.hidden_rows if r > header_row and r <= len(sheet.records)
+              and any(c.strip() for c in sheet.records[r - 1])]
+    if hidden:
+        problems.append(Problem.of("plan_hidden_rows", file=name, row=hidden[0],
+                                   rows=tuple(hidden)))
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 <= header_row or r0 > len(sheet.records):
+            continue  # title or header cells
+        top = sheet.records[r0 - 1]
+        if c0 < len(top) and top[c0].strip():
+            problems.append(Problem.of(
+                "plan_merged_cells", file=name, row=r0,
+                cells=f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"))
+    if problems:
+        raise InputError(problems)
 
 
 def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],

@@ -142,6 +142,20 @@ def hidden_rows(rows: Sequence[int]) -> str:
              "units").format(rows=shown)
 
 
+@message("plan_hidden_rows")
+def plan_hidden_rows(rows: Sequence[int]) -> str:
+    shown = ", ".join(map(str, rows[:20])) + (" …" if len(rows) > 20 else "")
+    return _("row(s) {rows} of the plan are hidden but hold cells; an audit checks the plan "
+             "as its reader sees it: unhide them and check them, or delete them"
+             ).format(rows=shown)
+
+
+@message("plan_merged_cells")
+def plan_merged_cells(cells: str) -> str:
+    return _("cells {cells} of the plan are merged, so one value would stand for several "
+             "units; unmerge them and enter each unit's own numbers").format(cells=cells)
+
+
 @message("totals_rows_skipped")
 def totals_rows_skipped(rows: Sequence[int]) -> str:
     return _("row(s) {rows} are totals (合计 / 小计 / 总计), not units; "

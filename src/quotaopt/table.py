@@ -422,8 +422,9 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
 
 
 def _is_encrypted(data: bytes) -> bool:
-    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
-    return "EncryptedPackage".encode("utf-16-le") in data
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx), or an
+    encrypted ``.xls`` (see :func:`_xls_encrypted`)."""
+    return "EncryptedPackage".encode("utf-16-le") in data or _xls_encrypted(data)
 
 
 def _read_calamine(data: bytes, source: str, sheet: str | None,
@@ -472,42 +473,86 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
     if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
         hidden_rows = _xls_hidden_rows(data, ordinal)
     else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
-        hidden_rows, merged = _ods_checks(data, names[index])
+        hidden_rows, formulas, merged = _ods_checks(data, names[index])
+        where = _sheet_where(source, names, index)
+        if formulas:
+            raise InputError([Problem.of("formula_without_value", file=where, row=row,
+                                         column=column_letter(col),
+                                         cell=f"{column_letter(col)}{row}")
+                              for row, col in formulas[:20]])
     _drop_trailing_empty(rows)
     return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
 
 
-_XLS_BOF_WORKSHEET = b"\x09\x08\x10\x00\x00\x06\x10\x00"  # BIFF8 BOF of a worksheet
-_XLS_ROW = re.compile(b"\x08\x02\x10\x00(.{16})", re.DOTALL)  # BIFF8 ROW record
+def _xls_records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The BIFF records (type, body) of a ``.xls`` file's workbook stream, read from the
+    compound file by olefile (the stream's sectors need not lie in order in the file)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            return
+        stream = ole.openstream(name).read()
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        yield kind, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+
+_XLS_BOF, _XLS_EOF, _XLS_ROW, _XLS_FILEPASS = 0x0809, 0x000A, 0x0208, 0x002F
+_XLS_WORKSHEET = 0x0010  # the BOF's substream type of a worksheet
+
+
+def _xls_encrypted(data: bytes) -> bool:
+    """A ``.xls`` saved with a password: a FILEPASS record right after the BOF of the
+    workbook globals ([MS-XLS] 2.4.117). python-calamine reads such a file's scrambled
+    records without a word."""
+    try:
+        records = _xls_records(data)
+        first, second = next(records, None), next(records, None)
+    except Exception:  # not a compound file olefile can read: calamine will say so
+        return False
+    return bool(first and first[0] == _XLS_BOF and second and second[0] == _XLS_FILEPASS)
 
 
 def _xls_hidden_rows(data: bytes, ordinal: int) -> tuple[int, ...]:
-    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: the ROW records
-    (fDyZero, 0x20 of their flags) between its BOF and the next worksheet's. The workbook
-    stream is read in place, as written (unfragmented in files Excel, WPS or LibreOffice
-    save); a record that does not look like a ROW record is passed over."""
-    starts = [m.start() for m in re.finditer(re.escape(_XLS_BOF_WORKSHEET), data)]
-    if ordinal >= len(starts):
-        return ()
-    end = starts[ordinal + 1] if ordinal + 1 < len(starts) else len(data)
-    hidden = []
-    for m in _XLS_ROW.finditer(data, starts[ordinal], end):
-        row, first, last, _, _, _, flags = struct.unpack("<HHHHHHI", m.group(1))
-        if first <= last <= 256 and flags & 0x100 and flags & 0x20:  # 0x100: always set
-            hidden.append(row + 1)
+    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: its ROW records
+    whose flags have fDyZero (0x20; 0x100 is always set)."""
+    hidden: list[int] = []
+    sheet, depth = -1, 0
+    for kind, body in _xls_records(data):
+        if kind == _XLS_BOF:
+            depth += 1
+            if depth == 1 and len(body) >= 4 and struct.unpack_from("<H", body, 2)[0] \
+                    == _XLS_WORKSHEET:
+                sheet += 1
+        elif kind == _XLS_EOF:
+            depth -= 1
+            if depth == 0 and sheet == ordinal:
+                break
+        elif kind == _XLS_ROW and sheet == ordinal and depth == 1 and len(body) >= 16:
+            row, first, last, _, _, _, flags = struct.unpack_from("<HHHHHHI", body)
+            if first <= last <= 256 and flags & 0x100 and flags & 0x20:
+                hidden.append(row + 1)
     return tuple(hidden)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, ...]]:
-    """Hidden (collapsed or filtered) rows holding cells and merged ranges of one sheet of
-    an ``.ods`` workbook, from its ``content.xml``."""
+def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], list[tuple[int, int]],
+                                                  tuple[Merge, ...]]:
+    """Hidden (collapsed or filtered) rows holding cells, the cells (row, 0-based column)
+    holding a formula without a saved value (written by a program that did not calculate
+    it: calamine reads such a cell as empty) and merged ranges of one sheet of an ``.ods``
+    workbook, from its ``content.xml``."""
     import xml.etree.ElementTree as ET
 
     t = _ODS_TABLE
     hidden: list[int] = []
+    formulas: list[tuple[int, int]] = []
     merged: list[Merge] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -538,10 +583,23 @@ def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, 
                 cols = int(el.get(t + "number-columns-spanned", "1"))
                 if rows > 1 or cols > 1:
                     merged.append((row + 1, col, row + rows, col + cols - 1))
+                if el.get(t + "formula") and not _ods_has_value(el):
+                    formulas.append((row + 1, col))
                 col += int(el.get(t + "number-columns-repeated", "1"))
     except Exception:  # calamine read it; a part it did not need is not ours to judge
-        return (), ()
-    return tuple(hidden), tuple(merged)
+        return (), [], ()
+    return tuple(hidden), formulas, tuple(merged)
+
+
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_VALUES = tuple(_ODS_OFFICE + a for a in ("value", "string-value", "boolean-value",
+                                              "date-value", "time-value"))
+
+
+def _ods_has_value(cell: Any) -> bool:
+    """An ``.ods`` cell's saved value: a value attribute, or text in its paragraphs."""
+    return (any(cell.get(a) is not None for a in _ODS_VALUES)
+            or any((node.text or "").strip() for node in cell.iter() if node is not cell))
 
 
 def _check_archive(data: bytes, source: str) -> None:
