@@ -294,8 +294,9 @@ def test_a_near_miss_header_is_a_chinese_warning(tmp_path: Path) -> None:
 def test_file_problems_are_chinese(tmp_path: Path) -> None:
     sc = bad_case(tmp_path)
     (tmp_path / "units.csv").write_bytes("\ufeff".encode("utf-16-le") + HEADER.encode("utf-16-le"))
+    assert zh("init", str(tmp_path / "init"))[0] == 0
     for args in (["validate", sc], ["validate", str(tmp_path / "nowhere.toml")],
-                 ["validate", str(tmp_path)]):
+                 ["validate", str(tmp_path)], ["init", str(tmp_path / "init")]):
         code, output = zh(*args)
         assert code == 2 and chinese(output), (args, output)
         assert input_english(output) == [], (args, output)

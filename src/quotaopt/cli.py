@@ -750,9 +750,8 @@ def init(directory: Path, force: bool) -> None:
     targets = [directory / n for n in names]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
-        raise click.UsageError(
-            "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
-        )
+        raise click.UsageError(render("init_will_not_overwrite",
+                                      {"files": [str(t) for t in existing]}))
     directory.mkdir(parents=True, exist_ok=True)
     templates = resources.files("quotaopt").joinpath("templates")
     # in Chinese mode the scenario's comments are Chinese; its settings are the same

@@ -1462,3 +1462,23 @@ def block_too_large(stage: int, value: str, denominator: int) -> str:
              "keep every whole number exact); use smaller counts, ratios and bonuses with "
              "fewer decimal places (their common denominator is {denominator}), smaller "
              "pools, or no budget").format(what=what, value=value, denominator=denominator)
+
+
+# -- the command line's remaining refusals (report.py, cli.py) ------------------------------
+
+
+@message("matplotlib_missing")
+def matplotlib_missing() -> str:
+    return _("the HTML report draws its charts with matplotlib, which is not installed: run "
+             "`pip install matplotlib` (or `pip install quotaopt[report]`), or choose "
+             "--format xlsx,csv")
+
+
+@message("init_will_not_overwrite")
+def init_will_not_overwrite(files: Sequence[str]) -> str:
+    return _("will not overwrite {files} (use --force)").format(files=", ".join(files))
+
+
+@message("no_backup_name")
+def no_backup_name() -> str:
+    return _("no free name for a backup")

@@ -192,7 +192,7 @@ def _keep_old(target: Path) -> str | None:
         except (OSError, NotImplementedError):  # no hard links here: a copy does as well
             shutil.copy2(target, backup, follow_symlinks=False)
             return backup
-    raise FileExistsError(errno.EEXIST, "no free name for a backup", str(target))
+    raise FileExistsError(errno.EEXIST, render("no_backup_name", {}), str(target))
 
 
 def _put_back(kept: Sequence[tuple[Path, str | None]]) -> None:
