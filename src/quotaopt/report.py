@@ -27,6 +27,7 @@ from .compare import Comparison
 from .errors import QuotaoptError
 from .headers import LABELS_ZH, PRESENCE_ZH, STATUS_ZH
 from .i18n import N_, _, language
+from .messages import render
 from .meta import __version__
 from .numfmt import money as money_text
 from .numfmt import whole
@@ -48,11 +49,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise MissingDependencyError(
-            "the HTML report draws its charts with matplotlib, which is not installed: run "
-            "`pip install matplotlib` (or `pip install quotaopt[report]`), or choose "
-            "--format xlsx,csv"
-        ) from None
+        raise MissingDependencyError(render("matplotlib_missing", {})) from None
 
 
 # --------------------------------------------------------------------------------------------

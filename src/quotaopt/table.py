@@ -103,11 +103,7 @@ def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
     if sheet is not None:
         raise InputError(
             [
-                Problem(
-                    f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
-                    "remove the sheet setting or give the workbook",
-                    file=source,
-                )
+                Problem.of("sheet_given_for_csv", file=source, sheet=sheet)
             ]
         )
     with gc_paused():
@@ -124,27 +120,22 @@ def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError([Problem("is a folder, not a file; give the path of the file",
-                                      file=source)])
+            raise InputError([Problem.of("path_is_folder", file=source)])
         if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem("is not a regular file (a device or a pipe); save the "
-                                      "data to a file and give its path", file=source)])
+            raise InputError([Problem.of("not_regular_file", file=source)])
         if info.st_size > limit:
-            raise InputError([Problem(
-                f"the file is {info.st_size / 2**20:,.0f} MiB, more than the limit of "
-                f"{limit / 2**20:,.0f} MiB; split the table or remove what is not needed",
-                file=source)])
+            raise InputError([Problem.of("file_too_large", file=source, size=info.st_size,
+                                          limit=limit)])
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise InputError([Problem("file not found; check the path", file=source)]) from None
+        raise InputError([Problem.of("file_not_found", file=source)]) from None
     except OSError as exc:
         raise InputError(
-            [Problem(f"cannot read the file: {exc.strerror or exc}", file=source)]
+            [Problem.of("cannot_read_file", file=source, reason=str(exc.strerror or exc))]
         ) from None
     if len(data) > limit:  # it grew while we looked
-        raise InputError([Problem(f"the file is more than the limit of "
-                                  f"{limit / 2**20:,.0f} MiB", file=source)])
+        raise InputError([Problem.of("file_grew_too_large", file=source, limit=limit)])
     return data
 
 
@@ -156,17 +147,13 @@ def trim_columns(labels: list[str], rows: list[list[str]],
         if len(record) > used:
             used = max([used, *(i + 1 for i, c in enumerate(record) if c.strip())])
     if used > MAX_COLUMNS:
-        raise InputError([Problem(
-            f"the table has {used} columns, more than the limit of {MAX_COLUMNS}; a units "
-            "table needs 11 at most, plus any notes: delete the columns that are not needed",
-            file=source, row=1)])
+        raise InputError([Problem.of("too_many_columns", file=source, row=1, used=used,
+                                     limit=MAX_COLUMNS)])
     return labels[:used], [r[:used] for r in rows], used
 
 
 def too_many_rows(source: str) -> InputError:
-    return InputError([Problem(
-        f"the table has more than {MAX_ROWS:,} rows below the header, the limit; split it "
-        "into several files (one per pool, say)", file=source)])
+    return InputError([Problem.of("too_many_rows", file=source, limit=MAX_ROWS)])
 
 
 @contextlib.contextmanager
@@ -195,11 +182,7 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if head.startswith(("<html", "<!doctype", "<table", "<?xml")):
         raise InputError(
             [
-                Problem(
-                    "this file is a web page (HTML) or XML with a spreadsheet name, not CSV "
-                    "or XLSX; open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
-                    file=source,
-                )
+                Problem.of("file_is_html", file=source)
             ]
         )
     newline = text.find("\n")
@@ -217,7 +200,7 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
             raise too_many_rows(source)
     except csv.Error as exc:
         raise InputError(
-            [Problem(f"cannot parse the CSV near line {reader.line_num}: {exc}", file=source)]
+            [Problem.of("csv_parse_error", file=source, line=reader.line_num, reason=str(exc))]
         ) from None
     if not records:
         return [], []
@@ -237,21 +220,16 @@ def _check_line_length(data: bytes, source: str) -> None:
     lengths = np.diff(np.concatenate([[-1], breaks, [len(data)]])) - 1
     longest = int(np.argmax(lengths))
     if lengths[longest] > _MAX_LINE_BYTES:
-        raise InputError([Problem(
-            f"line {longest + 1} is {int(lengths[longest]):,} bytes long, more than any table "
-            f"of at most {MAX_COLUMNS} columns of {MAX_CELL_CHARS} characters can have; is "
-            "this really a CSV file?", file=source)])
+        raise InputError([Problem.of(
+            "line_too_long", file=source, line=longest + 1, length=int(lengths[longest]),
+            columns=MAX_COLUMNS, chars=MAX_CELL_CHARS)])
 
 
 def _decode(data: bytes, source: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
             [
-                Problem(
-                    "the file is UTF-16 text (Excel's 'Unicode text'); save it as "
-                    "'CSV UTF-8 (comma delimited)' or as .xlsx",
-                    file=source,
-                )
+                Problem.of("file_is_unicode_text", file=source)
             ]
         )
     try:
@@ -266,12 +244,8 @@ def _decode(data: bytes, source: str) -> str:
     line = data.count(b"\n", 0, offset) + 1
     raise InputError(
         [
-            Problem(
-                f"cannot decode the file as text: not UTF-8 (invalid byte "
-                f"0x{data[offset]:02X} at byte offset {offset}, line {line}) and not "
-                "GBK/GB18030 either; save it as 'CSV UTF-8' or as .xlsx",
-                file=source,
-            )
+            Problem.of("cannot_decode", file=source, byte=data[offset], offset=offset,
+                       line=line)
         ]
     )
 
@@ -286,11 +260,8 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise InputError(
             [
-                Problem(
-                    f"cannot read the file as XLSX ({type(exc).__name__}: {exc}); "
-                    "open it in Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
-                    file=source,
-                )
+                Problem.of("cannot_read_xlsx", file=source, kind=type(exc).__name__,
+                           reason=str(exc))
             ]
         ) from None
     try:
@@ -314,11 +285,8 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
             except Exception as exc:
                 raise InputError(
                     [
-                        Problem(
-                            f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
-                            "open the file in Excel or WPS and save it again as .xlsx",
-                            file=source,
-                        )
+                        Problem.of("cannot_read_sheet", file=source, sheet=ws.title,
+                                   kind=type(exc).__name__, reason=str(exc))
                     ]
                 ) from None
             return rows
@@ -360,19 +328,12 @@ def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str 
     """The index of the sheet to read: ``sheet`` when given; else the first visible sheet
     whose first rows ``looks_like`` a table; else an error listing the sheets."""
     if not names:
-        raise InputError([Problem("the workbook has no worksheet", file=source)])
+        raise InputError([Problem.of("no_worksheet", file=source)])
     if sheet is not None:
         if sheet in names:
             return names.index(sheet)
-        listed = ", ".join(repr(n) for n in names) or "none"
-        raise InputError(
-            [
-                Problem(
-                    f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
-                    file=source,
-                )
-            ]
-        )
+        raise InputError([Problem.of("no_such_sheet", file=source, sheet=sheet,
+                                     sheets=tuple(names))])
     visible = [i for i, h in enumerate(hidden) if not h]
     if not visible:
         raise InputError([Problem.of("no_visible_sheet", file=source, sheets=tuple(names))])
@@ -507,9 +468,8 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
         raise InputError([Problem.of("workbook_encrypted", file=source)]) from None
     except Exception as exc:  # calamine raises several kinds on a damaged file
         raise InputError(
-            [Problem(f"cannot read the workbook ({type(exc).__name__}: {exc}); open it in "
-                     "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
-                     file=source)]) from None
+            [Problem.of("cannot_read_workbook", file=source, kind=type(exc).__name__,
+                        reason=str(exc))]) from None
     if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
         hidden_rows = _xls_hidden_rows(data, ordinal)
     else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
@@ -655,11 +615,8 @@ def _check_archive(data: bytes, source: str) -> None:
         return  # not a readable zip: openpyxl says so, with its reason
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_XLSX_UNPACKED_BYTES or len(infos) > 10_000:
-        raise InputError([Problem(
-            f"the workbook would unpack to {unpacked / 2**20:,.0f} MiB in {len(infos):,} "
-            f"parts, more than the limit of {MAX_XLSX_UNPACKED_BYTES / 2**20:,.0f} MiB; it is "
-            "damaged or not a plain table: open it in Excel or WPS and save the table as CSV "
-            "(UTF-8)", file=source)])
+        raise InputError([Problem.of("workbook_too_large", file=source, unpacked=unpacked,
+                                     parts=len(infos), limit=MAX_XLSX_UNPACKED_BYTES)])
 
 
 def _trim_row(row: tuple[Any, ...], number: int, source: str) -> tuple[Any, ...]:
@@ -667,10 +624,8 @@ def _trim_row(row: tuple[Any, ...], number: int, source: str) -> tuple[Any, ...]
     while end > MAX_COLUMNS and (row[end - 1] is None or row[end - 1] == ""):
         end -= 1
     if end > MAX_COLUMNS:
-        raise InputError([Problem(
-            f"row {number} has a value in column {column_letter(end - 1)}, beyond the limit of "
-            f"{MAX_COLUMNS} columns; delete the columns that are not needed", file=source,
-            row=number)])
+        raise InputError([Problem.of("row_beyond_columns", file=source, row=number, number=number,
+                                     letter=column_letter(end - 1), limit=MAX_COLUMNS)])
     return row[:end]
 
 
