@@ -32,7 +32,7 @@ def invoke(*args: str):
     ("gurobi", "unknown solver backend 'gurobi'"),
 ])
 def test_unknown_solver_exits_4_naming_it_and_the_choices(solver, words):
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", solver)
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", solver)
     assert res.exit_code == 4, res.output
     assert words in res.output
     assert "highs" in res.output and "cbc" in res.output
@@ -43,7 +43,8 @@ def test_pulp_solver_not_available_on_this_machine(monkeypatch):
     import pulp
 
     monkeypatch.setattr(pulp.GLPK_CMD, "available", lambda self: False)
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", "pulp:GLPK_CMD")
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip",
+                 "--solver", "pulp:GLPK_CMD")
     assert res.exit_code == 4
     assert "the PuLP solver GLPK_CMD is not available on this machine" in res.output
     assert "installed ones:" in res.output
@@ -82,7 +83,7 @@ def test_highs_crashing_during_the_solve_exits_4(monkeypatch):
         raise RuntimeError("HiGHS segfault simulated")
 
     monkeypatch.setattr(highspy.Highs, "run", crash)
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", "highs")
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", "highs")
     assert res.exit_code == 4, res.output
     assert "the HiGHS solver failed (RuntimeError: HiGHS segfault simulated)" in res.output
     assert "--solver cbc" in res.output
@@ -95,7 +96,7 @@ def test_cbc_crashing_exits_4(monkeypatch):
         raise OSError("cbc: Exec format error")
 
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", "cbc")
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", "cbc")
     assert res.exit_code == 4, res.output
     assert "the PuLP solver PULP_CBC_CMD failed (OSError: cbc: Exec format error)" in res.output
     assert "--solver highs" in res.output
@@ -112,7 +113,7 @@ def test_time_limit_without_proof_is_exit_4_and_never_called_optimal(monkeypatch
 
     monkeypatch.setattr(HighsBackend, "solve", _not_proven)
     out = tmp_path / "out"
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", "highs",
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", "highs",
                  "--time-limit", "1", "--out", str(out))
     assert res.exit_code == 4, res.output
     assert "status: NOT PROVEN optimal (time limit)" in res.output
@@ -165,7 +166,7 @@ def test_no_plan_in_the_time_limit_is_exit_4_naming_the_solver(monkeypatch):
 
     monkeypatch.setattr(HighsBackend, "solve", lambda *a: RawSolution(
         Status.NO_SOLUTION, None, "HiGHS stopped: Time limit reached"))
-    res = invoke("run", TONGXI, "--variant", "budget", "--solver", "highs")
+    res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", "highs")
     assert res.exit_code == 4
     assert "no plan found: HiGHS stopped: Time limit reached" in res.output
     assert "--solver" in res.output
@@ -176,6 +177,6 @@ def test_library_gives_the_status_not_an_optimal_result(monkeypatch):
 
     monkeypatch.setattr(HighsBackend, "solve", _not_proven)
     sc = quotaopt.load_scenario(TONGXI)
-    res = quotaopt.solve(sc, "budget", backend="highs")
+    res = quotaopt.solve(sc, "budget", backend="highs", method="mip")
     assert res.status is Status.NOT_PROVEN and not res.proven_optimal
     assert res.summary["proven_optimal"] is False

@@ -118,10 +118,10 @@ def resolve(policy: Policy, units: pd.DataFrame, file: str | None,
             pool = by_key.get(text_key(str(name)))
             if pool is None:
                 close = difflib.get_close_matches(str(name), present, n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(Problem.of("budget_unknown_pool", file=file,
                                            key=f"budget.pools.{name}", name=str(name),
-                                           hint=hint, pools=tuple(present)))
+                                           hint=close[0] if close else None,
+                                           pools=tuple(present)))
             else:
                 amounts[pool] = amount
     elif has_column:

@@ -274,10 +274,11 @@ def budget_column_unused(header: str) -> str:
 
 
 @message("budget_unknown_pool")
-def budget_unknown_pool(name: str, hint: str, pools: Sequence[str]) -> str:
+def budget_unknown_pool(name: str, hint: str | None, pools: Sequence[str]) -> str:
     shown = ", ".join(pools[:20]) + (" …" if len(pools) > 20 else "")
+    tail = _(" (did you mean {hint}?)").format(hint=repr(hint)) if hint else ""
     return _("pool {name}{hint} is not a pool of the units table; pools present: "
-             "{pools}").format(name=repr(name), hint=hint, pools=shown)
+             "{pools}").format(name=repr(name), hint=tail, pools=shown)
 
 
 @message("budget_pools_need_scope")
