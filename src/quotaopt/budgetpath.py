@@ -97,19 +97,22 @@ def _within(keys_sorted: np.ndarray, cnt: np.ndarray) -> np.ndarray:
 
 def _level_data(lim: UnitLimits, which: str, lo: np.ndarray, hi: np.ndarray, inc: np.ndarray,
                 w: np.ndarray, c: np.ndarray, tie: np.ndarray,
-                unit_scope: bool = False) -> _Level | None:
-    """One level's data; ``unit_scope``: every unit is its own pool (its caps in force are
-    already in ``hi``), whose "quota" is its base cap — so stage 3 repeats stage 2, which
-    changes no optimum, and the pool method is the unit-scope method."""
+                unit_pools: np.ndarray | None = None) -> _Level | None:
+    """One level's data; ``unit_pools`` (scope unit: each unit's canonical position, so
+    that the input row order changes nothing): every unit is its own pool (its caps in
+    force are already in ``hi``), whose "quota" is its base cap — so stage 3 repeats
+    stage 2, which changes no optimum, and the pool method is the unit-scope method."""
     hi = np.maximum(hi, lo)
     span = hi - lo
     k = np.clip(np.minimum(hi, inc + w) - lo, 0, span)
     free = np.minimum(w, np.maximum(0, lo - inc))
-    if unit_scope:
+    if unit_pools is not None:
         unit_target = lim.target_s if which == "s" else lim.target_sm
         num, den = unit_target.astype(np.int64), np.ones(len(lo), dtype=np.int64)
-        pool = np.arange(len(lo), dtype=np.int64)
-        cap, target = hi.astype(np.int64), num.copy()
+        pool = unit_pools.astype(np.int64)
+        cap = np.empty(len(lo), dtype=np.int64)
+        target = np.empty(len(lo), dtype=np.int64)
+        cap[pool], target[pool] = hi, num  # per pool code (= the unit's canonical position)
     else:
         num, den = lim.quotas(which)
         pool = lim.pool_codes.astype(np.int64)
@@ -338,7 +341,10 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
     b = policy.budget
     if b is None or b.per_pool or bool((limits.min_m > 0).any()):
         return None
-    unit_scope = policy.scope is Scope.UNIT
+    unit_pools = None
+    if policy.scope is Scope.UNIT:  # every unit a pool, numbered in canonical order
+        unit_pools = np.empty(len(order), dtype=np.int64)
+        unit_pools[order] = np.arange(len(order))
     a_s, a_m = b.appointment_costs
     R = b.max_increase
     if a_s <= 0 or a_m <= 0 or R < 0:
@@ -348,7 +354,7 @@ def solve_budget(policy: Policy, units: pd.DataFrame, limits: UnitLimits, order:
         return None
     levels = []
     for which, lo, hi, inc, w, c in _levels(limits, T, inc_s, inc_sm, w_s, w_m, c_s, c_m):
-        lv = _level_data(limits, which, lo, hi, inc, w, c, tie, unit_scope)
+        lv = _level_data(limits, which, lo, hi, inc, w, c, tie, unit_pools)
         if lv is None:
             return None
         # F(K): the most valuable appointments first (a partition matroid, step 1)
