@@ -14,6 +14,7 @@ general reader's on random files.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -91,8 +92,11 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
             return None  # a second mark would stay in the first header: the general reader
     if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None  # Python's csv module and pyarrow differ on NUL and on a lone \r
-    head = data.lstrip(b" \t\r\n")[:16].lower()
-    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or not data.strip():
+    if not data or data.isspace():  # exactly ``not data.strip()``, without a copy
+        return None
+    start = re.compile(rb"[ \t\r\n]*").match(data).end()  # type: ignore[union-attr]
+    head = data[start: start + 16].lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
         return None
     # no valid line is longer: 200 cells of 1,000 characters of at most 4 bytes, quoted
     longest_line = tbl.MAX_COLUMNS * (4 * tbl.MAX_CELL_CHARS + 3)
