@@ -453,13 +453,14 @@ def _csv_utf8(df: pd.DataFrame) -> bytes | None:
     csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
     table = pa.table(columns, names=[f"c{j}" for j in range(len(columns))])
     del columns
-    sink = pa.BufferOutputStream()
+    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
+    sink = io.BytesIO()
     sink.write(head.getvalue().encode("utf-8"))
     pacsv.write_csv(table, sink, pacsv.WriteOptions(
         include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
         quoting_style="none"))
     del table
-    return sink.getvalue().to_pybytes()  # the one copy of the text
+    return sink.getvalue()
 
 
 def _arrow_cells(series: pd.Series) -> pa.Array | None:
