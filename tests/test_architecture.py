@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
     ("solve", {"result", "solve"}),
-    ("analysis", {"diagnose", "explain", "compare", "audit", "pulp_model"}),
+    ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
     ("presentation", {"report", "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
 ]

@@ -36,7 +36,8 @@ import pyarrow.csv as pacsv
 
 from .errors import InputError, Problem
 from .headers import ALLOCATION_ZH
-from .i18n import _, language
+from .i18n import language
+from .messages import render
 
 FORMATS = ("csv", "xlsx", "json")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX text
@@ -53,9 +54,7 @@ def output_fault(exc: OSError, path: str | Path, doing: str = "write the results
     """A failure of the environment while writing (no space, no permission, a folder in the
     way, a file that vanished) as an exit-2 error naming the path and the reason."""
     reason = exc.strerror or type(exc).__name__
-    return InputError([Problem(f"cannot {doing} ({reason}); no result file was changed — free "
-                               "some space, fix the permissions or choose another --out",
-                               file=str(path))])
+    return InputError([Problem.of("cannot_write", file=str(path), reason=reason, doing=doing)])
 
 
 def prepare_out_dir(path: str | Path, names: Sequence[str] = (),
@@ -69,30 +68,26 @@ def prepare_out_dir(path: str | Path, names: Sequence[str] = (),
     """
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise InputError([Problem("exists and is not a folder; choose another --out",
-                                  file=str(out))])
+        raise InputError([Problem.of("out_not_folder", file=str(out))])
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".quotaopt-probe-"):
             pass
     except OSError as exc:
-        raise InputError([Problem(f"cannot write results there ({exc.strerror}); choose "
-                                  "another --out", file=str(out))]) from None
+        raise InputError([Problem.of("out_not_writable", file=str(out),
+                                     reason=str(exc.strerror))]) from None
     problems = []
     for name in names:
         target = out / name
         for source in inputs:
             if _same_file(target, Path(source)):
-                problems.append(Problem(
-                    f"is an input of this run ({source}); the results would overwrite it: "
-                    "choose another --out", file=str(target)))
+                problems.append(Problem.of("out_is_input", file=str(target),
+                                           source=str(source)))
                 break
         else:
             if target.is_dir() or (os.path.lexists(target) and not (
                     target.is_file() or target.is_symlink())):
-                problems.append(Problem(
-                    "is in the way: a folder (or other non-file) where a result file goes; "
-                    "move it away or choose another --out", file=str(target)))
+                problems.append(Problem.of("out_in_the_way", file=str(target)))
     if problems:
         raise InputError(problems)
     return out
@@ -137,9 +132,8 @@ def atomic_write_all(items: Sequence[tuple[Path, Callable[[IO[bytes]], object]]]
     try:
         for target, write in items:
             if target.is_dir():
-                raise InputError([Problem(
-                    "is in the way: a folder where a result file goes; move it away or choose "
-                    "another --out", file=str(target))])
+                raise InputError([Problem.of("out_in_the_way", file=str(target),
+                                             other=False)])
             try:
                 staged.append((_write_temporary(target, write), target))
             except OSError as exc:
@@ -201,7 +195,7 @@ def _keep_old(target: Path) -> str | None:
         except (OSError, NotImplementedError):  # no hard links here: a copy does as well
             shutil.copy2(target, backup, follow_symlinks=False)
             return backup
-    raise FileExistsError(errno.EEXIST, "no free name for a backup", str(target))
+    raise FileExistsError(errno.EEXIST, render("no_backup_name", {}), str(target))
 
 
 def _put_back(kept: Sequence[tuple[Path, str | None]]) -> None:
@@ -243,10 +237,8 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
             raise
         os.close(fd)
         if time.monotonic() > deadline:
-            raise InputError([Problem(
-                f"another quotaopt run is writing its results into this folder (waited "
-                f"{LOCK_WAIT if wait is None else wait:g} s); try again when it has finished, "
-                "or choose another --out", file=str(folder))])
+            raise InputError([Problem.of("out_locked", file=str(folder),
+                                         seconds=LOCK_WAIT if wait is None else wait)])
         time.sleep(0.02)
     try:
         yield
@@ -340,7 +332,8 @@ def csv_encoding(encoding: str | None = None) -> str:
     (for Excel), ``utf-8`` for English (as before)."""
     if encoding is not None:
         if encoding not in CSV_ENCODINGS:
-            raise ValueError(f"CSV encoding {encoding!r}: choose one of {CSV_ENCODINGS}")
+            raise ValueError(render("csv_encoding_unknown",
+                                    {"encoding": encoding, "choices": CSV_ENCODINGS}))
         return encoding
     return "utf-8-sig" if language() == "zh" else "utf-8"
 
@@ -723,11 +716,11 @@ def verify_result_file(path: Path) -> tuple[bool, str] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if actual == expected:
-        return True, _("{path} is the file {summary} describes (SHA-256 {actual}…)").format(
-            path=path, summary=summary_path, actual=actual[:12])
-    return False, _("{path} is NOT the file {summary} describes (SHA-256 {actual}…, the "
-                    "summary names {expected}…): the two come from different runs").format(
-        path=path, summary=summary_path, actual=actual[:12], expected=str(expected)[:12])
+        return True, render("result_file_verified", {
+            "path": str(path), "summary": str(summary_path), "actual": actual[:12]})
+    return False, render("result_file_differs", {
+        "path": str(path), "summary": str(summary_path), "actual": actual[:12],
+        "expected": str(expected)[:12]})
 
 
 def _write_bytes(data: bytes, fh: IO[bytes]) -> None:
