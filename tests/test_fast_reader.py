@@ -129,6 +129,12 @@ def test_files_with_a_problem_give_the_same_problems(tmp_path, change):
     assert_same(path)
 
 
+def test_a_bom_with_gbk_bytes_is_refused_as_by_the_general_reader(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CLEAN.encode("gbk"))
+    assert not assert_same(path)
+
+
 def test_the_columns_mapping_is_applied_the_same(tmp_path):
     path = tmp_path / "units.csv"
     path.write_bytes(CLEAN.replace("岗位总量", "编制内岗位").encode("utf-8"))

@@ -86,7 +86,8 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
     data = tbl.read_limited(path, source, tbl.MAX_FILE_BYTES)  # the general reader's errors
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
         return None
-    if data.startswith(_BOM):
+    bom = data.startswith(_BOM)
+    if bom:
         data = data[len(_BOM):]
         if data.startswith(_BOM):
             return None  # a second mark would stay in the first header: the general reader
@@ -107,6 +108,8 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
     pool = _memory_pool()
     table = _parse(data, pool)
     if table is None:
+        if bom:
+            return None  # a UTF-8 byte-order mark rules out GBK: the general reader says why
         try:
             data.decode("utf-8")
             return None  # valid UTF-8 that pyarrow refused: not a plain file
