@@ -19,7 +19,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 LAYERS: list[tuple[str, set[str]]] = [
     ("domain", {"_startup", "errors", "meta", "i18n", "numfmt", "messages", "exact",
                 "policy"}),
-    ("input/output", {"headers", "table", "units", "budgets", "scenario", "output"}),
+    ("input/output", {"headers", "table", "csvarrow", "units", "budgets", "scenario",
+                      "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),
     ("formulation and backends", {"model", "fastpath", "budgetpath", "backends.base",

@@ -119,9 +119,18 @@ def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
     return out.tolist()
 
 
+def _as_text(column: pd.Series) -> np.ndarray:
+    """``column.astype(str)`` as an object array, without a copy when every cell is a
+    ``str`` already (with pyarrow installed, pandas would copy the text twice)."""
+    values = column.to_numpy(dtype=object)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return column.astype(str).to_numpy(dtype=object)
+
+
 def _text_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
     """Sorted distinct values of a column as text, and each row's index into them."""
-    codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
+    codes, uniques = pd.factorize(_as_text(column))
     first = [str(u) for u in uniques.tolist()]
     names = sorted(first)
     rank = {name: i for i, name in enumerate(names)}
@@ -138,8 +147,8 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     the plan's row order, then pool by pool, then the budget.
     """
     n = len(plan)
-    uid = plan["unit_id"].astype(str).to_numpy()
-    types = plan["type"].astype(str).to_numpy()
+    uid = _as_text(plan["unit_id"])
+    types = _as_text(plan["type"])
     T = _column(plan, "total_posts")
     ps, pm, pj = (_column(plan, c) for c in ("posts_senior", "posts_intermediate",
                                              "posts_junior"))

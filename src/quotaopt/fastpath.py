@@ -118,20 +118,28 @@ def greedy_level(
               (n_plus, n_plus + cross, closes[1]),
               (n_plus + cross, span, closes[2])]
     seg_unit, seg_gain, seg_close, seg_count = [], [], [], []
-    units = np.arange(n)
+    # unit positions and step counts fit in int32 (n ≤ MAX_ROWS, counts ≤ posts ≤ 10⁹):
+    # half the memory of the segments at 10⁶ units
+    units = np.arange(n, dtype=np.int32)
     for a, b, close in bounds:
         # steps that appoint someone, [0, k), and steps that appoint nobody, [k, span)
         for cnt, g in ((np.maximum(0, np.minimum(b, k) - a), gain),
-                       (np.maximum(0, b - np.maximum(a, k)), np.zeros(n, dtype=np.int64))):
+                       (np.maximum(0, b - np.maximum(a, k)), None)):
             keep = cnt > 0
             seg_unit.append(units[keep])
-            seg_gain.append(g[keep])
+            seg_gain.append(g[keep] if g is not None else np.zeros(int(keep.sum()),
+                                                                   dtype=np.int64))
             seg_close.append(close[keep])
-            seg_count.append(cnt[keep])
+            seg_count.append(cnt[keep].astype(np.int32))
+    del bounds, closes, n_plus, cross, units
     su = np.concatenate(seg_unit)
+    del seg_unit
     sg = np.concatenate(seg_gain)
+    del seg_gain
     sc = np.concatenate(seg_close)
+    del seg_close
     cnt = np.concatenate(seg_count)
+    del seg_count
     m = len(pool_cap)
     low = _pool_sum(lower, pool, m)
     # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
@@ -139,6 +147,7 @@ def greedy_level(
     room = pool_cap - low
     left = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
                       np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
+    del k
     # Steps that neither appoint nor bring a unit closer to its quota come after all others
     # in every pool; they are sorted only for pools that still need steps after the others
     # (rare: the units' bounds keep the quotas from adding up to the base cap).
@@ -150,11 +159,14 @@ def greedy_level(
             sel = sel[left[pool[su[sel]]] > 0]
         if not len(sel):
             continue
-        pu, pc = su[sel], cnt[sel]
+        pu = su[sel]
         pp = pool[pu]
         # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
         order = np.lexsort((tie[pu], -sc[sel], -sg[sel], pp))
-        pp, pc, sel = pp[order], pc[order], sel[order]
+        del pu
+        pp, sel = pp[order], sel[order]
+        del order
+        pc = cnt[sel].astype(np.int64)
         cum = np.cumsum(pc)
         # cumulative count before each segment, within its pool (starts never decrease)
         first = np.r_[True, pp[1:] != pp[:-1]]

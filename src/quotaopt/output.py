@@ -30,6 +30,9 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .errors import InputError, Problem
 from .headers import ALLOCATION_ZH
@@ -339,6 +342,10 @@ def csv_bytes(df: pd.DataFrame, encoding: str | None = None, target: Path | None
     """The bytes of ``df`` as a CSV file in ``encoding`` (:func:`csv_encoding`); a character
     the encoding cannot hold (GBK lacks some) is an :class:`InputError` naming it."""
     enc = csv_encoding(encoding)
+    if enc in ("utf-8", "utf-8-sig"):
+        body = _csv_utf8(df)
+        if body is not None:
+            return (b"\xef\xbb\xbf" if enc == "utf-8-sig" else b"") + body
     try:
         return csv_text(df).encode(enc)
     except UnicodeEncodeError as exc:
@@ -413,6 +420,69 @@ def _csv_cells(series: pd.Series) -> list[str] | None:
     if any(c in joined for c in _CSV_SPECIAL):
         cells = [_quoted(x) if any(c in x for c in _CSV_SPECIAL) else x for x in cells]
     return cells
+
+
+_SPECIAL_BYTE = np.zeros(256, dtype=bool)
+_SPECIAL_BYTE[[ord(c) for c in _CSV_SPECIAL]] = True
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[[ord(c) for c in _FORMULA_START]] = True
+
+
+def _csv_utf8(df: pd.DataFrame) -> bytes | None:
+    """:func:`csv_text` encoded as UTF-8, byte for byte, written by pyarrow's CSV writer (no
+    Python object per cell); ``None`` for a frame with a column of another kind than
+    integer, boolean or text, or with a text cell that needs quotes (``csv_text`` then
+    writes it)."""
+    labels = list(df.columns)
+    if df.shape[1] < 2 or not all(type(x) is str for x in labels):
+        return None
+    columns = []
+    for j in range(df.shape[1]):
+        col = _arrow_cells(df.iloc[:, j])
+        if col is None:
+            return None
+        columns.append(col)
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
+    table = pa.table(columns, names=[f"c{j}" for j in range(len(columns))])
+    del columns
+    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
+    sink = io.BytesIO()
+    sink.write(head.getvalue().encode("utf-8"))
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(
+        include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
+        quoting_style="none"))
+    del table
+    return sink.getvalue()
+
+
+def _arrow_cells(series: pd.Series) -> pa.Array | None:
+    """One column as pyarrow writes the cells :func:`_csv_cells` gives: integers as they
+    are, booleans as ``True``/``False``, text formula-safe; ``None`` when a text cell needs
+    quotes or the column is of another kind."""
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype):
+        return None
+    values = series.to_numpy()
+    if dtype.kind == "b":
+        return pc.if_else(pa.array(values, type=pa.bool_()), "True", "False")
+    if dtype.kind in "iu":
+        return pa.array(values)
+    if dtype.kind != "O" or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    cells = pa.array(values, type=pa.string())
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[: len(cells) + 1]
+    data = (np.frombuffer(cells.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+            if cells.buffers()[2] is not None else np.zeros(0, dtype=np.uint8))
+    if _SPECIAL_BYTE[data].any():  # ASCII: never a byte of a multi-byte character
+        return None
+    filled = np.flatnonzero(offsets[:-1] < offsets[1:])
+    odd = filled[_FORMULA_BYTE[data[offsets[filled]]]]
+    if not odd.size:
+        return cells
+    fixed = values.copy()
+    fixed[odd] = [safe_text(x) for x in values[odd].tolist()]
+    return pa.array(fixed, type=pa.string())
 
 
 def _quoted(text: str) -> str:

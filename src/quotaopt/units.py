@@ -37,13 +37,16 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import csvarrow
 from . import table as tbl
 from .errors import InputError, Problem
 from .headers import (
@@ -220,6 +223,10 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
     0     007  007  all           30                  2
     """
     source = os.fspath(path)
+    if sheet is None:
+        fast = _read_clean_csv(path, columns)
+        if fast is not None:
+            return fast
     mapped = {_header_key(h): c for c, h in (columns or {}).items() if h.strip()}
     sheet_data = read_sheet(path, sheet,
                             looks_like=lambda rows: _header_index(rows, mapped) is not None)
@@ -540,13 +547,20 @@ class _Normalizer:
         if self.header or self.cells:
             raise self.fail()
 
+        extra = {label: self.extra_column(pos, keep) for label, pos in extras}
+        if BUDGET_COLUMN in canonical:  # each pool's own budget: read, checked later
+            extra[BUDGET_COLUMN] = self.extra_column(canonical[BUDGET_COLUMN], keep)
+        return self.table(extra, out, rownums)
+
+    def table(self, extra: dict[str, pd.Series], out: dict[str, Any],
+              rownums: np.ndarray) -> pd.DataFrame:
+        """The checked table: ``out``'s columns, the ``extra`` ones, and what it says in
+        ``attrs`` (warnings, defaulted columns, source, the rows read)."""
+        n = len(rownums)
         columns = {col: _column_series(col, out[col]) for col in UNIT_COLUMNS}
-        for label, pos in extras:  # extra labels never clash with canonical ones
-            columns[label] = self.extra_column(pos, keep)
-        if BUDGET_COLUMN in canonical:  # checked where the scenario says what it means
-            columns[BUDGET_COLUMN] = self.extra_column(canonical[BUDGET_COLUMN], keep)
-        table = pd.DataFrame(columns, index=pd.RangeIndex(n))
-        if BUDGET_COLUMN in canonical:
+        columns.update(extra)  # extra labels never clash with canonical ones
+        table = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+        if BUDGET_COLUMN in extra:  # checked where the scenario says what it means
             table.attrs["budget_header"] = self.show(BUDGET_COLUMN)
         # kept only when they say something: pandas copies attrs along with the frame
         if self.warnings:
@@ -905,6 +919,164 @@ def table_warnings(units: pd.DataFrame) -> tuple[Problem, ...]:
     """Remarks about a table from :func:`read_units` or :func:`normalize_units` that are not
     errors, e.g. an unknown column whose header looks like a misspelt optional column."""
     return tuple(units.attrs.get("warnings", ()))
+
+
+# ----------------------------------------------------------------------------------------
+# the fast path: a CSV file that needs no message
+
+
+class _LazyColumns:
+    """A list of columns made on first use: the header checks need only a few of them."""
+
+    def __init__(self, count: int, make: Callable[[int], Any]):
+        self.count, self.make, self.made = count, make, {}  # type: ignore[var-annotated]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, pos: int) -> Any:
+        if not 0 <= pos < self.count:
+            raise IndexError(pos)
+        if pos not in self.made:
+            self.made[pos] = self.make(pos)
+        return self.made[pos]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[pos] for pos in range(self.count))
+
+
+_INVISIBLE_CLASS = csvarrow.char_class(_INVISIBLE + "\u00ad")
+_TOTAL_ENDS = csvarrow.char_class("".join(sorted({w[-1] for w in TOTAL_ROW_WORDS_ZH})))
+
+
+def _read_clean_csv(path: str | os.PathLike[str],
+                    columns: Mapping[str, str] | None) -> pd.DataFrame | None:
+    """The table of a CSV file that needs no message, no note and no repair, read by pyarrow
+    and checked column by column; ``None`` for any other file (a workbook, a title row, an
+    empty row among the data, a cell to report, …), which :func:`read_units` then reads
+    cell by cell. Gives exactly what the general reader gives for the files it accepts
+    (``tests/test_fast_reader.py`` compares the two on random files)."""
+    sheet = csvarrow.read_csv_columns(path)
+    if sheet is None or not sheet.columns or not sheet.rows:
+        return None
+    source, cols, ncols = sheet.where, sheet.columns, len(sheet.columns)
+    mapped = {_header_key(h): c for c, h in (columns or {}).items() if h.strip()}
+    head = sheet.head(HEADER_SEARCH_ROWS)
+    if _header_index(head, mapped) != 0 or _locate_header(head, source, mapped)[2] != 2:
+        return None  # rows above the header, or a two-row header
+    labels = [_label_text(c) for c in sheet.header]
+    if (not any(labels) or max(map(len, labels)) > tbl.MAX_CELL_CHARS
+            or any(csvarrow.max_length(c) > tbl.MAX_CELL_CHARS for c in cols)):
+        return None
+    stripped = _LazyColumns(ncols, lambda pos: csvarrow.strip(cols[pos]))
+    blank = _LazyColumns(ncols, lambda pos: csvarrow.is_blank(stripped[pos]))
+    raw = _LazyColumns(ncols, lambda pos: csvarrow.to_objects(cols[pos]))
+    rownums = np.arange(sheet.rows, dtype=np.int64) + 2
+    norm = _Normalizer(pd.DataFrame(), source, text_cells=True, columns=columns)
+    norm.is_text = [True] * ncols
+    canonical, extras = norm.map_headers(labels, cast(list[np.ndarray], raw),
+                                         cast(list[np.ndarray], blank), rownums)
+    if norm.header:
+        return None
+    norm.shown = {col: labels[pos] for col, pos in canonical.items()}
+
+    keep = ~np.logical_and.reduce([blank[pos] for pos in range(ncols)])
+    for col in ("unit_id", "name"):  # totals rows: a note, read by the general reader
+        if col in canonical and csvarrow.has_match(stripped[canonical[col]], _TOTAL_ENDS,
+                                                   ascii_free=True):
+            cells = stripped[canonical[col]]
+            hits = np.flatnonzero(pc.match_substring_regex(cells, _TOTAL_ENDS).to_numpy(
+                zero_copy_only=False))
+            if any(_is_total_word(cells[int(i)].as_py()) for i in hits if keep[i]):
+                return None
+    n = int(keep.sum())
+    if n == 0:
+        return None
+    rows = rownums[keep]
+    text = {col: csvarrow.take_columns([stripped[pos]], keep)[0]
+            for col, pos in canonical.items()}
+    out: dict[str, Any] = {}
+
+    ids = text.get("unit_id")
+    if ids is None or csvarrow.has_match(ids, _INVISIBLE_CLASS, ascii_free=True):
+        return None
+    out["unit_id"] = csvarrow.to_objects(ids)
+    if csvarrow.all_ascii(ids):  # text_key changes no ASCII code (they are stripped)
+        if bool(csvarrow.is_blank(ids).any()) or len(ids.unique()) != n:
+            return None
+    else:  # duplicates are found by text_key
+        keys = out["unit_id"].copy()
+        odd = np.flatnonzero(~np.asarray(pc.string_is_ascii(ids).to_numpy(
+            zero_copy_only=False), dtype=bool))
+        keys[odd] = [text_key(v) for v in keys[odd].tolist()]
+        if bool((keys == "").any()) or len(pd.unique(keys)) != n:
+            return None
+    names = text.get("name")
+    if names is not None:
+        if csvarrow.has_match(names, _INVISIBLE_CLASS, ascii_free=True):
+            return None
+        out["name"] = csvarrow.to_objects(names)
+        empty = csvarrow.is_blank(names)
+        if empty.any():
+            out["name"][empty] = out["unit_id"][empty]
+    else:
+        out["name"] = out["unit_id"]
+    for col in ("type", "pool"):
+        if col not in text:
+            out[col] = np.full(n, DEFAULT_POOL if col == "pool" else "", dtype=object)
+            continue
+        codes = text[col].dictionary_encode()
+        uniques = np.array([text_key(v) for v in codes.dictionary.to_pylist()] or [""],
+                           dtype=object)
+        values = uniques[codes.indices.to_numpy(zero_copy_only=False)]
+        if bool((values == "").any()):
+            if col == "type" or not bool((values == "").all()):
+                return None  # an empty type, or a pool empty on some rows only
+            values = np.full(n, DEFAULT_POOL, dtype=object)
+        out[col] = values
+    if "type" not in text:
+        return None
+    for col in COUNT_COLUMNS:
+        if col not in text:
+            if col == "total_posts":
+                return None
+            out[col] = np.zeros(n, dtype=np.int64)
+            continue
+        cells = text[col]
+        if col != "total_posts" and bool(csvarrow.is_blank(cells).any()):
+            cells = pc.if_else(pc.equal(cells, ""), "0", cells)
+        if not csvarrow.all_digits(cells):
+            return None
+        try:
+            counts = pc.cast(cells, pa.int64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, OverflowError):
+            return None
+        if counts.size and int(counts.max()) > MAX_COUNT:
+            return None
+        out[col] = counts
+    s, m, j = (out[c] for c in INCUMBENT_COLUMNS)
+    if (bool((s + m + j > out["total_posts"]).any())
+            or bool((out["senior_waiting"] > m).any())
+            or bool((out["intermediate_waiting"] > j).any())):
+        return None
+    if "priority" in text:
+        cells = pc.if_else(pc.equal(text["priority"], ""), "1", text["priority"])
+        # at most 15 digits: every parser of doubles reads them exactly as float() does
+        if not csvarrow.matches_all(cells, r"^[0-9]{1,9}(\.[0-9]{1,6})?$"):
+            return None
+        priority = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+        if not bool((priority > 0).all()):
+            return None
+        out["priority"] = priority
+    else:
+        out["priority"] = np.ones(n, dtype=np.float64)
+    extra = {}
+    budget = [(BUDGET_COLUMN, canonical[BUDGET_COLUMN])] if BUDGET_COLUMN in canonical else []
+    for label, pos in [*extras, *budget]:  # the budget column: read, checked later
+        cells = csvarrow.take_columns([stripped[pos]], keep)[0]
+        extra[label] = pd.Series(csvarrow.to_objects(cells), index=pd.RangeIndex(n),
+                                 dtype=object)
+    return norm.table(extra, out, rows)
 
 
 # ----------------------------------------------------------------------------------------
