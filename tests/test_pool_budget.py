@@ -399,3 +399,18 @@ def test_a_binding_unit_scope_budget_is_solved_without_the_mip():
     assert res.status is q.Status.OPTIMAL
     assert res.summary["solver"]["units_mip"] == 0
     assert res.summary["promotion_cost"] > 600 * 6000 - 30000  # the budget binds
+
+
+def test_both_readers_keep_the_budget_column_and_its_header(tmp_path):
+    from quotaopt.units import _read_clean_csv, normalize_units
+
+    path = tmp_path / "u.csv"
+    path.write_text("单位编码,单位类型,县区,岗位总量,增资额度\nA1,school,东,40,100\n"
+                    "A2,school,东,30,100\n", encoding="utf-8")
+    fast = _read_clean_csv(path, None)  # the pyarrow path takes this plain file
+    assert fast is not None
+    # ... and the cell-by-cell reader, here through a DataFrame
+    general = normalize_units(pd.read_csv(path, dtype=str))
+    for table in (fast, q.read_units(path), general):
+        assert table["budget"].tolist() == ["100", "100"]
+        assert table.attrs["budget_header"] == "增资额度"
