@@ -213,7 +213,7 @@ def direct(form: Formulation) -> bool:
 
 def run_cbc(solver: Any, form: Formulation, cost: np.ndarray,
             extra_rows: Sequence[tuple[np.ndarray, float]] | None, time_limit: float | None,
-            integer: bool) -> tuple[RawSolution, np.ndarray | None]:
+            integer: bool) -> tuple[RawSolution, np.ndarray]:
     """``(solution, row duals)``: minimise ``cost · x`` over the formulation with the CBC
     program that PuLP bundles (``solver``: its ``PULP_CBC_CMD``), given the file PuLP would
     write and asked exactly as PuLP asks it (gap 0, absolute gap ½, the time limit), but
@@ -284,9 +284,9 @@ class PulpBackend:
     def relaxation(self, form: Formulation, cost: np.ndarray, time_limit: float | None
                    ) -> tuple[np.ndarray, np.ndarray] | None:
         """``(x, row duals)`` of the LP relaxation (the bundled CBC only, :func:`run_cbc`;
-        ``None`` for other PuLP solvers or when no duals come back). Only a hint: the caller proves whatever it uses
-        of them in exact arithmetic (:func:`quotaopt.model.optimal_face`), trying both sign
-        conventions."""
+        ``None`` for other PuLP solvers or when no duals come back). Only a hint: the
+        caller proves whatever it uses of them in exact arithmetic
+        (:func:`quotaopt.model.optimal_face`), trying both sign conventions."""
         if self.solver_class is not None or not direct(form):
             return None
         try:
