@@ -117,21 +117,19 @@ def greedy_level(
     bounds = [(np.zeros(n, dtype=np.int64), n_plus, closes[0]),
               (n_plus, n_plus + cross, closes[1]),
               (n_plus + cross, span, closes[2])]
-    seg_unit, seg_gain, seg_close, seg_count = [], [], [], []
-    units = np.arange(n)
+    counts, gains, closeness = [], [], []
+    zero = np.zeros(n, dtype=np.int64)
     for a, b, close in bounds:
         # steps that appoint someone, [0, k), and steps that appoint nobody, [k, span)
-        for cnt, g in ((np.maximum(0, np.minimum(b, k) - a), gain),
-                       (np.maximum(0, b - np.maximum(a, k)), np.zeros(n, dtype=np.int64))):
-            keep = cnt > 0
-            seg_unit.append(units[keep])
-            seg_gain.append(g[keep])
-            seg_close.append(close[keep])
-            seg_count.append(cnt[keep])
-    su = np.concatenate(seg_unit)
-    sg = np.concatenate(seg_gain)
-    sc = np.concatenate(seg_close)
-    cnt = np.concatenate(seg_count)
+        counts += [np.maximum(0, np.minimum(b, k) - a), np.maximum(0, b - np.maximum(a, k))]
+        gains += [gain, zero]
+        closeness += [close, close]
+    count = np.stack(counts)
+    # the segments, kind by kind (as listed above), unit by unit
+    kind, su = np.nonzero(count > 0)
+    sg = np.stack(gains)[kind, su]
+    sc = np.stack(closeness)[kind, su]
+    cnt = count[kind, su]
     m = len(pool_cap)
     low = _pool_sum(lower, pool, m)
     # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
@@ -152,8 +150,7 @@ def greedy_level(
             continue
         pu, pc = su[sel], cnt[sel]
         pp = pool[pu]
-        # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
-        order = np.lexsort((tie[pu], -sc[sel], -sg[sel], pp))
+        order = _step_order(pp, sg[sel], sc[sel], tie[pu], m)
         pp, pc, sel = pp[order], pc[order], sel[order]
         cum = np.cumsum(pc)
         # cumulative count before each segment, within its pool (starts never decrease)
@@ -164,6 +161,26 @@ def greedy_level(
         left = left - _pool_sum(got, pp, m)
     # every count is far below 2^53, so the float sums are exact
     return lower + np.rint(np.bincount(su, weights=taken, minlength=n)).astype(np.int64)
+
+
+def _step_order(pool: np.ndarray, gain: np.ndarray, close: np.ndarray, tie: np.ndarray,
+                k: int) -> np.ndarray:
+    """The stable order of steps by pool, gain (descending), closeness (descending) and tie
+    position: ``np.lexsort((tie, -close, -gain, pool))``, as one sort of a combined whole-number
+    key when it fits in 62 bits (four sorts otherwise)."""
+    if not len(pool):
+        return np.zeros(0, dtype=np.int64)
+    gains, g_inv = np.unique(gain, return_inverse=True)
+    g_key = (len(gains) - 1) - g_inv.reshape(-1)
+    c_key = int(close.max()) - close
+    start = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(start, pool, tie)
+    t_key = tie - start[pool]  # tie positions run pool by pool, each from its start
+    sizes = (len(gains), int(c_key.max()) + 1, int(t_key.max()) + 1)
+    if k * sizes[0] * sizes[1] * sizes[2] >= 2**62:
+        return np.lexsort((tie, -close, -gain, pool))
+    key = ((pool * sizes[0] + g_key) * sizes[1] + c_key) * sizes[2] + t_key
+    return np.argsort(key, kind="stable")
 
 
 def tie_order(total: np.ndarray, pool: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -181,8 +198,10 @@ def _pool_sum(values: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
-               eligible: np.ndarray, blocks: np.ndarray, rank: np.ndarray) -> FastPlan:
-    """Solve every eligible unit's block exactly; mark blocks that need the MIP."""
+               eligible: np.ndarray, blocks: np.ndarray, rank: np.ndarray,
+               tie: np.ndarray | None = None) -> FastPlan:
+    """Solve every eligible unit's block exactly; mark blocks that need the MIP. ``tie``:
+    :func:`tie_order` of the units in scope pool, if the caller has it already."""
     T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
 
     lo_a = np.maximum(limits.min_s, inc_s)
@@ -193,8 +212,9 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     idx = np.flatnonzero(eligible)
     sel = slice(None) if len(idx) == len(T) else idx
 
-    tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
-                    rank)
+    if tie is None or not pooled:
+        tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
+                        rank)
 
     def level(lo: np.ndarray, hi: np.ndarray, inc: np.ndarray, w: np.ndarray, c: np.ndarray,
               which: str, target: np.ndarray, pool_cap: np.ndarray,

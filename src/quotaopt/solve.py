@@ -549,7 +549,7 @@ def solve(
             what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
             _report(progress, _("solving {stages} together: exact structured method ({units} "
                                 "units)").format(stages=what, units=int(eligible.sum())))
-            fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
+            fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank, tie)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
