@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -141,10 +141,11 @@ _MARKER = "    MARKER                 'MARKER'                 '{}'\n"
 
 def write_mps(form: Formulation, cost: np.ndarray,
               extra_rows: Sequence[tuple[np.ndarray, float]] | None, integer: bool,
-              path: str) -> None:
+              out: IO[str]) -> None:
     """The formulation as an MPS file (columns ``C<k>``, rows ``R<i>``, the ``extra_rows``
-    ``a · x >= b`` after them), written from the arrays in a few passes instead of one PuLP
-    object per number; numbers in ``repr`` form, so every double is read back exactly."""
+    ``a · x >= b`` after them) on the text stream ``out``, written from the arrays in a few
+    passes instead of one PuLP object per number; numbers in ``repr`` form, so every double
+    is read back exactly."""
     import scipy.sparse as sp
 
     matrix = form.matrix
@@ -159,9 +160,9 @@ def write_mps(form: Formulation, cost: np.ndarray,
     rows = np.flatnonzero(kind != "N")  # a free row constrains nothing: left out
     keep = np.zeros(len(kind), dtype=bool)
     keep[rows] = True
-    out = ["NAME          QUOTAOPT\nROWS\n N  OBJ\n"]
-    out += [f" {kind[i]}  {f'R{i}':<8}\n" for i in rows.tolist()]
-    out.append("COLUMNS\n")
+    lines = ["NAME          QUOTAOPT\nROWS\n N  OBJ\n"]
+    lines += [f" {kind[i]}  {f'R{i}':<8}\n" for i in rows.tolist()]
+    lines.append("COLUMNS\n")
     csc = matrix.tocsc()
     csc.sort_indices()
     cost = np.asarray(cost, dtype=np.float64)
@@ -171,38 +172,37 @@ def write_mps(form: Formulation, cost: np.ndarray,
     marked = False
     for j, (c, is_int) in enumerate(zip(cost.tolist(), ints.tolist(), strict=True)):
         if is_int != marked:
-            out.append(_MARKER.format("INTORG" if is_int else "INTEND"))
+            lines.append(_MARKER.format("INTORG" if is_int else "INTEND"))
             marked = is_int
         name = f"C{j}"
-        out.append(f"    {name:<8}  OBJ       {c!r}\n")
-        out += [f"    {name:<8}  {f'R{i}':<8}  {v!r}\n"
+        lines.append(f"    {name:<8}  OBJ       {c!r}\n")
+        lines += [f"    {name:<8}  {f'R{i}':<8}  {v!r}\n"
                 for i, v in zip(indices[indptr[j]:indptr[j + 1]], data[indptr[j]:indptr[j + 1]],
                                 strict=True) if keep_l[i] and v != 0.0]
     if marked:
-        out.append(_MARKER.format("INTEND"))
-    out.append("RHS\n")
+        lines.append(_MARKER.format("INTEND"))
+    lines.append("RHS\n")
     rhs = np.where(kind == "G", row_lower, row_upper).tolist()
-    out += [f"    RHS       {f'R{i}':<8}  {rhs[i]!r}\n" for i in rows.tolist() if rhs[i] != 0.0]
+    lines += [f"    RHS       {f'R{i}':<8}  {rhs[i]!r}\n" for i in rows.tolist() if rhs[i] != 0.0]
     ranged = np.flatnonzero((kind == "L") & lo_fin)
     if len(ranged):
-        out.append("RANGES\n")
+        lines.append("RANGES\n")
         width = (row_upper - row_lower).tolist()
-        out += [f"    RNG       {f'R{i}':<8}  {width[i]!r}\n" for i in ranged.tolist()]
-    out.append("BOUNDS\n")
+        lines += [f"    RNG       {f'R{i}':<8}  {width[i]!r}\n" for i in ranged.tolist()]
+    lines.append("BOUNDS\n")
     for j, (lo, hi, is_int) in enumerate(zip(form.col_lower.tolist(), form.col_upper.tolist(),
                                              ints.tolist(), strict=True)):
         if lo == hi:
-            out.append(f" FX BND       {f'C{j}':<8}  {lo!r}\n")
+            lines.append(f" FX BND       {f'C{j}':<8}  {lo!r}\n")
             continue
         if lo == -np.inf:
-            out.append(f" {'MI' if hi != np.inf else 'FR'} BND       C{j}\n")
+            lines.append(f" {'MI' if hi != np.inf else 'FR'} BND       C{j}\n")
         elif lo != 0.0 or (is_int and hi == np.inf):
-            out.append(f" LO BND       {f'C{j}':<8}  {lo!r}\n")
+            lines.append(f" LO BND       {f'C{j}':<8}  {lo!r}\n")
         if hi != np.inf:
-            out.append(f" UP BND       {f'C{j}':<8}  {hi!r}\n")
-    out.append("ENDATA\n")
-    with open(path, "w", encoding="ascii") as f:
-        f.write("".join(out))
+            lines.append(f" UP BND       {f'C{j}':<8}  {hi!r}\n")
+    lines.append("ENDATA\n")
+    out.write("".join(lines))
 
 
 def direct(form: Formulation) -> bool:
@@ -223,26 +223,28 @@ def run_cbc(solver: Any, form: Formulation, cost: np.ndarray,
 
     try:
         with tempfile.TemporaryDirectory(prefix="quotaopt-cbc-") as tmp:
-            mps, sol = os.path.join(tmp, "model.mps"), os.path.join(tmp, "model.sol")
-            write_mps(form, cost, extra_rows, integer, mps)
+            sol = os.path.join(tmp, "model.sol")
+            with tempfile.NamedTemporaryFile("w", encoding="ascii", dir=tmp, suffix=".mps",
+                                             delete=False) as model:
+                write_mps(form, cost, extra_rows, integer, model)
+            mps = model.name
             args = [solver.path, mps]
             if time_limit is not None:
                 args += ["-sec", str(float(time_limit))]
             args += ["-ratio", "0.0", "-allow", "0.5", "-solve", "-printingOptions", "all",
                      "-solution", sol]
-            with open(os.devnull, "w") as null:
-                code = subprocess.Popen(args, stdout=null, stderr=null,
-                                        stdin=subprocess.DEVNULL).wait()
+            code = subprocess.call(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL)
             if code != 0 or not os.path.exists(sol):
                 raise pulp.PulpSolverError(
                     f"Pulp: Error while trying to execute {solver.path} (exit code {code})")
             status, sol_status = solver.get_status(sol)
             x = np.zeros(form.num_col)
             duals = np.zeros(form.matrix.shape[0] + len(extra_rows or ()))
-            with open(sol) as f:
+            with open(sol, "rb") as f:  # CBC's solution: read
                 next(f)
                 for line in f:
-                    parts = line.split()
+                    parts = line.decode("ascii").split()
                     if len(parts) < 4:
                         break
                     if parts[0] == "**":
