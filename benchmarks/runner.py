@@ -16,6 +16,12 @@ repetition. Configurations:
     as such).
 ``{"kind": "naive", "scenario": …, "variant": …, "solver": "highs"|"cbc", "time_limit": …}``
     load, then the naive reference of :mod:`benchmarks.naive` (build, stage 1, stage 2).
+``{"kind": "floor", "units": <units.csv>, "out": …}``
+    the I/O floor (issue #16): pyarrow reads the units CSV (its default options: types
+    inferred, several threads) and writes a CSV of the allocation's shape — the same rows,
+    its 21 columns (4 text, 16 integer, 1 boolean), pyarrow's default quoting — to a file,
+    flushed to disk (``fsync``) as quotaopt's files are. No checks, no solve: what any
+    program that reads this file and writes that one must at least spend.
 """
 
 from __future__ import annotations
@@ -168,7 +174,38 @@ def run_naive(cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-RUNNERS = {"quotaopt": run_quotaopt, "compare": run_compare, "naive": run_naive}
+def run_floor(cfg: dict[str, Any]) -> dict[str, Any]:
+    import os
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    rss_imported = peak_rss_mb()
+    t0 = time.perf_counter()
+    units = pacsv.read_csv(cfg["units"])
+    t1 = time.perf_counter()
+    cols = units.columns
+    ints = [c for c in cols if pa.types.is_integer(c.type)]
+    text = [c for c in cols if not pa.types.is_integer(c.type)][:4]
+    shaped = text + [ints[k % len(ints)] for k in range(16)] + [
+        pc.greater(ints[0], ints[1])]
+    table = pa.table(shaped, names=[f"c{j}" for j in range(len(shaped))])
+    out = Path(cfg["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "allocation-shaped.csv", "wb") as fh:
+        pacsv.write_csv(table, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    t2 = time.perf_counter()
+    return {"status": "optimal", "units": units.num_rows, "scope": "pool", "load": t1 - t0,
+            "build": None, "solve": None, "check": None, "write": t2 - t1, "total": t2 - t0,
+            "rss_imported_mb": rss_imported, "stage1": None, "stage2": None, "stage3": None}
+
+
+RUNNERS = {"quotaopt": run_quotaopt, "compare": run_compare, "naive": run_naive,
+           "floor": run_floor}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,14 +19,14 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 LAYERS: list[tuple[str, set[str]]] = [
     ("domain", {"_startup", "errors", "meta", "i18n", "numfmt", "messages", "exact",
                 "policy"}),
-    ("input/output", {"headers", "table", "units", "scenario", "output"}),
+    ("input/output", {"headers", "table", "csvarrow", "units", "scenario", "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),
     ("formulation and backends", {"model", "fastpath", "budgetpath", "backends.base",
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
     ("solve", {"result", "solve"}),
-    ("analysis", {"diagnose", "explain", "compare", "audit", "pulp_model"}),
+    ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
     ("presentation", {"report", "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
 ]

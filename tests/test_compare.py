@@ -499,7 +499,8 @@ def test_xlsx_and_csv_reread(tiny: Comparison, tmp_path: Path) -> None:
                      "unit_diff.csv"]
     book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None)
     assert list(book) == ["KPI", "by type", "unit diff", "movers", "rules", "baseline",
-                          "no-bonus", "budget"]
+                          "plan table baseline", "no-bonus", "plan table no-bonus", "budget",
+                          "plan table budget"]  # each allocation, then its 岗位设置方案表
     assert book["KPI"]["posts_senior"].tolist() == [6, 5, 6]
     assert book["no-bonus"]["posts_senior"].tolist() == [2, 2, 1]
     changed = tiny.unit_diff[tiny.unit_diff["changed"]]

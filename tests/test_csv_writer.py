@@ -44,3 +44,45 @@ def test_same_text_as_pandas_on_any_text(rows):
     df = pd.DataFrame(rows, columns=["name", "n", "flag"])
     df["name"] = df["name"].astype(object)
     assert csv_text(df) == pandas_csv(df)
+
+
+# ----------------------------------------------------------------------------------------
+# csv_bytes: pyarrow's writer where no text cell needs quotes, the same bytes as csv_text
+
+
+UNQUOTED = [t for t in TRICKY if not any(c in t for c in ',"\r\n')]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("df", [
+    pd.DataFrame({"unit_id": pd.Series(UNQUOTED, dtype=object),
+                  "n": np.arange(len(UNQUOTED)) - 5,
+                  "flag": [i % 3 == 0 for i in range(len(UNQUOTED))]}),
+    pd.DataFrame({"unit_id": TRICKY, "n": np.arange(len(TRICKY))}),  # quotes: the old writer
+    pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=np.int64)}),
+    pd.DataFrame({"big": [0, 10**15, -(10**12)], "t": ["a", "b", "中文"]}),
+    pd.DataFrame({"u": np.array([3, 1, 2], dtype=np.uint8), "t": ["-", "+", "@"]}),
+    pd.DataFrame({"x": [1.5, 2.0, np.nan], "t": ["a", "=b", "c"]}),
+])
+def test_csv_bytes_are_csv_text_encoded(df, encoding):
+    from quotaopt.output import _csv_utf8, csv_bytes
+
+    want = csv_text(df).encode(encoding)
+    assert csv_bytes(df, encoding) == want
+    fast = _csv_utf8(df)
+    if fast is not None:
+        assert fast == csv_text(df).encode("utf-8")
+    if len(df.columns) == 3:  # the first frame: no cell needs quotes, pyarrow writes it
+        assert fast is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=8), st.integers(-10**12, 10**12), st.booleans(),
+                          st.sampled_from(["=1", "", "中", "a b", "-", "\t"])), max_size=30))
+def test_csv_bytes_are_csv_text_encoded_on_any_text(rows):
+    from quotaopt.output import csv_bytes
+
+    df = pd.DataFrame(rows, columns=["name", "n", "flag", "t"])
+    df["name"] = df["name"].astype(object)
+    df["t"] = df["t"].astype(object)
+    assert csv_bytes(df, "utf-8") == csv_text(df).encode("utf-8")

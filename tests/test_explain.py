@@ -26,6 +26,7 @@ from click.testing import CliRunner
 import quotaopt
 from quotaopt.cli import main
 from quotaopt.explain import alternative_optima, explain
+from quotaopt.i18n import using
 
 UNITS = """unit_id,name,type,pool,total_posts,senior_incumbents,intermediate_incumbents,\
 junior_incumbents,senior_waiting,intermediate_waiting
@@ -175,6 +176,14 @@ def test_alternative_optima_counts_units_that_could_differ(scenario_file: Path):
     limited = alternative_optima(sc, "pooled", res, max_units=2)  # H1, S1: unique, S2 unseen
     assert (limited.units_checked, limited.unique, limited.complete) == (2, None, False)
     assert limited.note.startswith("checked 2 of 4 units")
+    # the verdict is data: the same object speaks Chinese when asked to
+    assert u.describe().startswith("not unique: 2 unit(s) could get other senior")
+    with using("zh"):
+        assert u.describe().startswith(
+            "不唯一：另有最优方案可使 2 个单位的高级或高级+中级岗位数不同（S2、S3）；"
+            "本方案按以下规则选定：")
+        assert limited.note == "检查了 4 个单位中的 2 个（max_units = 2）；其余单位也可能不同"
+        assert "uniqueness" not in u.describe() and "unique" not in u.describe()
     mip = quotaopt.solve(sc, "pooled", method="mip")
     assert "by the MIP" in alternative_optima(sc, "pooled", mip).tie_break
     # scope unit: stage 2 fills every unit to its base caps, a unique plan

@@ -104,3 +104,36 @@ def test_plan_files_are_byte_identical_across_runs(tmp_path: Path) -> None:
     wa, wb = load_workbook(one / "results.xlsx"), load_workbook(two / "results.xlsx")
     assert [[c.value for c in r] for r in wa.worksheets[0].iter_rows()] == \
         [[c.value for c in r] for r in wb.worksheets[0].iter_rows()]
+
+
+@pytest.mark.parametrize(("lang", "prefix", "title"), [
+    ("zh", "岗位设置方案表-",
+     "岗位设置方案表（测算方案 tongxi-county · 政策方案 {v} · 2025年11月30日）"),
+    ("en", "plan table ",
+     "Post-setting plan: scenario tongxi-county · variant {v} · 2025-11-30"),
+])
+def test_compare_workbook_has_a_plan_table_per_variant(tmp_path: Path, lang: str, prefix: str,
+                                                       title: str) -> None:
+    """compare --format xlsx: each variant's allocation sheet is followed by its plan table,
+    the same sheet as run's (same title, rows and totals as that variant's plan)."""
+    variants = ("baseline", "county-pool")
+    res = CliRunner(env={"SOURCE_DATE_EPOCH": "1764460800"}).invoke(
+        main, ["--lang", lang, "compare", str(SCENARIO), "--variants", ",".join(variants),
+               "--out", str(tmp_path), "--format", "xlsx", "-q"])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(tmp_path / "comparison.xlsx")
+    sc = load_scenario(SCENARIO)
+    for v in variants:
+        sheet = prefix + v
+        assert wb.sheetnames.index(sheet) == wb.sheetnames.index(v) + 1
+        ws = wb[sheet]
+        assert ws.cell(1, 1).value == title.format(v=v)
+        a = solve(sc, v).allocation
+        assert [c.value for c in ws[3 + len(a)]][2:6] == [int(a[c].sum()) for c in (
+            "total_posts", "posts_senior", "posts_intermediate", "posts_junior")]
+        assert [r[0] for r in ws.iter_rows(min_row=3, max_row=2 + len(a), values_only=True)] \
+            == list(a["unit_id"])
+        assert ws.print_title_rows == "$1:$2" and ws.page_setup.orientation == "landscape"
+    # the two variants' plans differ (county-pool pools the caps), and so do their sheets
+    assert [c.value for c in wb[prefix + variants[0]]["D"]] != \
+        [c.value for c in wb[prefix + variants[1]]["D"]]

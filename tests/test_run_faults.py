@@ -369,9 +369,14 @@ def test_sheet_names_from_variant_names_are_valid_and_unique(tmp_path):
         res = invoke("compare", path, "--out", out, "--format", "xlsx", "--lang", lang)
         assert res.exit_code == 0, res.output
         wb = openpyxl.load_workbook(out / "comparison.xlsx")
-        sheets = wb.sheetnames[5:]
-        assert len(sheets) == 1 + len(names)
+        # each variant's allocation sheet, then its plan table (岗位设置方案表)
+        sheets, plans = wb.sheetnames[5::2], wb.sheetnames[6::2]
+        assert len(sheets) == len(plans) == 1 + len(names)
         assert len({s.casefold() for s in wb.sheetnames}) == len(wb.sheetnames)
+        for plan, variant in zip(plans, ["baseline", *names], strict=True):
+            assert len(plan) <= 31 and not set(plan) & set("[]:*?/\\"), plan
+            assert not plan.startswith("'") and not plan.endswith("'")
+            assert f" {variant} · " in wb[plan].cell(1, 1).value  # the title names it whole
         for sheet, variant in zip(sheets, ["baseline", *names], strict=True):
             assert len(sheet) <= 31 and not set(sheet) & set("[]:*?/\\"), sheet
             assert not sheet.startswith("'") and not sheet.endswith("'")

@@ -31,7 +31,7 @@ from .errors import (  # noqa: E402
     QuotaoptError,
     SolverError,
 )
-from .explain import Explanation, Uniqueness, alternative_optima, explain  # noqa: E402
+from .explain import Explanation, explain  # noqa: E402
 from .meta import __version__  # noqa: E402
 from .pulp_model import PulpModel, build_pulp  # noqa: E402
 from .result import Result, Summary  # noqa: E402
@@ -52,6 +52,7 @@ from .scenario import (  # noqa: E402
     make_scenario,
 )
 from .solve import solve  # noqa: E402
+from .uniqueness import Uniqueness, alternative_optima  # noqa: E402
 from .units import read_units  # noqa: E402
 
 __all__ = [

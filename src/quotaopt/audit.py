@@ -33,7 +33,8 @@ from .check import Violation, check_plan
 from .errors import InputError, Problem, SolverError
 from .explain import provenance_lines
 from .feasibility import fmt_num
-from .headers import ALLOCATION_ZH
+from .headers import ALLOCATION_ZH, VIOLATION_ZH
+from .i18n import language
 from .messages import render
 from .meta import __version__
 from .output import csv_bytes, json_bytes, write_files
@@ -46,7 +47,7 @@ from .result import (
 )
 from .scenario import Scenario, Variant
 from .solve import solve
-from .table import cell_text, read_table
+from .table import SheetData, cell_text, column_letter, read_sheet
 from .units import ALIASES as UNIT_ALIASES
 from .units import MAX_COUNT
 
@@ -60,33 +61,32 @@ def _whole(value: Any) -> int | str:
     """A whole number from a cell (at most :data:`MAX_COUNT` either way), or the reason it is
     not one."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "is empty; enter a whole number"
+        return render("plan_value_empty", {})
     if isinstance(value, bool):
-        return f"{value!r} is not a whole number"
+        return render("plan_value_not_whole", {"value": repr(value)})
     number: Decimal | int
     if isinstance(value, int | np.integer):
         number = int(value)
     elif isinstance(value, float | np.floating):
         if not np.isfinite(value) or not float(value).is_integer():
-            return f"{value!r} is not a whole number"
+            return render("plan_value_not_whole", {"value": repr(value)})
         number = Decimal(float(value))
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
         if not text:
-            return "is empty; enter a whole number"
+            return render("plan_value_empty", {})
         if _WHOLE.fullmatch(text) and len(text) < 30:
             number = int(text.split(".")[0])
         else:
             try:
                 number = Decimal(text)
             except InvalidOperation:
-                return f"{_shown(value)} is not a number; enter a whole number"
+                return render("plan_value_not_number", {"value": _shown(value)})
             if not number.is_finite() or (number.adjusted() < 30
                                           and number != number.to_integral_value()):
-                return (f"{_shown(value)} is not a whole number; posts and appointments are "
-                        "whole")
+                return render("plan_value_not_whole", {"value": _shown(value), "number": True})
     if (number.copy_abs() if isinstance(number, Decimal) else abs(number)) > MAX_COUNT:
-        return f"{_shown(value)} is beyond the limit of {MAX_COUNT:,}; check the value"
+        return render("plan_value_above_limit", {"value": _shown(value), "limit": MAX_COUNT})
     return int(number)
 
 
@@ -119,7 +119,8 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     """A plan file's cells as text, header row as column labels — read as
     :func:`quotaopt.read_units` reads a file (encodings, XLSX, size limits), but not checked
     as a units table."""
-    labels, records = read_table(path)
+    sheet = read_sheet(path)
+    labels, records = (sheet.records[0], sheet.records[1:]) if sheet.records else ([], [])
     header_row = 1
     if sum(_plan_column(c) is not None for c in labels) < 2:
         # a title row above the table (as on a comparison.xlsx sheet named for a variant it
@@ -133,7 +134,30 @@ def _raw_plan(path: str | Path) -> pd.DataFrame:
     raw = pd.DataFrame(cells, columns=pd.Index(list(labels) + [""] * (width - len(labels)),
                                                dtype=object), dtype=object)
     raw.attrs["header_row"] = header_row
+    _check_plan_sheet(sheet, header_row, str(path))
     return raw
+
+
+def _check_plan_sheet(sheet: SheetData, header_row: int, name: str) -> None:
+    """A plan is audited as its reader sees it: hidden rows that hold cells, and merged
+    cells below the header that hold a value (one number standing for several units), are
+    refused, naming them."""
+    problems: list[Problem] = []
+    hidden = [r for r in sheet.hidden_rows if r > header_row and r <= len(sheet.records)
+              and any(c.strip() for c in sheet.records[r - 1])]
+    if hidden:
+        problems.append(Problem.of("plan_hidden_rows", file=name, row=hidden[0],
+                                   rows=tuple(hidden)))
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 <= header_row or r0 > len(sheet.records):
+            continue  # title or header cells
+        top = sheet.records[r0 - 1]
+        if c0 < len(top) and top[c0].strip():
+            problems.append(Problem.of(
+                "plan_merged_cells", file=name, row=r0,
+                cells=f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}"))
+    if problems:
+        raise InputError(problems)
 
 
 def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame, list[str],
@@ -175,23 +199,21 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         if col is None:
             continue
         if col in where:
-            problems.append(Problem(
-                f"two columns mean {col}: {raw.columns[where[col]]!r} and {label!r}; delete "
-                "one", file=name, row=1, column=col))
+            problems.append(Problem.of(
+                "plan_duplicate_columns", file=name, row=1, column=col, target=col,
+                first=raw.columns[where[col]], second=label))
         else:
             where[col] = pos
     for c in ("unit_id", *POSTS_COLUMNS):
         if c not in where:
-            problems.append(Problem(
-                f"required column {c!r} is missing; a plan needs unit_id, posts_senior, "
-                "posts_intermediate and posts_junior for every unit", file=name, row=1,
-                column=c))
+            problems.append(Problem.of("plan_column_missing", file=name, row=1, column=c,
+                                       target=c))
     if problems:
         raise InputError(problems)
     appointed = [c for c in APPOINTED_COLUMNS if c in where]
     if len(appointed) == 1:
         other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
-        notes.append(f"the plan has {appointed[0]} but no {other}: {other} is taken as 0")
+        notes.append(render("plan_appointed_half", {"present": appointed[0], "absent": other}))
     used = ["unit_id", *POSTS_COLUMNS, *appointed]
     cols = {c: raw.iloc[:, where[c]].tolist() for c in used}
     keep = [k for k in range(len(raw)) if any(cell_text(cols[c][k]) for c in used)]
@@ -206,30 +228,28 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
             if isinstance(got, int):
                 parsed[j] = got
             else:
-                problems.append(Problem(f"{c} {got}", file=name, row=rows[j], column=c,
-                                        unit=ids[j] or None))
+                label = cell_text(raw.columns[where[c]]) or c  # as the user wrote it
+                problems.append(Problem.of("plan_cell", file=name, row=rows[j], column=label,
+                                           unit=ids[j] or None, header=label, problem=got))
         values[c] = parsed
     seen: dict[str, int] = {}
+    id_label = cell_text(raw.columns[where["unit_id"]]) or "unit_id"  # the user's header
     for j, uid in enumerate(ids):
         if not uid:
-            problems.append(Problem("unit_id is empty; every row needs the unit's code",
-                                    file=name, row=rows[j], column="unit_id"))
+            problems.append(Problem.of("plan_unit_id_empty", file=name, row=rows[j],
+                                       column=id_label))
         elif uid in seen:
-            problems.append(Problem(
-                f"unit_id {uid!r} is on rows {seen[uid]} and {rows[j]}; give each unit one "
-                "row", file=name, row=rows[j], column="unit_id", unit=uid))
+            problems.append(Problem.of(
+                "plan_unit_id_repeated", file=name, row=rows[j], column=id_label, unit=uid,
+                value=uid, first_row=seen[uid], second_row=rows[j]))
         elif uid not in known:
-            problems.append(Problem(
-                f"unit_id {uid!r} is not in the scenario's units table; correct the code or "
-                "delete the row", file=name, row=rows[j], column="unit_id", unit=uid))
+            problems.append(Problem.of("plan_unit_id_unknown", file=name, row=rows[j],
+                                       column=id_label, unit=uid, value=uid))
         seen.setdefault(uid, rows[j])
     absent = [u for u in known if u not in seen]
     if absent:
-        shown = ", ".join(absent[:10]) + (f" and {len(absent) - 10} more" if len(absent) > 10
-                                          else "")
-        problems.append(Problem(
-            f"the plan has no row for {len(absent)} unit(s) of the scenario: {shown}; add a "
-            "row for every unit", file=name, column="unit_id"))
+        problems.append(Problem.of("plan_units_absent", file=name, column=id_label,
+                                   units=tuple(absent)))
     if problems:
         raise InputError(problems)
     row_of = {u: j for j, u in enumerate(ids)}
@@ -305,7 +325,8 @@ def _violation_table(violations: list[Violation], v: Variant) -> pd.DataFrame:
     for x in violations:
         uid = x.unit if x.unit in names else ""
         pool = pools.get(uid, x.unit[5:] if x.unit.startswith("pool ") and not uid else "")
-        rows.append({"unit_id": uid, "name": names.get(uid, ""), "pool": pool, "rule": x.rule,
+        rows.append({"unit_id": uid, "name": names.get(uid, ""), "pool": pool,
+                     "rule": render("violation_rule", {"rule": x.rule}),
                      "allowed": x.allowed, "actual": x.actual, "message": x.message})
     return pd.DataFrame(rows, columns=list(VIOLATION_COLUMNS)).astype(object)
 
@@ -368,8 +389,7 @@ def audit(
     has_appointed = "appointed_senior" in table.columns
     scored = table if has_appointed else _room(table)
     if not has_appointed and v.policy.budget is not None:
-        notes.append("the plan gives no appointments: the appointments its posts make room for "
-                     "are counted without the budget")
+        notes.append(render("audit_no_appointments_budget", {}))
     p1, p2, p3 = exact_objectives(v, lim, scored)
     distance: dict[str, Any] = {
         "appointments_from": "plan" if has_appointed else "room",
@@ -387,9 +407,8 @@ def audit(
             res = solve(scenario, variant, backend=backend, time_limit=time_limit,
                         method=method)
         except SolverError as exc:
-            distance["optimum_status"] = f"the solver failed: {exc}"
-            notes.append("the solver failed, so the optimum is unknown; the rules are "
-                         "checked without it")
+            distance["optimum_status"] = render("audit_solver_failed", {"reason": str(exc)})
+            notes.append(render("audit_solver_failed_note", {}))
     if res is not None:
         assert res.figures.provenance is not None
         prov_of = (res.figures.provenance, res.figures.solver)
@@ -434,11 +453,14 @@ def audit(
 
 def write_audit(result: AuditResult, out_dir: str | Path,
                 encoding: str | None = None) -> list[Path]:
-    """``violations.csv`` (one row per violation; ``encoding`` as for
-    :func:`~quotaopt.output.csv_bytes`) and ``audit.json``, each whole or not at all."""
+    """``violations.csv`` (one row per violation, Chinese headers in Chinese mode;
+    ``encoding`` as for :func:`~quotaopt.output.csv_bytes`) and ``audit.json``, each whole or
+    not at all."""
     out = Path(out_dir)
-    files = [(out / "violations.csv", csv_bytes(result.table, encoding,
-                                                out / "violations.csv")),
+    table = result.table
+    if language() == "zh":  # Chinese headers, as every CSV quotaopt writes in Chinese mode
+        table = table.rename(columns={**ALLOCATION_ZH, **VIOLATION_ZH})
+    files = [(out / "violations.csv", csv_bytes(table, encoding, out / "violations.csv")),
              (out / "audit.json", json_bytes(result.summary))]
     write_files(files)
     return [target for target, _ in files]

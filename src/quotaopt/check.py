@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .messages import render
 from .policy import Incumbents, Level, Policy, Rounding, Scope
 
 
@@ -24,14 +25,20 @@ class Violation:
     """One broken rule: ``actual`` is what the plan has, ``allowed`` what the rule permits."""
 
     unit: str  # unit_id, or "pool <name>", or "all units" for the budget
-    rule: str
+    rule: str  # the rule's name: the code of its words in quotaopt.messages.VIOLATION_RULES
     allowed: str
     actual: str
-    message: str
+    message: str  # what breaking the rule means, in the language in use (rendered from rule)
 
     def __str__(self) -> str:
-        return (f"{self.unit}: {self.rule}: {self.message} "
-                f"(allowed {self.allowed}, plan has {self.actual})")
+        return render("violation", {"unit": self.unit, "rule": self.rule,
+                                    "allowed": self.allowed, "actual": self.actual,
+                                    "detail": self.message})
+
+
+def _detail(rule: str) -> str:
+    """What breaking ``rule`` means, in words (the words only: :mod:`quotaopt.messages`)."""
+    return render("violation_detail", {"rule": rule})
 
 
 def _round(value: Fraction, rounding: Rounding) -> int:
@@ -112,9 +119,18 @@ def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
     return out.tolist()
 
 
+def _as_text(column: pd.Series) -> np.ndarray:
+    """``column.astype(str)`` as an object array, without a copy when every cell is a
+    ``str`` already (with pyarrow installed, pandas would copy the text twice)."""
+    values = column.to_numpy(dtype=object)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return column.astype(str).to_numpy(dtype=object)
+
+
 def _text_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
     """Sorted distinct values of a column as text, and each row's index into them."""
-    codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
+    codes, uniques = pd.factorize(_as_text(column))
     first = [str(u) for u in uniques.tolist()]
     names = sorted(first)
     rank = {name: i for i, name in enumerate(names)}
@@ -131,8 +147,8 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     the plan's row order, then pool by pool, then the budget.
     """
     n = len(plan)
-    uid = plan["unit_id"].astype(str).to_numpy()
-    types = plan["type"].astype(str).to_numpy()
+    uid = _as_text(plan["unit_id"])
+    types = _as_text(plan["type"])
     T = _column(plan, "total_posts")
     ps, pm, pj = (_column(plan, c) for c in ("posts_senior", "posts_intermediate",
                                              "posts_junior"))
@@ -157,37 +173,29 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
 
     found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
 
-    def flag(mask: np.ndarray, rule: str, allowed: Any, actual: Any, message: str,
-             fmt: str = "{}") -> None:
+    def flag(mask: np.ndarray, rule: str, allowed: Any, actual: Any, fmt: str = "{}") -> None:
         """Record a violation for every row in ``mask`` (texts made only for those rows)."""
         allowed = np.broadcast_to(np.asarray(allowed, dtype=object), (n,))
         actual = np.broadcast_to(np.asarray(actual, dtype=object), (n,))
         for i in np.flatnonzero(mask):
             found.append((int(i), Violation(uid[i], rule, fmt.format(allowed[i]),
-                                            str(actual[i]), message)))
+                                            str(actual[i]), _detail(rule))))
 
     negative = np.minimum(np.minimum(ps, pm), pj) < 0
     if negative.any():
         triple = np.full(n, "", dtype=object)
         triple[negative] = [f"{a}/{b}/{c}" for a, b, c in
                             zip(ps[negative], pm[negative], pj[negative], strict=True)]
-        flag(negative, "non-negative posts", "≥ 0", triple, "a post count is negative")
-    flag(ps + pm + pj != T, "total posts", T, ps + pm + pj,
-         "senior + intermediate + junior posts must equal total_posts")
-    flag((ys < 0) | (ys > w_s), "senior appointments", w_s, ys,
-         "more senior appointments than senior title-holders waiting", fmt="0..{}")
-    flag((ym < 0) | (ym > w_m), "intermediate appointments", w_m, ym,
-         "more intermediate appointments than intermediate title-holders waiting",
-         fmt="0..{}")
-    flag(i_s + ys > ps, "incumbents keep their posts (senior)", ps, i_s + ys,
-         "senior incumbents plus senior appointments exceed the senior posts")
+        flag(negative, "non-negative posts", "≥ 0", triple)
+    flag(ps + pm + pj != T, "total posts", T, ps + pm + pj)
+    flag((ys < 0) | (ys > w_s), "senior appointments", w_s, ys, fmt="0..{}")
+    flag((ym < 0) | (ym > w_m), "intermediate appointments", w_m, ym, fmt="0..{}")
+    flag(i_s + ys > ps, "incumbents keep their posts (senior)", ps, i_s + ys)
     flag(i_s + i_m + ym > ps + pm, "incumbents keep their posts (senior+intermediate)",
-         ps + pm, i_s + i_m + ym,
-         "senior and intermediate incumbents plus intermediate appointments exceed the "
-         "senior+intermediate posts")
+         ps + pm, i_s + i_m + ym)
     for lvl, have in (("senior", ps), ("intermediate", pm), ("junior", pj)):
         flag((need[lvl] > 0) & (have < need[lvl]), f"minimum {lvl} posts", need[lvl], have,
-             f"a minimum rule requires at least that many {lvl} posts", fmt="≥ {}")
+             fmt="≥ {}")
     if policy.scope == Scope.UNIT:
         cap_s, cap_sm = _at_least_one(
             policy, s_num > 0, m_num > 0,
@@ -199,9 +207,8 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
         cap_sm = np.maximum(cap_sm, lift)
         if policy.incumbents == Incumbents.GRANDFATHER:
             cap_s, cap_sm = np.maximum(cap_s, i_s), np.maximum(cap_sm, i_s + i_m)
-        flag(ps > cap_s, "senior cap", cap_s, ps, "more senior posts than the ratio allows")
-        flag(ps + pm > cap_sm, "senior+intermediate cap", cap_sm, ps + pm,
-             "more senior+intermediate posts than the ratio allows")
+        flag(ps > cap_s, "senior cap", cap_s, ps)
+        flag(ps + pm > cap_sm, "senior+intermediate cap", cap_sm, ps + pm)
     found.sort(key=lambda item: item[0])
     out = [v for _, v in found]
     if policy.scope == Scope.POOL:
@@ -221,19 +228,16 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
             pool, cap_s, cap_sm = names_p[k], int(caps_s[k]), int(caps_sm[k])
             if int(sums["ps"][k]) > cap_s:
                 out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
-                                     str(int(sums["ps"][k])),
-                                     "the pool's units have more senior posts than its "
-                                     "pooled cap"))
+                                     str(int(sums["ps"][k])), _detail("pooled senior cap")))
             if int(sums["psm"][k]) > cap_sm:
                 out.append(Violation(f"pool {pool}", "pooled senior+intermediate cap",
                                      str(cap_sm), str(int(sums["psm"][k])),
-                                     "the pool's units have more senior+intermediate posts "
-                                     "than its pooled cap"))
+                                     _detail("pooled senior+intermediate cap")))
     if policy.budget is not None:
         b = policy.budget
         cost = ((b.cost_senior - b.cost_intermediate) * int(ys.sum())
                 + (b.cost_intermediate - b.cost_junior) * int(ym.sum()))
         if cost > b.max_increase:
             out.append(Violation("all units", "budget", str(b.max_increase), str(cost),
-                                 "the appointments cost more than the budget's max_increase"))
+                                 _detail("budget")))
     return out

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
@@ -28,7 +29,7 @@ from .audit import audit, write_audit
 from .backends import Status
 from .compare import compare_variants, resolve_variants
 from .errors import InputError, InternalError, QuotaoptError
-from .explain import alternative_optima, explain
+from .explain import explain
 from .i18n import (
     LANGUAGES,
     LanguageError,
@@ -58,6 +59,7 @@ from .report import (
 from .scenario import Scenario, load_scenario
 from .solve import METHODS, precheck_reasons, solve
 from .text import compare_status_error, describe_variant, render_summary, status_error
+from .uniqueness import alternative_optima
 
 EXIT_INTERNAL = InternalError.exit_code
 #: Problems shown for bad input; the rest are counted ("… and N more").
@@ -190,6 +192,11 @@ def translate_help(group: click.Group) -> None:
         if key not in _HELP_MSGIDS:
             _HELP_MSGIDS[key] = (getattr(obj, "help", None), getattr(obj, "epilog", None))
         text, epilog = _HELP_MSGIDS[key]
+        kind = getattr(obj, "type", None)
+        if isinstance(kind, click.Path):  # named when the option was made, in English
+            kind.name = click_gettext("file" if kind.file_okay and not kind.dir_okay else
+                                      "directory" if kind.dir_okay and not kind.file_okay
+                                      else "path")
         if text:
             obj.help = _(text)
         if epilog:
@@ -210,7 +217,73 @@ def setup_language(group: click.Group, args: list[str]) -> None:
             raise click.UsageError(str(exc)) from None
     set_language(lang)
     _translate_click()
+    _wrap_by_display_width(lang == "zh")
     translate_help(group)
+
+
+#: Click's own width functions, put back in English mode.
+_CLICK_WIDTH: dict[str, Any] = {}
+
+
+def _display_len(text: str) -> int:
+    """Columns ``text`` takes on a terminal: a wide (East Asian ``W``/``F``) character two,
+    any other one; ANSI colour codes none."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in click.unstyle(text))
+
+
+def _truncate_display(text: str, n: int) -> str:
+    """The longest prefix of ``text`` that fits in ``n`` columns (at least one character,
+    as Click's own cut, so that wrapping always moves on)."""
+    if n <= 0:
+        return ""
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used > n:
+            return text[:max(i, 1)]
+    return text
+
+
+def _split_wide(wrapper: Any, text: str) -> list[str]:
+    """Click's chunks of ``text``, each wide character a chunk of its own: Chinese has no
+    spaces, so a line may break between any two characters — and not inside a Latin word
+    such as ``results.xlsx`` standing between them."""
+    out: list[str] = []
+    for chunk in _CLICK_WIDTH["split"](wrapper, text):
+        run = ""
+        for ch in chunk:
+            if unicodedata.east_asian_width(ch) in "WF":
+                out += [run, ch] if run else [ch]
+                run = ""
+            else:
+                run += ch
+        if run:
+            out.append(run)
+    return out
+
+
+def _wrap_by_display_width(on: bool) -> None:
+    """Click wraps help by characters; a Chinese character takes two columns, so Chinese
+    help would be up to twice as wide as the terminal. In Chinese mode Click measures
+    display columns instead (its ``term_len`` and its long-word cut) and may break a line
+    between two Chinese characters."""
+    import click._textwrap as click_textwrap
+    import click.formatting as click_formatting
+
+    wrapper = click_textwrap.TextWrapper
+    if not _CLICK_WIDTH:
+        _CLICK_WIDTH.update(textwrap_len=getattr(click_textwrap, "term_len", None),
+                            truncate=getattr(click_textwrap, "_truncate_visible", None),
+                            formatting_len=getattr(click_formatting, "term_len", None),
+                            split=wrapper._split)
+    patches = ((click_textwrap, "term_len", _display_len, "textwrap_len"),
+               (click_textwrap, "_truncate_visible", _truncate_display, "truncate"),
+               (click_formatting, "term_len", _display_len, "formatting_len"),
+               (wrapper, "_split", _split_wide, "split"))
+    for module, name, wide, key in patches:
+        if _CLICK_WIDTH[key] is not None:  # a Click that has this function
+            setattr(module, name, wide if on else _CLICK_WIDTH[key])
 
 
 #: errno values that mean the machine, not quotaopt, failed (exit 2, like bad input).
@@ -268,8 +341,8 @@ class QuotaoptGroup(click.Group):
         except OSError as exc:
             if exc.errno not in _ENVIRONMENT:
                 self._bug(exc, debug, ctx)
-            where = exc.filename if exc.filename is not None else "a file"
-            echo(render("environment_error", {"where": str(where),
+            where = None if exc.filename is None else str(exc.filename)
+            echo(render("environment_error", {"where": where,
                                               "reason": str(exc.strerror or exc)}), err=True)
             ctx.exit(2)
         except Exception as exc:  # a bug: one line, the traceback only under --debug
@@ -678,9 +751,8 @@ def init(directory: Path, force: bool) -> None:
     targets = [directory / n for n in names]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
-        raise click.UsageError(
-            "will not overwrite " + ", ".join(str(t) for t in existing) + " (use --force)"
-        )
+        raise click.UsageError(render("init_will_not_overwrite",
+                                      {"files": [str(t) for t in existing]}))
     directory.mkdir(parents=True, exist_ok=True)
     templates = resources.files("quotaopt").joinpath("templates")
     # in Chinese mode the scenario's comments are Chinese; its settings are the same

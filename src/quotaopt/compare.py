@@ -131,7 +131,7 @@ class RuleChange:
 
 
 def _ratio_text(ratio: Ratio | None) -> str:
-    return "none" if ratio is None else str(ratio)
+    return _("none") if ratio is None else str(ratio)
 
 
 def _same_ratio(a: Ratio | None, b: Ratio | None) -> bool:
@@ -241,11 +241,6 @@ def _budget_changes(a: Policy, b: Policy) -> list[RuleChange]:
     return out
 
 
-def _ids_text(ids: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
 def _units_change(a: pd.DataFrame, b: pd.DataFrame) -> RuleChange | None:
     """What differs between two units tables, by unit_id (None: the same table)."""
     if a is b or a.equals(b):
@@ -261,17 +256,11 @@ def _units_change(a: pd.DataFrame, b: pd.DataFrame) -> RuleChange | None:
     common = [u for u in ida if u in setb]
     differs = (left.loc[common] != right.loc[common]).any(axis=1)
     changed = [u for u, d in zip(common, differs.tolist(), strict=True) if d]
-    parts = []
-    if added:
-        parts.append(f"{len(added)} added: {_ids_text(added)}")
-    if removed:
-        parts.append(f"{len(removed)} removed: {_ids_text(removed)}")
-    if changed:
-        parts.append(f"{len(changed)} changed: {_ids_text(changed)}")
-    if not parts:
-        parts.append("same units, other column order or types")
-    return RuleChange("scenario.units", "units table", f"{len(a)} units",
-                      f"{len(b)} units ({'; '.join(parts)})")
+    return RuleChange("scenario.units", render("units_table", {}),
+                      render("units_count", {"count": len(a)}),
+                      render("units_table_after", {"count": len(b), "added": tuple(added),
+                                                   "removed": tuple(removed),
+                                                   "changed": tuple(changed)}))
 
 
 def diff_rules(base: Variant, other: Variant) -> tuple[RuleChange, ...]:
@@ -288,23 +277,20 @@ def diff_rules(base: Variant, other: Variant) -> tuple[RuleChange, ...]:
     ['health_centre senior bonus 5 % → 0 %']
     """
     out = _policy_changes(base.policy, other.policy)
-    if base.solver.backend != other.solver.backend:
-        out.append(RuleChange("solver.backend", "solver", base.solver.backend or "default",
-                              other.solver.backend or "default"))
-    base_method = getattr(base.solver, "method", None)
-    other_method = getattr(other.solver, "method", None)
-    if base_method != other_method:
-        out.append(RuleChange("solver.method", "solve method", str(base_method),
-                              str(other_method)))
-    if base.solver.time_limit != other.solver.time_limit:
-        def limit(x: float | None) -> str:
-            return "none" if x is None else f"{x:g} s"
-
-        out.append(RuleChange("solver.time_limit", "solver time limit",
-                              limit(base.solver.time_limit), limit(other.solver.time_limit)))
+    solver = [("solver.backend", "backend", base.solver.backend, other.solver.backend),
+              ("solver.method", "method", getattr(base.solver, "method", None),
+               getattr(other.solver, "method", None)),
+              ("solver.time_limit", "time_limit", base.solver.time_limit,
+               other.solver.time_limit)]
+    for key, option, before, after in solver:
+        if before != after:
+            out.append(RuleChange(key, render("solver_option", {"option": option}),
+                                  render("solver_value", {"option": option, "value": before}),
+                                  render("solver_value", {"option": option, "value": after})))
     if (base.units_file or None) != (other.units_file or None):
-        out.append(RuleChange("scenario.units", "units file", base.units_file or "(DataFrame)",
-                              other.units_file or "(DataFrame)"))
+        out.append(RuleChange("scenario.units", render("units_file", {}),
+                              render("units_file_name", {"name": base.units_file}),
+                              render("units_file_name", {"name": other.units_file})))
     units = _units_change(base.units, other.units)
     if units is not None:
         out.append(units)
@@ -411,8 +397,7 @@ def _reason(res: Result) -> str:
     if res.reasons:
         return "; ".join(res.reasons)
     if res.status is Status.NOT_PROVEN:
-        return "time limit reached before optimality was proven" + (
-            f" ({res.message})" if res.message else "")
+        return render("not_proven_reason", {"message": res.message})
     return res.message
 
 
@@ -647,8 +632,8 @@ class Comparison:
         ``posts_senior_intermediate`` or ``appointed`` (senior + intermediate).
         """
         if measure not in MEASURES:
-            raise InputError([Problem(f"unknown measure {measure!r}; choose one of "
-                                      + ", ".join(MEASURES))])
+            raise InputError([Problem.of("unknown_measure", measure=measure,
+                                         choices=MEASURES)])
         col = f"{measure}_delta"
         d = self.unit_diff[self.unit_diff["variant"] == variant]
         d = d[d[col].fillna(0) != 0]

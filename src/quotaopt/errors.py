@@ -113,6 +113,6 @@ def approx(number: int | float) -> str:
     if isinstance(number, int) and abs(number) < 10**6:
         return str(number)
     if isinstance(number, int) and number.bit_length() > 1000:
-        return f"about 10^{int(number.bit_length() * 0.30103)}"
+        return _("about 10^{power}").format(power=int(number.bit_length() * 0.30103))
     return f"{float(number):.3g}"
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from .messages import render
 from .numfmt import exact, percent
 
 MAX_NUMBER = 10**15
@@ -60,8 +61,7 @@ def decimal_fraction(value: Any) -> Fraction | None:
 
 def check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
     if dec.copy_abs() > MAX_NUMBER:
-        raise NumberRangeError(
-            f"{shown} is too large: numbers in a scenario file may be at most 10^15")
+        raise NumberRangeError(render("number_too_large", {"shown": shown}))
     _, digits, exponent = dec.as_tuple()
     assert isinstance(exponent, int)
     text = "".join(map(str, digits)).rstrip("0")
@@ -69,9 +69,9 @@ def check_size(dec: Decimal, shown: str, extra_decimals: int = 0) -> None:
         return
     decimals = max(0, -(exponent + len(digits) - len(text))) + extra_decimals
     if decimals > MAX_DECIMALS:
-        raise NumberRangeError(
-            f"{shown} has {decimals} decimal places; at most {MAX_DECIMALS} are accepted: "
-            "round it")
+        raise NumberRangeError(render("number_too_many_decimals",
+                                      {"shown": shown, "decimals": decimals,
+                                       "limit": MAX_DECIMALS}))
 
 
 #: Scenario numbers are written back by :mod:`quotaopt.numfmt` (exact, never rounded).

@@ -117,19 +117,29 @@ def greedy_level(
     bounds = [(np.zeros(n, dtype=np.int64), n_plus, closes[0]),
               (n_plus, n_plus + cross, closes[1]),
               (n_plus + cross, span, closes[2])]
-    counts, gains, closeness = [], [], []
-    zero = np.zeros(n, dtype=np.int64)
+    seg_unit, seg_gain, seg_close, seg_count = [], [], [], []
+    # unit positions and step counts fit in int32 (n ≤ MAX_ROWS, counts ≤ posts ≤ 10⁹):
+    # half the memory of the segments at 10⁶ units
+    units = np.arange(n, dtype=np.int32)
     for a, b, close in bounds:
         # steps that appoint someone, [0, k), and steps that appoint nobody, [k, span)
-        counts += [np.maximum(0, np.minimum(b, k) - a), np.maximum(0, b - np.maximum(a, k))]
-        gains += [gain, zero]
-        closeness += [close, close]
-    count = np.stack(counts)
-    # the segments, kind by kind (as listed above), unit by unit
-    kind, su = np.nonzero(count > 0)
-    sg = np.stack(gains)[kind, su]
-    sc = np.stack(closeness)[kind, su]
-    cnt = count[kind, su]
+        for cnt, g in ((np.maximum(0, np.minimum(b, k) - a), gain),
+                       (np.maximum(0, b - np.maximum(a, k)), None)):
+            keep = cnt > 0
+            seg_unit.append(units[keep])
+            seg_gain.append(g[keep] if g is not None else np.zeros(int(keep.sum()),
+                                                                   dtype=np.int64))
+            seg_close.append(close[keep])
+            seg_count.append(cnt[keep].astype(np.int32))
+    del bounds, closes, n_plus, cross, units
+    su = np.concatenate(seg_unit)
+    del seg_unit
+    sg = np.concatenate(seg_gain)
+    del seg_gain
+    sc = np.concatenate(seg_close)
+    del seg_close
+    cnt = np.concatenate(seg_count)
+    del seg_count
     m = len(pool_cap)
     low = _pool_sum(lower, pool, m)
     # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
@@ -137,6 +147,7 @@ def greedy_level(
     room = pool_cap - low
     left = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
                       np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
+    del k
     # Steps that neither appoint nor bring a unit closer to its quota come after all others
     # in every pool; they are sorted only for pools that still need steps after the others
     # (rare: the units' bounds keep the quotas from adding up to the base cap).
@@ -148,10 +159,13 @@ def greedy_level(
             sel = sel[left[pool[su[sel]]] > 0]
         if not len(sel):
             continue
-        pu, pc = su[sel], cnt[sel]
+        pu = su[sel]
         pp = pool[pu]
         order = _step_order(pp, sg[sel], sc[sel], tie[pu], m)
-        pp, pc, sel = pp[order], pc[order], sel[order]
+        del pu
+        pp, sel = pp[order], sel[order]
+        del order
+        pc = cnt[sel].astype(np.int64)
         cum = np.cumsum(pc)
         # cumulative count before each segment, within its pool (starts never decrease)
         first = np.r_[True, pp[1:] != pp[:-1]]
@@ -167,19 +181,41 @@ def _step_order(pool: np.ndarray, gain: np.ndarray, close: np.ndarray, tie: np.n
                 k: int) -> np.ndarray:
     """The stable order of steps by pool, gain (descending), closeness (descending) and tie
     position: ``np.lexsort((tie, -close, -gain, pool))``, as one sort of a combined whole-number
-    key when it fits in 62 bits (four sorts otherwise)."""
+    key when it fits in 62 bits (four sorts otherwise). The key is built in place: at 10⁶
+    units there are millions of steps, and memory is the limit there."""
     if not len(pool):
         return np.zeros(0, dtype=np.int64)
-    gains, g_inv = np.unique(gain, return_inverse=True)
-    g_key = (len(gains) - 1) - g_inv.reshape(-1)
-    c_key = int(close.max()) - close
+    g_max = int(gain.max())
+    if int(gain.min()) >= 0 and g_max <= 4 * len(gain):
+        present = np.zeros(g_max + 1, dtype=bool)
+        present[gain] = True
+        rank = np.cumsum(present) - 1  # ascending rank of each gain value
+        n_gains = int(rank[-1]) + 1
+        g_key = (n_gains - 1) - rank[gain]
+        del present, rank
+    else:
+        gains, g_inv = np.unique(gain, return_inverse=True)
+        n_gains = len(gains)
+        g_key = (n_gains - 1) - g_inv.reshape(-1)
+        del gains, g_inv
+    c_top = int(close.max())
     start = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(start, pool, tie)
     t_key = tie - start[pool]  # tie positions run pool by pool, each from its start
-    sizes = (len(gains), int(c_key.max()) + 1, int(t_key.max()) + 1)
+    del start
+    sizes = (n_gains, c_top - int(close.min()) + 1, int(t_key.max()) + 1)
     if k * sizes[0] * sizes[1] * sizes[2] >= 2**62:
         return np.lexsort((tie, -close, -gain, pool))
-    key = ((pool * sizes[0] + g_key) * sizes[1] + c_key) * sizes[2] + t_key
+    key = pool.astype(np.int64)
+    key *= sizes[0]
+    key += g_key
+    del g_key
+    key *= sizes[1]
+    key += c_top
+    key -= close
+    key *= sizes[2]
+    key += t_key
+    del t_key
     return np.argsort(key, kind="stable")
 
 

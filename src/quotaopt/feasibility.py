@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .caps import UnitLimits, compute_limits, round_fraction
-from .messages import render
+from .messages import Message, render, share_sum
 from .numfmt import exact, percent
 from .policy import Incumbents, Level, MinimumRule, Policy, Rounding, Scope
 
@@ -66,17 +66,17 @@ def threshold(k: int, rounding: Rounding) -> tuple[Fraction, bool]:
     return Fraction(k - 1), True
 
 
-def unit_label(units: pd.DataFrame, i: int) -> str:
-    """``unit TX011 (石桥镇卫生院)``; the name only when it differs from the id."""
-    uid = str(units["unit_id"].iat[i])
-    name = str(units["name"].iat[i])
-    return f"unit {uid} ({name})" if name and name != uid else f"unit {uid}"
+def unit_label(units: pd.DataFrame, i: int, bare: bool = False) -> Message:
+    """``unit TX011 (石桥镇卫生院)`` (``bare``: without ``unit``); the name only when it
+    differs from the id."""
+    return Message.of("unit_place", unit_id=str(units["unit_id"].iat[i]),
+                      name=str(units["name"].iat[i]), bare=bare)
 
 
-def _list_units(units: pd.DataFrame, positions: Sequence[int], limit: int = 6) -> str:
-    shown = [unit_label(units, int(i))[5:] for i in positions[:limit]]
-    more = len(positions) - limit
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+def _list_units(units: pd.DataFrame, positions: Sequence[int], limit: int = 6) -> Message:
+    return Message.of("units_list",
+                      units=tuple(unit_label(units, int(i), bare=True) for i in positions[:limit]),
+                      more=len(positions) - limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,43 +265,48 @@ DETAILED = 50
 class Conflict:
     """One collision between a rule and the data, with the smallest changes that resolve it.
 
+    ``rule`` names the rule (a code: ``"senior cap"``, ``"pooled senior cap"``,
+    ``"minimum rules"``, ``"budget"`` …; :func:`quotaopt.messages.rule_name` writes it).
     ``needed`` is what the data needs (posts, or money for the budget), ``allowed`` what the
-    rule allows. ``fixes`` are alternatives, each enough on its own for this conflict.
+    rule allows. ``place``, ``message`` and ``fixes`` are sentences as data
+    (:class:`~quotaopt.messages.Message`: a code and its parameters); ``where``, ``text`` and
+    ``str()`` write them in the language in use. The fixes are alternatives, each enough on
+    its own for this conflict.
     """
 
-    rule: str  # "senior cap", "senior+intermediate cap", "pooled senior cap", …, "budget"
-    where: str  # "unit X (name)", "pool East" or "all units"
+    rule: str
+    place: Message  # unit X (name), pool East, all units
     unit_ids: tuple[str, ...]
     needed: Fraction
     allowed: Fraction
-    text: str
-    fixes: tuple[str, ...] = ()
+    message: Message
+    fixes: tuple[Message, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return str(self.place)
+
+    @property
+    def text(self) -> str:
+        """The conflict, without its fixes."""
+        return str(self.message)
 
     def __str__(self) -> str:
-        if not self.fixes:
-            return self.text
-        return f"{self.text}: {', or '.join(self.fixes)}"
+        return render("conflict", {"text": self.message, "fixes": self.fixes})
 
 
-def share_product(policy: Policy, unit_type: str, T: int, which: str) -> str:
-    """``20 × (10 % + 5 %) = 3``: a unit's share of ``which`` (see :func:`share_terms`),
-    times its posts, exactly."""
-    terms = share_terms(policy, unit_type, which)
-    parts = " + ".join(t for t, _ in terms)
-    if len(terms) > 1:
-        parts = f"({parts})"
-    return f"{T} × {parts} = {fmt_num(sum((v for _, v in terms), Fraction(0)) * T)}"
-
-
-def cap_words(policy: Policy, unit_type: str, T: int, which: str) -> str:
+def cap_arithmetic(policy: Policy, unit_type: str, T: int, which: str) -> Message:
     """``20 × (10 % + 5 %) = 3 → floor 3`` for a unit's senior or senior+intermediate cap."""
-    share = sum((v for _, v in share_terms(policy, unit_type, which)), Fraction(0))
-    return (f"{share_product(policy, unit_type, T, which)} → {policy.rounding.value} "
-            f"{round_fraction(share * T, policy.rounding)}")
+    terms = share_terms(policy, unit_type, which)
+    return Message.of("cap_arithmetic", posts=T, terms=tuple(terms),
+                      rounding=policy.rounding.value,
+                      cap=round_fraction(share_sum(terms) * T, policy.rounding))
 
 
-def share_terms(policy: Policy, unit_type: str, which: str) -> list[tuple[str, Fraction]]:
-    """The terms of a cap share in the policy's words: ``[("10 %", 1/10), ("5 %", 1/20)]``.
+def share_terms(policy: Policy, unit_type: str,
+                which: str) -> list[tuple[Fraction | None, Fraction]]:
+    """The terms of a cap share as the policy states them, each ``(factor, share)`` counting
+    ``factor × share`` (``None``: the share itself): ``[(None, 1/10), (None, 1/20)]``.
 
     ``which`` is ``"senior"`` (``σ_s = r_s + bonus``), ``"senior+intermediate"``
     (``σ_s + σ_m + f·σ_j``) or ``"senior+intermediate share"`` (``σ_s + σ_m``, the
@@ -310,52 +315,49 @@ def share_terms(policy: Policy, unit_type: str, which: str) -> list[tuple[str, F
     sh = policy.shares_for(unit_type)
     tp = policy.types.get(unit_type)
     bonus = tp.senior_bonus if tp is not None else Fraction(0)
-    terms = [(fmt_pct(sh.senior - bonus), sh.senior - bonus)]
+    terms: list[tuple[Fraction | None, Fraction]] = [(None, sh.senior - bonus)]
     if bonus:
-        terms.append((fmt_pct(bonus), bonus))
+        terms.append((None, bonus))
     if which == "senior":
         return terms
-    terms.append((fmt_pct(sh.intermediate), sh.intermediate))
+    terms.append((None, sh.intermediate))
     if which == "senior+intermediate" and sh.junior_to_intermediate:
-        f = sh.junior_to_intermediate
-        terms.append((f"{fmt_num(f)} × {fmt_pct(sh.junior)}", f * sh.junior))
+        terms.append((Fraction(sh.junior_to_intermediate), sh.junior))
     return terms
 
 
-def pool_cap_words(policy: Policy, lim: UnitLimits, p: int, which: str) -> str:
+def pool_cap_arithmetic(policy: Policy, lim: UnitLimits, p: int, which: str) -> Message:
     """``Σ posts × share over 32 units = 100.6 → floor 100`` for pool ``p``'s pooled cap
     (before incumbents are grandfathered)."""
     members = lim.pool_codes == p
     num = np.asarray(lim.qa_num if which == "senior" else lim.qc_num, dtype=object)[members]
     total = Fraction(int(num.sum()), lim.den)
     base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
-    return (f"Σ posts × share over {int(members.sum())} units = {fmt_num(total)} → "
-            f"{policy.rounding.value} {base}")
+    return Message.of("pool_cap_arithmetic", units=int(members.sum()), total=total,
+                      rounding=policy.rounding.value, cap=int(base))
 
 
-def ratio_words(policy: Policy, types: Sequence[str]) -> str:
+def ratio_words(policy: Policy, types: Sequence[str]) -> Message:
     """``ratio 1:4:5`` — the ratio in force for units of ``types``: a type's own ratio
     (``policy.types.<type>.ratio``, then named) where it has one, else ``policy.ratio``."""
     names = sorted(set(map(str, types)))
     own = [t for t in names if t in policy.types and policy.types[t].ratio is not None]
     ratios = sorted({str(policy.types[t].ratio) if t in own else str(policy.ratio)
                      for t in names} or {str(policy.ratio)})
-    if len(ratios) > 1:
-        return "ratios " + " and ".join(ratios)
-    if len(own) == 1 and names == own:
-        return f"ratio {ratios[0]} (policy.types.{own[0]}.ratio)"
-    return f"ratio {ratios[0]}"
+    return Message.of("ratio_words", ratios=tuple(ratios),
+                      own_type=own[0] if len(ratios) == 1 and len(own) == 1 and names == own
+                      else None)
 
 
-def _minimum_refs(policy: Policy, unit_type: str, T: int, levels: Sequence[Level]) -> str:
-    """``policy.minimum[2]``, … : the minimum rules of ``levels`` that apply to a unit."""
-    refs = [f"policy.minimum[{k + 1}]" for k, r in enumerate(policy.minimum)
-            if r.level in levels and r.posts > 0 and r.applies(unit_type, T)]
-    return ", ".join(refs) or "the minimum rules"
+def _minimum_refs(policy: Policy, unit_type: str, T: int,
+                  levels: Sequence[Level]) -> tuple[int, ...]:
+    """The numbers ``k`` of ``policy.minimum[k]`` of ``levels`` that apply to a unit."""
+    return tuple(k + 1 for k, r in enumerate(policy.minimum)
+                 if r.level in levels and r.posts > 0 and r.applies(unit_type, T))
 
 
 def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: list[
-        tuple[Fraction, Fraction]], need: int) -> str | None:
+        tuple[Fraction, Fraction]], need: int) -> Message | None:
     """Smallest ``junior_to_intermediate`` f with ``R(Σ (a + f·j)) ≥ need`` over ``T_parts``
     = [(σ_s + σ_m)·T, σ_j·T]; ``None`` when even 1.0 is not enough."""
     fixed = sum((a for a, _ in T_parts), Fraction(0))
@@ -371,7 +373,7 @@ def _junior_to_intermediate_fix(policy: Policy, unit_type: str | None, T_parts: 
            if unit_type is not None and unit_type in policy.types
            and policy.types[unit_type].junior_to_intermediate is not None
            else "policy.junior_to_intermediate")
-    return f"raise {key} to {decimal_at_least(f, strict)}"
+    return Message.of("fix_raise_key", key=key, value=decimal_at_least(f, strict))
 
 
 def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list[Conflict]:
@@ -384,23 +386,21 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
     ids = units["unit_id"].astype(str).to_numpy()
     total_fix: dict[int, int | None] = {}
 
-    def raise_total(i: int) -> str | None:
+    def raise_total(i: int) -> Message | None:
         if i not in total_fix:
             searched = len(total_fix) < DETAILED
             total_fix[i] = smallest_total(policy, units, i) if searched else None
         t = total_fix[i]
-        return None if t is None else f"raise its total_posts to {t}"
+        return None if t is None else Message.of("fix_total", posts=t)
 
     # 1. a unit whose minimum rules do not fit beside its incumbents
     for i in np.flatnonzero(nd.need_total > nd.T).tolist():
         T = int(nd.T[i])
         i_m = int(nd.inc_sm[i] - nd.inc_s[i])
-        text = (
-            f"{unit_label(units, i)}: minimum rules need {lim.min_s[i]} senior + "
-            f"{lim.min_m[i]} intermediate + {lim.min_j[i]} junior posts and incumbents hold "
-            f"{nd.inc_s[i]} senior + {i_m} intermediate posts: together at least "
-            f"{nd.need_total[i]} posts, but it has {T}"
-        )
+        text = Message.of(
+            "conflict_minimum_rules", where=unit_label(units, i),
+            minimum=(int(lim.min_s[i]), int(lim.min_m[i]), int(lim.min_j[i])),
+            incumbents=(int(nd.inc_s[i]), i_m), need=int(nd.need_total[i]), posts=T)
         fixes = [f for f in [raise_total(i)] if f]
         if len(total_fix) <= DETAILED:
             fixes += _minimum_fixes(policy, units, lim, i)
@@ -417,14 +417,14 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
             for i in np.flatnonzero(inc > cap).tolist():
                 t = str(units["type"].iat[i])
                 T = int(nd.T[i])
-                words = cap_words(policy, t, T, which)
-                if cap[i] > base[i]:  # a minimum rule lifted the cap (see caps.py)
-                    words += (f", raised to {cap[i]} by the minimum rules "
-                              f"({_minimum_refs(policy, t, T, levels)})")
-                text = (f"{unit_label(units, i)} has {inc[i]} {which} incumbents but the "
-                        f"{ratio_words(policy, [t])} {which} cap allows {cap[i]} of its {T} "
-                        f"posts ({words})")
-                options = ['set incumbents = "grandfather"', raise_total(i),
+                text = Message.of(
+                    "conflict_unit_cap", where=unit_label(units, i), which=which,
+                    incumbents=int(inc[i]), ratio=ratio_words(policy, [t]), cap=int(cap[i]),
+                    posts=T, arithmetic=cap_arithmetic(policy, t, T, which),
+                    # a minimum rule lifted the cap (see caps.py)
+                    minimum_refs=(_minimum_refs(policy, t, T, levels) if cap[i] > base[i]
+                                  else None))
+                options = [Message.of("fix_grandfather"), raise_total(i),
                            policy_fix(policy, t, T, int(inc[i]))]
                 out.append(Conflict(f"{which} cap", unit_label(units, i), (ids[i],),
                                     Fraction(int(inc[i])), Fraction(int(cap[i])), text,
@@ -441,23 +441,21 @@ def find_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits) -> list
         cheapest = (min(c_s, Fraction(0)) * int(units["senior_waiting"].sum())
                     + min(c_m, Fraction(0)) * int(units["intermediate_waiting"].sum()))
         if b.max_increase < cheapest:
-            what = ("a plan that appoints nobody costs 0" if cheapest == 0 else
-                    f"even the cheapest plan costs {fmt_num(cheapest)}")
             out.append(Conflict(
-                "budget", "all units", (), cheapest, b.max_increase,
-                f"budget: max_increase is {fmt_num(b.max_increase)}, below what any plan costs "
-                f"({what})",
-                (f"raise budget.max_increase to {fmt_num(cheapest)} or more",)))
+                "budget", Message.of("all_units"), (), cheapest, b.max_increase,
+                Message.of("conflict_budget", max_increase=b.max_increase, cheapest=cheapest),
+                (Message.of("fix_budget", amount=cheapest),)))
     return out
 
 
-def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int) -> list[str]:
+def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+                   i: int) -> list[Message]:
     """For each minimum rule that sets unit ``i``'s minimum: the largest ``posts`` that fits,
     and the ``when_total_at_least`` that exempts the unit, when that is enough."""
     T = int(units["total_posts"].iat[i])
     t = str(units["type"].iat[i])
     row_ok = _unit_fit_checker(units, i)
-    fixes = []
+    fixes: list[Message] = []
     for k, rule in enumerate(policy.minimum):
         have = {Level.SENIOR: lim.min_s, Level.INTERMEDIATE: lim.min_m,
                 Level.JUNIOR: lim.min_j}[rule.level][i]
@@ -466,17 +464,17 @@ def _minimum_fixes(policy: Policy, units: pd.DataFrame, lim: UnitLimits, i: int)
             continue
         n = _largest_minimum_that_fits(policy, k, row_ok, T)
         if n is not None:
-            fixes.append(f"lower the {rule.level} minimum (policy.minimum[{k + 1}]) to {n} "
-                         "post(s)")
+            fixes.append(Message.of("fix_lower_minimum", level=str(rule.level), number=k + 1,
+                                    posts=n))
         exempt = replace(policy, minimum=tuple(
             replace(r, when_total_at_least=T + 1) if j == k else r
             for j, r in enumerate(policy.minimum)))
         if row_ok(exempt):
-            fixes.append(f"set policy.minimum[{k + 1}].when_total_at_least to {T + 1}")
+            fixes.append(Message.of("fix_exempt", number=k + 1, posts=T + 1))
     return fixes
 
 
-def _bonus_fix(policy: Policy, unit_type: str, T: int, need: int) -> str | None:
+def _bonus_fix(policy: Policy, unit_type: str, T: int, need: int) -> Message | None:
     """The smallest senior_bonus of the type at which the senior cap of ``T`` posts covers
     ``need``; ``None`` when the bonus would exceed the junior share it is taken from."""
     if T == 0:
@@ -489,10 +487,11 @@ def _bonus_fix(policy: Policy, unit_type: str, T: int, need: int) -> str | None:
     junior = sh.junior + bonus
     if b > junior or (strict and b >= junior):
         return None
-    return f"raise policy.types.{unit_type}.senior_bonus to {decimal_at_least(b, strict)}"
+    return Message.of("fix_raise_key", key=f"policy.types.{unit_type}.senior_bonus",
+                      value=decimal_at_least(b, strict))
 
 
-def _transfer_fix(policy: Policy, unit_type: str, T: int, need: int) -> str | None:
+def _transfer_fix(policy: Policy, unit_type: str, T: int, need: int) -> Message | None:
     sh = policy.shares_for(unit_type)
     return _junior_to_intermediate_fix(
         policy, unit_type, [((sh.senior + sh.intermediate) * T, sh.junior * T)], need)
@@ -524,34 +523,33 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
         name = lim.pool_names[p]
         members = np.flatnonzero(codes == p)
         member_ids = tuple(ids[members].tolist())
-        where = f"pool {name}"
+        where = Message.of("pool_place", pool=name)
         for which, need, inc, cap in (
             ("senior", pool_need_s[p], pool_inc_s[p], lim.pool_cap_s[p]),
             ("senior+intermediate", pool_need_sm[p], pool_inc_sm[p], lim.pool_cap_sm[p]),
         ):
             if need <= cap:
                 continue
-            words = pool_cap_words(policy, lim, p, which)
+            words = pool_cap_arithmetic(policy, lim, p, which)
             base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
-            if cap > base:
-                words += f", raised to {cap} for the grandfathered incumbents"
             member_types = units["type"].astype(str).to_numpy()[members].tolist()
             ratio = ratio_words(policy, member_types)
             if protect and inc > cap and need == inc:
                 # the incumbents alone are over the cap: grandfathering them is enough
-                text = (f"{where}: its units have {inc} {which} incumbents but the pooled "
-                        f"{ratio} {which} cap is {cap} ({words})")
-                fixes = ['set incumbents = "grandfather"']
+                text = Message.of("conflict_pool_incumbents", where=where, which=which,
+                                  incumbents=int(inc), ratio=ratio, cap=int(cap),
+                                  arithmetic=words, grandfathered=bool(cap > base))
+                fixes: list[Message] = [Message.of("fix_grandfather")]
             else:
                 # minimum rules need more than the incumbents hold: grandfathering (a cap of
                 # the incumbents) cannot be enough, the minimum rules must give way
                 need_u, inc_u = ((nd.need_s, nd.inc_s) if which == "senior"
                                  else (nd.need_sm, nd.inc_sm))
                 lifted = members[need_u[members] > inc_u[members]]
-                text = (f"{where}: minimum rules and incumbents need {need} {which} posts "
-                        f"({inc} held by incumbents, {need - inc} more for the minimum rules at "
-                        f"{_list_units(units, lifted.tolist())}), the pooled {ratio} {which} "
-                        f"cap is {cap} ({words})")
+                text = Message.of("conflict_pool_minimum", where=where, which=which,
+                                  need=int(need), incumbents=int(inc),
+                                  units=_list_units(units, lifted.tolist()), ratio=ratio,
+                                  cap=int(cap), arithmetic=words, grandfathered=bool(cap > base))
                 fixes = []
                 levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR,
                                                                    Level.INTERMEDIATE]
@@ -563,17 +561,16 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                         continue
                     n = _largest_minimum_that_fits(policy, rule_no, fits, largest)
                     if n is not None:
-                        fixes.append(f"lower the {rule.level} minimum "
-                                     f"(policy.minimum[{rule_no + 1}]) to {n} post(s)")
+                        fixes.append(Message.of("fix_lower_minimum", level=str(rule.level),
+                                                number=rule_no + 1, posts=n))
                     elif protect and inc > cap:
                         n = _largest_minimum_that_fits(grandfathered, rule_no, fits, largest)
                         if n is not None:
-                            fixes.append(f'set incumbents = "grandfather" and lower the '
-                                         f"{rule.level} minimum (policy.minimum[{rule_no + 1}]) "
-                                         f"to {n} post(s)")
+                            fixes.append(Message.of(
+                                "fix_lower_minimum", level=str(rule.level),
+                                number=rule_no + 1, posts=n, grandfather=True))
                 if _unit_scope_fits(policy, units, members):
-                    fixes.append('use scope = "unit" (there a minimum lifts the unit\'s own '
-                                 "cap)")
+                    fixes.append(Message.of("fix_unit_scope"))
             # add posts where they raise the pooled cap fastest
             share = np.array([
                 (policy.shares_for(str(units["type"].iat[i])).senior if which == "senior"
@@ -583,8 +580,8 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
             if best is not None:
                 add = _smallest_pool_addition(policy, units, members, int(best))
                 if add is not None:
-                    fixes.append(f"add {add} post(s) to {unit_label(units, int(best))}, whose "
-                                 f"{which} share is the pool's largest")
+                    fixes.append(Message.of("fix_add_posts", posts=add,
+                                            unit=unit_label(units, int(best)), which=which))
             if which == "senior+intermediate":
                 parts = []
                 for i in members.tolist():

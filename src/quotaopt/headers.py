@@ -39,6 +39,14 @@ ALLOCATION_ZH: dict[str, str] = {
     "over_ratio": "超比例",
 }
 
+#: The other columns of ``violations.csv`` (``quotaopt audit``) -> their Chinese headers.
+VIOLATION_ZH: dict[str, str] = {
+    "rule": "违反的规则",
+    "allowed": "允许值",
+    "actual": "方案值",
+    "message": "说明",
+}
+
 #: Other Chinese headers a units table may use for a column (besides :data:`ALLOCATION_ZH`),
 #: as county bureaus write them. Headers are compared after Unicode NFKC normalisation, in
 #: lower case, without spaces and without a bracketed unit at the end (``（人）``, ``(个)``,

@@ -144,12 +144,8 @@ def stage1_coefficients(policy: Policy, priority: np.ndarray) -> tuple[np.ndarra
     cm = {g: int(gfrac[g] * policy.weight_intermediate / delta) for g in g_unique}
     largest = max([*cs.values(), *cm.values(), 0])
     if largest > MAX_MIP_MAGNITUDE:
-        raise InputError([Problem(
-            f"the priorities and objective weights are too different in size or have too many "
-            f"decimal places to be solved exactly: the most valuable appointment is worth "
-            f"{approx(largest)} times the smallest common step (the limit is 2^50 ≈ 1.1e15); use "
-            "priorities and weights with fewer decimal places or closer in size",
-            key="objective.weights")])
+        raise InputError([Problem.of("weights_too_different", key="objective.weights",
+                                     largest=approx(largest))])
     c_s = np.array([cs[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     c_m = np.array([cm[g] for g in g_unique], dtype=np.float64)[inverse.reshape(-1)]
     return c_s, c_m, delta
@@ -258,10 +254,8 @@ def build(
         S = np.asarray(den, dtype=np.float64)
         N = np.asarray(num, dtype=np.float64)
         if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem(
-                "the numbers are too large for an exact MIP: a unit's quota has a numerator of "
-                f"{approx(float(N.max()))} (the limit is 2^50 ≈ 1.1e15); use ratios and "
-                "bonuses with fewer decimal places, or smaller pools")])
+            raise InputError([Problem.of("quota_too_large",
+                                         numerator=approx(float(N.max())))])
         deviations.append(Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, nrow,
                                     fl, r, S))
         add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
@@ -305,11 +299,8 @@ def build(
         coef_s, coef_m, rhs = budget_row(policy.budget)
         reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
         if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem(
-                f"the budget row is too large to be solved exactly: appointing every waiting "
-                f"title-holder would cost {approx(reach)} (in units of the costs' smallest step; "
-                "the limit is 2^50 ≈ 1.1e15); use costs with fewer decimal places, or smaller "
-                "waiting counts", key="budget")])
+            raise InputError([Problem.of("budget_row_too_large", key="budget",
+                                         reach=approx(reach))])
         rows_i.append(np.zeros(2 * n, dtype=np.int64) + nrow)
         rows_j.append(np.concatenate([ys_c, ym_c]))
         rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
@@ -365,16 +356,10 @@ def build(
     stage_ranges.insert(0, ranges(c_s * w_s + c_m * w_m))
     block_range = tuple(r[0] for r in stage_ranges)
     batch_range = tuple(r[1] for r in stage_ranges)
-    for value, what in ((max(block_range[1:]), "the distance to the base caps or quotas (stages "
-                                                "2 and 3)"),
-                        (block_range[0], "the weighted appointments (stage 1)")):
+    for value, stage in ((max(block_range[1:]), 2), (block_range[0], 1)):
         if value > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem(
-                f"the numbers are too large for an exact MIP: {what} can reach {approx(value)} in "
-                "one independent block (the limit is 2^50 ≈ 1.1e15, so that floating-point "
-                "solvers keep every whole number exact); use smaller counts, ratios and "
-                "bonuses with fewer decimal places (their common denominator is "
-                f"{limits.den}), smaller pools, or no budget")])
+            raise InputError([Problem.of("block_too_large", stage=stage, value=approx(value),
+                                         denominator=limits.den)])
     return Formulation(
         idx=idx,
         col_lower=col_lower,

@@ -12,6 +12,7 @@ One rendering per context, chosen on purpose:
 * :func:`whole` — counts; ``grouped`` adds thousands separators (money, limits).
 * :func:`money` — amounts of money in tables: thousands separators, two decimals when not
   whole.
+* :func:`decimals` — a rounded reading beside an exact value (``3450/503 ≈ 6.859``).
 
 >>> from fractions import Fraction
 >>> exact(Fraction(1, 3)), exact(Fraction(5, 2)), exact(Fraction(1, 20)), exact(4)
@@ -74,3 +75,8 @@ def money(value: Fraction | float | int) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     return f"{int(value):,}"
+
+
+def decimals(value: Rational | int, places: int = 3) -> str:
+    """An approximation for reading beside an exact number: ``3450/503`` → ``6.859``."""
+    return f"{float(Fraction(value)):.{places}f}"

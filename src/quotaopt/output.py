@@ -30,10 +30,14 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .errors import InputError, Problem
 from .headers import ALLOCATION_ZH
-from .i18n import _, language
+from .i18n import language
+from .messages import render
 
 FORMATS = ("csv", "xlsx", "json")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX text
@@ -50,9 +54,7 @@ def output_fault(exc: OSError, path: str | Path, doing: str = "write the results
     """A failure of the environment while writing (no space, no permission, a folder in the
     way, a file that vanished) as an exit-2 error naming the path and the reason."""
     reason = exc.strerror or type(exc).__name__
-    return InputError([Problem(f"cannot {doing} ({reason}); no result file was changed — free "
-                               "some space, fix the permissions or choose another --out",
-                               file=str(path))])
+    return InputError([Problem.of("cannot_write", file=str(path), reason=reason, doing=doing)])
 
 
 def prepare_out_dir(path: str | Path, names: Sequence[str] = (),
@@ -66,30 +68,26 @@ def prepare_out_dir(path: str | Path, names: Sequence[str] = (),
     """
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise InputError([Problem("exists and is not a folder; choose another --out",
-                                  file=str(out))])
+        raise InputError([Problem.of("out_not_folder", file=str(out))])
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".quotaopt-probe-"):
             pass
     except OSError as exc:
-        raise InputError([Problem(f"cannot write results there ({exc.strerror}); choose "
-                                  "another --out", file=str(out))]) from None
+        raise InputError([Problem.of("out_not_writable", file=str(out),
+                                     reason=str(exc.strerror))]) from None
     problems = []
     for name in names:
         target = out / name
         for source in inputs:
             if _same_file(target, Path(source)):
-                problems.append(Problem(
-                    f"is an input of this run ({source}); the results would overwrite it: "
-                    "choose another --out", file=str(target)))
+                problems.append(Problem.of("out_is_input", file=str(target),
+                                           source=str(source)))
                 break
         else:
             if target.is_dir() or (os.path.lexists(target) and not (
                     target.is_file() or target.is_symlink())):
-                problems.append(Problem(
-                    "is in the way: a folder (or other non-file) where a result file goes; "
-                    "move it away or choose another --out", file=str(target)))
+                problems.append(Problem.of("out_in_the_way", file=str(target)))
     if problems:
         raise InputError(problems)
     return out
@@ -134,9 +132,8 @@ def atomic_write_all(items: Sequence[tuple[Path, Callable[[IO[bytes]], object]]]
     try:
         for target, write in items:
             if target.is_dir():
-                raise InputError([Problem(
-                    "is in the way: a folder where a result file goes; move it away or choose "
-                    "another --out", file=str(target))])
+                raise InputError([Problem.of("out_in_the_way", file=str(target),
+                                             other=False)])
             try:
                 staged.append((_write_temporary(target, write), target))
             except OSError as exc:
@@ -198,7 +195,7 @@ def _keep_old(target: Path) -> str | None:
         except (OSError, NotImplementedError):  # no hard links here: a copy does as well
             shutil.copy2(target, backup, follow_symlinks=False)
             return backup
-    raise FileExistsError(errno.EEXIST, "no free name for a backup", str(target))
+    raise FileExistsError(errno.EEXIST, render("no_backup_name", {}), str(target))
 
 
 def _put_back(kept: Sequence[tuple[Path, str | None]]) -> None:
@@ -240,10 +237,8 @@ def folder_lock(folder: Path, wait: float | None = None) -> Iterator[None]:
             raise
         os.close(fd)
         if time.monotonic() > deadline:
-            raise InputError([Problem(
-                f"another quotaopt run is writing its results into this folder (waited "
-                f"{LOCK_WAIT if wait is None else wait:g} s); try again when it has finished, "
-                "or choose another --out", file=str(folder))])
+            raise InputError([Problem.of("out_locked", file=str(folder),
+                                         seconds=LOCK_WAIT if wait is None else wait)])
         time.sleep(0.02)
     try:
         yield
@@ -337,7 +332,8 @@ def csv_encoding(encoding: str | None = None) -> str:
     (for Excel), ``utf-8`` for English (as before)."""
     if encoding is not None:
         if encoding not in CSV_ENCODINGS:
-            raise ValueError(f"CSV encoding {encoding!r}: choose one of {CSV_ENCODINGS}")
+            raise ValueError(render("csv_encoding_unknown",
+                                    {"encoding": encoding, "choices": CSV_ENCODINGS}))
         return encoding
     return "utf-8-sig" if language() == "zh" else "utf-8"
 
@@ -346,6 +342,10 @@ def csv_bytes(df: pd.DataFrame, encoding: str | None = None, target: Path | None
     """The bytes of ``df`` as a CSV file in ``encoding`` (:func:`csv_encoding`); a character
     the encoding cannot hold (GBK lacks some) is an :class:`InputError` naming it."""
     enc = csv_encoding(encoding)
+    if enc in ("utf-8", "utf-8-sig"):
+        body = _csv_utf8(df)
+        if body is not None:
+            return (b"\xef\xbb\xbf" if enc == "utf-8-sig" else b"") + body
     try:
         return csv_text(df).encode(enc)
     except UnicodeEncodeError as exc:
@@ -420,6 +420,69 @@ def _csv_cells(series: pd.Series) -> list[str] | None:
     if any(c in joined for c in _CSV_SPECIAL):
         cells = [_quoted(x) if any(c in x for c in _CSV_SPECIAL) else x for x in cells]
     return cells
+
+
+_SPECIAL_BYTE = np.zeros(256, dtype=bool)
+_SPECIAL_BYTE[[ord(c) for c in _CSV_SPECIAL]] = True
+_FORMULA_BYTE = np.zeros(256, dtype=bool)
+_FORMULA_BYTE[[ord(c) for c in _FORMULA_START]] = True
+
+
+def _csv_utf8(df: pd.DataFrame) -> bytes | None:
+    """:func:`csv_text` encoded as UTF-8, byte for byte, written by pyarrow's CSV writer (no
+    Python object per cell); ``None`` for a frame with a column of another kind than
+    integer, boolean or text, or with a text cell that needs quotes (``csv_text`` then
+    writes it)."""
+    labels = list(df.columns)
+    if df.shape[1] < 2 or not all(type(x) is str for x in labels):
+        return None
+    columns = []
+    for j in range(df.shape[1]):
+        col = _arrow_cells(df.iloc[:, j])
+        if col is None:
+            return None
+        columns.append(col)
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
+    table = pa.table(columns, names=[f"c{j}" for j in range(len(columns))])
+    del columns
+    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
+    sink = io.BytesIO()
+    sink.write(head.getvalue().encode("utf-8"))
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(
+        include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
+        quoting_style="none"))
+    del table
+    return sink.getvalue()
+
+
+def _arrow_cells(series: pd.Series) -> pa.Array | None:
+    """One column as pyarrow writes the cells :func:`_csv_cells` gives: integers as they
+    are, booleans as ``True``/``False``, text formula-safe; ``None`` when a text cell needs
+    quotes or the column is of another kind."""
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype):
+        return None
+    values = series.to_numpy()
+    if dtype.kind == "b":
+        return pc.if_else(pa.array(values, type=pa.bool_()), "True", "False")
+    if dtype.kind in "iu":
+        return pa.array(values)
+    if dtype.kind != "O" or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    cells = pa.array(values, type=pa.string())
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[: len(cells) + 1]
+    data = (np.frombuffer(cells.buffers()[2], dtype=np.uint8)[: offsets[-1]]
+            if cells.buffers()[2] is not None else np.zeros(0, dtype=np.uint8))
+    if _SPECIAL_BYTE[data].any():  # ASCII: never a byte of a multi-byte character
+        return None
+    filled = np.flatnonzero(offsets[:-1] < offsets[1:])
+    odd = filled[_FORMULA_BYTE[data[offsets[filled]]]]
+    if not odd.size:
+        return cells
+    fixed = values.copy()
+    fixed[odd] = [safe_text(x) for x in values[odd].tolist()]
+    return pa.array(fixed, type=pa.string())
 
 
 def _quoted(text: str) -> str:
@@ -653,11 +716,11 @@ def verify_result_file(path: Path) -> tuple[bool, str] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if actual == expected:
-        return True, _("{path} is the file {summary} describes (SHA-256 {actual}…)").format(
-            path=path, summary=summary_path, actual=actual[:12])
-    return False, _("{path} is NOT the file {summary} describes (SHA-256 {actual}…, the "
-                    "summary names {expected}…): the two come from different runs").format(
-        path=path, summary=summary_path, actual=actual[:12], expected=str(expected)[:12])
+        return True, render("result_file_verified", {
+            "path": str(path), "summary": str(summary_path), "actual": actual[:12]})
+    return False, render("result_file_differs", {
+        "path": str(path), "summary": str(summary_path), "actual": actual[:12],
+        "expected": str(expected)[:12]})
 
 
 def _write_bytes(data: bytes, fh: IO[bytes]) -> None:

@@ -144,19 +144,26 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def sheet_title() -> str:
-    return _("plan table")
+def sheet_title(variant: str | None = None) -> str:
+    """The plan sheet's name: ``plan table`` (``run``), ``plan table <variant>`` (compare's
+    workbook, one per variant)."""
+    if variant is None:
+        return _("plan table")
+    return _("plan table {variant}").format(variant=variant)
 
 
-def add_sheet(wb: Any, res: Result, day: datetime.date | None = None) -> None:
-    """Add the print-ready plan sheet to an openpyxl workbook, as its first sheet."""
+def add_sheet(wb: Any, res: Result, day: datetime.date | None = None, *,
+              name: str | None = None, index: int | None = 0) -> None:
+    """Add the print-ready plan sheet to an openpyxl workbook: by default as its first
+    sheet, named :func:`sheet_title`; ``name`` and ``index`` (``None``: last) place it
+    elsewhere (compare's workbook has one per variant)."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     day = day or table_date()
     table = rows(res)
     keys = [k for k, _h in COLUMNS]
-    ws = wb.create_sheet(title=sheet_title(), index=0)
+    ws = wb.create_sheet(title=name or sheet_title(), index=index)
     ncol = len(keys)
     ws.append(xlsx_row([title(res, day)]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)

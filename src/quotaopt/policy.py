@@ -11,8 +11,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from .exact import NumberRangeError, decimal_fraction, fmt_number, fmt_pct
+from .exact import NumberRangeError, decimal_fraction, fmt_number
 from .i18n import N_, _
+from .messages import render
 
 
 class Level(StrEnum):
@@ -56,30 +57,23 @@ class Ratio:
 
         A part may be 0 (``"0:3:7"``: a type without senior posts)."""
         if not isinstance(text, str):
-            raise ValueError(f"expected a text like \"1:4:5\", got {text!r}")
+            raise ValueError(render("ratio_not_text", {"value": text}))
         parts = text.replace("：", ":").replace("\u2236", ":").replace("/", ":").split(":")
         if len(parts) != 3:
-            raise ValueError(
-                f"{text!r} has {len(parts)} part(s); write three numbers "
-                "senior:intermediate:junior, e.g. \"1:4:5\""
-            )
+            raise ValueError(render("ratio_parts", {"text": text, "count": len(parts)}))
         values = []
         for part in parts:
             try:
                 value = decimal_fraction(part.strip())
             except NumberRangeError as exc:
-                raise ValueError(f"{text!r}: {exc}") from None
+                raise ValueError(render("ratio_number", {"text": text, "problem": str(exc)})
+                                 ) from None
             if value is None or value < 0:
-                raise ValueError(
-                    f"{text!r}: {part.strip()!r} is not a number ≥ 0; write three "
-                    "numbers ≥ 0 senior:intermediate:junior, e.g. \"1:4:5\" or \"0:3:7\""
-                )
+                raise ValueError(render("ratio_part_invalid",
+                                        {"text": text, "part": part.strip()}))
             values.append(value)
         if not any(values):
-            raise ValueError(
-                f"{text!r}: all three parts are 0, so there is nothing to share out; at least "
-                "one part must be above 0, e.g. \"1:4:5\" or \"0:3:7\""
-            )
+            raise ValueError(render("ratio_all_zero", {"text": text}))
         return cls(*values)
 
     @property
@@ -210,8 +204,6 @@ class Policy:
             else self.junior_to_intermediate
         )
         if bonus > j:
-            raise ValueError(
-                f"the senior bonus {fmt_pct(bonus)} of type {unit_type!r} is larger than its "
-                f"junior share {fmt_pct(j)}"
-            )
+            raise ValueError(render("type_bonus_above_junior",
+                                    {"bonus": bonus, "type": unit_type, "junior": j}))
         return Shares(s + bonus, m, j - bonus, f)

@@ -23,7 +23,7 @@ from .backends.pulp import make_solver, solve_problem
 from .caps import UnitLimits
 from .errors import SolverError
 from .feasibility import precheck, unit_label
-from .messages import render
+from .messages import Message, render
 from .policy import Level, Policy, Scope
 
 #: Penalty per post of slack, by rule family. Caps cost a little more than minimum rules, so
@@ -38,20 +38,30 @@ _RULE_ORDER = ("senior cap", "senior+intermediate cap", "pooled senior cap",
 
 @dataclass(frozen=True)
 class Slack:
-    """A rule relaxed by the elastic model: ``limit`` would have to become ``relaxed``."""
+    """A rule relaxed by the elastic model: ``limit`` would have to become ``relaxed``.
+
+    ``rule`` names the rule (a code: ``"senior cap"``, ``"junior minimum"``, ``"budget"`` …;
+    :func:`quotaopt.messages.rule_name` writes it); ``place`` is the unit, pool or all units
+    (:class:`~quotaopt.messages.Message`), ``where`` and ``str()`` write them in the language
+    in use.
+    """
 
     rule: str
-    where: str
+    place: Message
     unit_ids: tuple[str, ...]
     limit: Fraction
     relaxed: Fraction
+
+    @property
+    def where(self) -> str:
+        return str(self.place)
 
     @property
     def amount(self) -> Fraction:
         return abs(self.relaxed - self.limit)
 
     def __str__(self) -> str:
-        return render("relaxed_limit", {"where": self.where, "rule": self.rule,
+        return render("relaxed_limit", {"where": self.place, "rule": self.rule,
                                         "limit": self.limit, "relaxed": self.relaxed})
 
 
@@ -103,9 +113,9 @@ def elastic(
     w_m = units["intermediate_waiting"].to_numpy(np.int64)
     ids = units["unit_id"].astype(str).to_numpy()
     penalty: list[tuple[Any, int | float]] = []
-    slacks: list[tuple[Any, str, str, tuple[str, ...], Fraction, int]] = []
+    slacks: list[tuple[Any, str, Message, tuple[str, ...], Fraction, int]] = []
 
-    def slack(name: str, rule: str, where: str, uids: tuple[str, ...], limit: Fraction,
+    def slack(name: str, rule: str, where: Message, uids: tuple[str, ...], limit: Fraction,
               direction: int, weight: float) -> Any:
         e = pulp.LpVariable(name, 0)
         penalty.append((e, weight))
@@ -143,7 +153,7 @@ def elastic(
         codes = lim.pool_codes[idx]
         for p in sorted(set(codes.tolist())):
             members = idx[codes == p].tolist()
-            where = f"pool {lim.pool_names[p]}"
+            where = Message.of("pool_place", pool=lim.pool_names[p])
             uids = tuple(str(ids[i]) for i in members)
             for cap, var, rule, tag in ((lim.pool_cap_s[p], A, "pooled senior cap", "senior"),
                                         (lim.pool_cap_sm[p], B, "pooled senior+intermediate cap",
@@ -156,7 +166,7 @@ def elastic(
         b = policy.budget
         c_s, c_m = b.appointment_costs
         scale = min([c for c in (c_s, c_m) if c > 0], default=Fraction(1))
-        e = slack("e_budget", "budget", "all units", (), b.max_increase, 1,
+        e = slack("e_budget", "budget", Message.of("all_units"), (), b.max_increase, 1,
                   PENALTY["budget"] / float(scale))
         prob += (pulp.lpSum(float(c_s) * ys[i] + float(c_m) * ym[i] for i in idx.tolist())
                  <= float(b.max_increase) + e), "budget"
@@ -176,7 +186,7 @@ def elastic(
     order = {r: n for n, r in enumerate(_RULE_ORDER)}
     canon = {str(u): n for n, u in enumerate(ids.tolist())}
     out.sort(key=lambda s: (order.get(s.rule, 99),
-                            canon.get(s.unit_ids[0], -1) if s.unit_ids else -1, s.where))
+                            canon.get(s.unit_ids[0], -1) if s.unit_ids else -1, str(s.where)))
     return out
 
 

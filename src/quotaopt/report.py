@@ -16,19 +16,23 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from . import plan_table
 from .compare import Comparison
 from .errors import QuotaoptError
 from .headers import LABELS_ZH, PRESENCE_ZH, STATUS_ZH
 from .i18n import N_, _, language
+from .messages import render
 from .meta import __version__
 from .numfmt import money as money_text
 from .numfmt import whole
 from .output import csv_bytes, sheet_name, write_files, xlsx_bytes
+from .result import Result
 
 REPORT_FORMATS = ("html", "xlsx", "csv")
 LANGS = ("en", "zh")
@@ -45,11 +49,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise MissingDependencyError(
-            "the HTML report draws its charts with matplotlib, which is not installed: run "
-            "`pip install matplotlib` (or `pip install quotaopt[report]`), or choose "
-            "--format xlsx,csv"
-        ) from None
+        raise MissingDependencyError(render("matplotlib_missing", {})) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -756,8 +756,9 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
     CSVs: ``kpi.csv``, ``by_type.csv``, ``unit_diff.csv``, ``movers.csv``, ``rules.csv``
     (headers as the workbook's; ``encoding`` as for :func:`~quotaopt.output.csv_bytes`).
     The workbook has the same tables — its unit diff only the rows of units that change —
-    plus one allocation sheet per variant with a plan; ``lang="zh"`` gives it (and the CSVs)
-    Chinese sheet names and column headers.
+    plus, for each variant with a plan, its allocation sheet followed by its 岗位设置方案表
+    (:func:`quotaopt.plan_table.add_sheet`, print-ready); ``lang="zh"`` gives it (and the
+    CSVs) Chinese sheet names and column headers.
     Every file is written whole or not at all.
     """
     out = Path(out_dir)
@@ -773,20 +774,30 @@ def write_comparison(comp: Comparison, out_dir: str | Path,
         sheets = {sheet_name(_SHEETS[lang][k], taken): _for_file(df, lang)
                   for k, df in book.items()}
         titles = {}
+        plans: list[tuple[str, str, Result]] = []  # (after sheet, plan sheet, result)
         for n in comp.variants:
-            alloc = comp.results[n].allocation
-            if alloc is not None:
+            res = comp.results[n]
+            if res.allocation is not None:
                 name = sheet_name(n, taken)
-                sheets[name] = _for_file(alloc, lang)
+                sheets[name] = _for_file(res.allocation, lang)
                 if name != n:  # the sheet could not take the variant's name: row 1 gives it
                     titles[name] = f"{_VARIANT_TITLE[lang]}{n}"
-        files.append((out / "comparison.xlsx", xlsx_bytes(sheets, titles)))
+                plans.append((name, sheet_name(plan_table.sheet_title(n), taken), res))
+        files.append((out / "comparison.xlsx",
+                      xlsx_bytes(sheets, titles, partial(_plan_sheets, plans=plans))))
     if "csv" in formats:
         for key, df in data.items():
             target = out / f"{key}.csv"
             files.append((target, csv_bytes(_for_file(df, lang), encoding, target)))
     write_files(files)
     return [target for target, _ in files]
+
+
+def _plan_sheets(wb: Any, plans: Sequence[tuple[str, str, Result]]) -> None:
+    """Each variant's 岗位设置方案表 (:mod:`quotaopt.plan_table`), after its allocation sheet."""
+    day = plan_table.table_date()
+    for after, name, res in plans:
+        plan_table.add_sheet(wb, res, day, name=name, index=wb.sheetnames.index(after) + 1)
 
 
 #: The first row of an allocation sheet whose name is not the variant's own.

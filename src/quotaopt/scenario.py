@@ -13,7 +13,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -27,9 +27,8 @@ from .exact import (
     MAX_NUMBER,
     NumberRangeError,
     decimal_fraction,
-    fmt_number,
-    fmt_pct,
 )
+from .messages import CATALOGUE, render
 from .policy import (
     Budget,
     Incumbents,
@@ -115,7 +114,7 @@ class Scenario:
         """Return a variant by name (``None`` or ``"baseline"`` is the base)."""
         key = name or BASELINE
         if key not in self.variants:
-            hint = _did_you_mean(key, self.variants)
+            hint = render("did_you_mean", {"hint": _close(key, self.variants)})
             raise InputError(
                 [
                     Problem.of("unknown_variant", file=self.path.name if self.path else None,
@@ -174,19 +173,13 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
     """Check ``data`` against ``schema``; append a Problem per unknown key or wrong type."""
     if isinstance(schema, dict):
         if not isinstance(data, dict):
-            out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
+            out.append(Problem.of("expected_table", file=file, key=where, value=data))
             return
         for key, value in data.items():
             path = f"{where}.{key}" if where else key
             if key not in schema:
-                out.append(
-                    Problem(
-                        f"unknown key{_did_you_mean(key, schema)}; allowed here: "
-                        + ", ".join(schema),
-                        file=file,
-                        key=path,
-                    )
-                )
+                out.append(Problem.of("unknown_key", file=file, key=path,
+                                      hint=_close(key, schema), allowed=tuple(schema)))
                 continue
             _check_schema(value, schema[key], path, out, file)
         return
@@ -194,19 +187,14 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         kind, inner = schema
         if kind == "table-of":
             if not isinstance(data, dict):
-                out.append(Problem(f"expected a table, got {_tname(data)}", file=file, key=where))
+                out.append(Problem.of("expected_table", file=file, key=where, value=data))
                 return
             for name, sub in data.items():
                 _check_schema(sub, inner, f"{where}.{name}", out, file)
         else:
             if not isinstance(data, list):
-                out.append(
-                    Problem(
-                        f"expected an array of tables ([[{where}]]), got {_tname(data)}",
-                        file=file,
-                        key=where,
-                    )
-                )
+                out.append(Problem.of("expected_array_of_tables", file=file, key=where,
+                                      where=where, value=data))
                 return
             for i, sub in enumerate(data):
                 _check_schema(sub, inner, f"{where}[{i + 1}]", out, file)
@@ -219,24 +207,13 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         _LEVELS: isinstance(data, list),
     }[schema]
     if not ok:
-        out.append(Problem(f"expected a {schema}, got {_tname(data)}", file=file, key=where))
+        out.append(Problem.of("expected_kind", file=file, key=where, kind=schema, value=data))
 
 
-def _tname(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return f"text {value!r}"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _did_you_mean(word: str, choices: Any) -> str:
+def _close(word: Any, choices: Any) -> str | None:
+    """The choice most like ``word``, if one is close (for a did-you-mean)."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,15 +233,22 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 class _Collector:
-    def __init__(self, file: str, variant: str):
+    def __init__(self, file: str | None, variant: str):
         self.file = file
         self.variant = variant
         self.problems: list[Problem] = []
 
-    def add(self, key: str, message: str) -> None:
+    def add(self, key: str, code: str, **params: Any) -> None:
+        """A problem of message ``code`` at ``key`` (a ``code`` that is no message code is
+        taken as a sentence already written)."""
+        if code in CATALOGUE:
+            problem = Problem.of(code, file=self.file, key=key, **params)
+        else:
+            problem = Problem(code, file=self.file, key=key)
         if self.variant != BASELINE:
-            message = f"{message} (in variant {self.variant!r})"
-        self.problems.append(Problem(message, file=self.file, key=key))
+            problem = replace(problem, message=render(
+                "in_variant", {"message": problem.message, "variant": self.variant}))
+        self.problems.append(problem)
 
     def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum],
                default: Any) -> Any:
@@ -274,9 +258,9 @@ class _Collector:
         try:
             return enum(str(value).strip().lower())
         except ValueError:
-            allowed = " | ".join(e.value for e in enum)  # type: ignore[attr-defined]
-            hint = _did_you_mean(value, allowed.split(" | "))
-            self.add(path, f"{value!r} is not one of {allowed}{hint}")
+            allowed = tuple(e.value for e in enum)  # type: ignore[attr-defined]
+            self.add(path, "not_one_of", value=value, allowed=allowed,
+                     hint=_close(value, allowed))
             return default
 
     def number(
@@ -297,17 +281,14 @@ class _Collector:
             self.add(path, str(exc))
             return default
         if value is None:
-            self.add(path, f"{table[key]!r} is not a number")
+            self.add(path, "not_a_number", value=table[key])
             return default
         if positive and value <= 0:
-            self.add(path, f"must be greater than 0, got {fmt_number(value)}")
+            self.add(path, "must_be_positive", value=value)
             return default
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            self.add(
-                path,
-                f"must be between {fmt_number(lo or Fraction(0))} and "
-                f"{fmt_number(hi or Fraction(0))}, got {fmt_number(value)}",
-            )
+            self.add(path, "must_be_between", low=lo or Fraction(0), high=hi or Fraction(0),
+                     value=value)
             return default
         return value
 
@@ -357,11 +338,8 @@ def _build_policy(
             )
             junior = (t_ratio or ratio or Ratio.parse("1:4:5")).shares[2]
             if tp.senior_bonus > junior:
-                col.add(
-                    f"{base}.senior_bonus",
-                    f"the bonus {fmt_pct(tp.senior_bonus)} is larger than the junior share "
-                    f"{fmt_pct(junior)} it is taken from; lower the bonus or change the ratio",
-                )
+                col.add(f"{base}.senior_bonus", "bonus_above_junior", bonus=tp.senior_bonus,
+                        junior=junior)
             types[str(tname)] = tp
     minimum: list[MinimumRule] = []
     raw_min = pol.get("minimum", [])
@@ -372,21 +350,21 @@ def _build_policy(
             base = f"policy.minimum[{i + 1}]"
             level = col.choice(rule, "level", f"{base}.level", Level, None)
             if "level" not in rule:
-                col.add(f"{base}.level", "missing: say senior, intermediate or junior")
+                col.add(f"{base}.level", "minimum_level_missing")
             posts = rule.get("posts")
             if not isinstance(posts, int) or isinstance(posts, bool) or posts < 0:
-                col.add(f"{base}.posts", "missing or not a whole number ≥ 0")
+                col.add(f"{base}.posts", "minimum_posts_invalid")
                 posts = 0
             elif posts > MAX_COUNT:
-                col.add(f"{base}.posts", f"is {posts}, above the limit of {MAX_COUNT:,}")
+                col.add(f"{base}.posts", "above_limit", value=posts, limit=MAX_COUNT)
                 posts = 0
             when = rule.get("when_total_at_least", 0)
             if not isinstance(when, int) or isinstance(when, bool) or when < 0:
-                col.add(f"{base}.when_total_at_least", "must be a whole number ≥ 0")
+                col.add(f"{base}.when_total_at_least", "not_whole_number")
                 when = 0
             elif when > MAX_COUNT:
-                col.add(f"{base}.when_total_at_least",
-                        f"is {when}, above the limit of {MAX_COUNT:,}")
+                col.add(f"{base}.when_total_at_least", "above_limit", value=when,
+                        limit=MAX_COUNT)
                 when = 0
             if level is not None:
                 minimum.append(
@@ -398,15 +376,12 @@ def _build_policy(
         key = f"policy.at_least_one[{i + 1}]"
         text = name.strip().lower() if isinstance(name, str) else None
         if text == Level.JUNIOR.value:
-            col.add(key, "junior posts have no cap (they are the posts the senior and "
-                    "intermediate caps leave), so 'at least one' cannot raise one; list senior "
-                    "and/or intermediate")
+            col.add(key, "at_least_one_junior")
         elif text in (Level.SENIOR.value, Level.INTERMEDIATE.value):
             if Level(text) not in at_least_one:
                 at_least_one.append(Level(text))
         else:
-            col.add(key, f"{name!r} is not a level: write senior and/or intermediate, e.g. "
-                    'at_least_one = ["senior"]')
+            col.add(key, "at_least_one_not_level", name=name)
     obj = cfg.get("objective", {}) if isinstance(cfg.get("objective"), dict) else {}
     weights = obj.get("weights", {}) if isinstance(obj.get("weights"), dict) else {}
     ws = col.number(weights, "senior", "objective.weights.senior", Fraction(1), positive=True)
@@ -419,25 +394,18 @@ def _build_policy(
         cost = b.get("cost", {}) if isinstance(b.get("cost"), dict) else {}
         for lvl in ("senior", "intermediate", "junior"):
             if lvl not in cost:
-                col.add(f"budget.cost.{lvl}", "missing: a budget needs the cost of each level")
+                col.add(f"budget.cost.{lvl}", "budget_cost_missing")
         if "max_increase" not in b:
-            col.add("budget.max_increase", "missing: the largest allowed cost increase")
+            col.add("budget.max_increase", "budget_max_missing")
         cs = col.number(cost, "senior", "budget.cost.senior", Fraction(0), lo=Fraction(0))
         cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0),
                         lo=Fraction(0))
         cj = col.number(cost, "junior", "budget.cost.junior", Fraction(0), lo=Fraction(0))
         mx = col.number(b, "max_increase", "budget.max_increase", Fraction(0))
         if mx is not None and mx < 0:
-            col.add(
-                "budget.max_increase",
-                f"is {fmt_number(mx)}, below zero: no plan can cost less than nothing; "
-                "set 0 or more",
-            )
+            col.add("budget.max_increase", "budget_negative", value=mx)
         if cs is not None and cm is not None and cj is not None and not cs >= cm >= cj:
-            col.add(
-                "budget.cost",
-                "costs must not fall with the level (senior ≥ intermediate ≥ junior)",
-            )
+            col.add("budget.cost", "budget_costs_fall")
         budget = Budget(cs or Fraction(0), cm or Fraction(0), cj or Fraction(0),
                         mx or Fraction(0), b.get("source"))
     sol = cfg.get("solver", {}) if isinstance(cfg.get("solver"), dict) else {}
@@ -447,16 +415,13 @@ def _build_policy(
         if backend.lower() in ("highs", "cbc"):
             backend = backend.lower()
         elif not backend.startswith("pulp:") or len(backend) <= 5:
-            col.add(
-                "solver.backend",
-                f"{backend!r} is not highs, cbc or pulp:<PuLP solver class name>"
-                + _did_you_mean(backend, ["highs", "cbc"]),
-            )
+            col.add("solver.backend", "solver_backend_invalid", backend=backend,
+                    hint=_close(backend, ["highs", "cbc"]))
             backend = None
     time_limit = col.number(sol, "time_limit", "solver.time_limit", None, positive=True)
     method = str(sol.get("method", "auto")).strip().lower()
     if method not in ("auto", "mip"):
-        col.add("solver.method", f"{sol.get('method')!r} is not auto or mip")
+        col.add("solver.method", "solver_method_invalid", method=sol.get("method"))
         method = "auto"
     policy = Policy(
         ratio=ratio or Ratio.parse("1:4:5"),
@@ -488,32 +453,18 @@ def check_policy_against_units(
     """
     if present is None:
         present = unit_types(units)
-    problems: list[Problem] = []
-    suffix = "" if variant == BASELINE else f" (in variant {variant!r})"
+    col = _Collector(file, variant)
     for tname in policy.types:
         if tname not in present:
-            problems.append(
-                Problem(
-                    f"type {tname!r} does not occur in the units table"
-                    f"{_did_you_mean(tname, present)}; types present: "
-                    + _listed(present) + suffix,
-                    file=file,
-                    key=f"policy.types.{tname}",
-                )
-            )
+            col.add(f"policy.types.{tname}", "type_not_in_units", type=tname,
+                    hint=_close(tname, present), present=tuple(present))
     for i, rule in enumerate(policy.minimum):
         if rule.type is not None and rule.type not in present:
-            problems.append(
-                Problem(
-                    f"type {rule.type!r} does not occur in the units table"
-                    f"{_did_you_mean(rule.type, present)}; types present: "
-                    + _listed(present) + suffix,
-                    file=file,
-                    key=f"policy.minimum[{i + 1}].type",
-                )
-            )
+            col.add(f"policy.minimum[{i + 1}].type", "type_not_in_units", type=rule.type,
+                    hint=_close(rule.type, present), present=tuple(present))
+    problems = col.problems
     problems.extend(_lookalike_types(policy, units, present, file))
-    problems.extend(_denominator_problems(policy, present, file, suffix))
+    _denominator_problems(policy, present, col)
     return problems
 
 
@@ -566,8 +517,7 @@ MAX_DENOMINATOR = 10**12
 every cap is computed over it exactly, and the MIP must hold ``denominator × posts``."""
 
 
-def _denominator_problems(policy: Policy, present: set[str], file: str | None,
-                          suffix: str) -> list[Problem]:
+def _denominator_problems(policy: Policy, present: set[str], col: _Collector) -> None:
     """The shares of all types present, over one denominator, must stay computable exactly."""
     used = [t for t in policy.types if t in present]
     if any(t not in policy.types for t in present):
@@ -582,20 +532,8 @@ def _denominator_problems(policy: Policy, present: set[str], file: str | None,
             den = math.lcm(den, v.denominator)
         if den > MAX_DENOMINATOR:
             break
-    if den <= MAX_DENOMINATOR:
-        return []
-    return [Problem(
-        f"the shares of the unit types have the common denominator {approx(den)}, above the "
-        "limit "
-        f"of 10^12 for exact arithmetic: use ratios, bonuses and junior_to_intermediate "
-        f"values with fewer decimal places{suffix}", file=file, key="policy.ratio")]
-
-
-def _listed(names: set[str], limit: int = 20) -> str:
-    """Sorted names, the first ``limit`` of them, for a message."""
-    shown = sorted(names)
-    more = f" … and {len(shown) - limit} more" if len(shown) > limit else ""
-    return ", ".join(shown[:limit]) + more
+    if den > MAX_DENOMINATOR:
+        col.add("policy.ratio", "denominator_too_large", denominator=approx(den))
 
 
 def unit_types(units: pd.DataFrame) -> set[str]:
@@ -628,8 +566,7 @@ def _nesting_problem(text: str) -> str | None:
             depth += 1
             if depth > MAX_NESTING:
                 line = text.count("\n", 0, match.start()) + 1
-                return (f"line {line}: arrays or inline tables are nested more than "
-                        f"{MAX_NESTING} levels deep; a scenario needs a few at most")
+                return render("toml_nested_line", {"line": line, "limit": MAX_NESTING})
         elif token in "]}":
             depth = max(depth - 1, 0)
     return None
@@ -669,14 +606,13 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     file = path.name
     if path.is_dir():
-        raise InputError([Problem("is a folder, not a scenario file", file=str(path))])
+        raise InputError([Problem.of("scenario_is_folder", file=str(path))])
     raw_bytes = read_limited(path, str(path), MAX_SCENARIO_BYTES)
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            [Problem(f"is not UTF-8 text (byte {exc.start}); save the scenario as UTF-8",
-                     file=file)]
+            [Problem.of("scenario_not_unicode", file=file, byte=exc.start)]
         ) from None
     too_deep = _nesting_problem(text)
     if too_deep:
@@ -684,13 +620,11 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(f"is not valid TOML: {exc}", file=file)]) from None
+        raise InputError([Problem.of("toml_invalid", file=file, reason=str(exc))]) from None
     except RecursionError:  # cannot happen within MAX_NESTING; kept as the last guard
-        raise InputError([Problem(f"is nested too deeply (more than {MAX_NESTING} levels)",
-                                  file=file)]) from None
+        raise InputError([Problem.of("toml_too_deep", file=file, limit=MAX_NESTING)]) from None
     if _depth(data) > MAX_NESTING:  # dotted keys (a.b.c.… = 1) nest without brackets
-        raise InputError([Problem(f"has keys nested more than {MAX_NESTING} levels deep; a "
-                                  "scenario needs a few at most", file=file)])
+        raise InputError([Problem.of("toml_keys_too_deep", file=file, limit=MAX_NESTING)])
     return scenario_from_dict(data, base_dir=path.parent, file=file, path=path,
                               raw_bytes=raw_bytes)
 
@@ -719,8 +653,8 @@ def scenario_from_dict(
     name = scen.get("name") or (path.stem if path else "scenario")
     if BASELINE in variants_raw:
         problems.append(
-            Problem(f"{BASELINE!r} is the name of the base scenario; rename this variant",
-                    file=file, key=f"variants.{BASELINE}")
+            Problem.of("baseline_variant_name", file=file, key=f"variants.{BASELINE}",
+                       name=BASELINE)
         )
     hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
     unit_cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]],
@@ -757,8 +691,7 @@ def scenario_from_dict(
         elif not units_file:
             if vname == BASELINE:
                 problems.append(
-                    Problem("missing: the path of the units table (CSV or XLSX), relative to "
-                            "this file", file=file, key="scenario.units")
+                    Problem.of("units_path_missing", file=file, key="scenario.units")
                 )
             df = None
         else:

@@ -33,10 +33,11 @@ from .backends import Backend, RawSolution, Status, get_backend
 from .budgetpath import solve_budget
 from .caps import UnitLimits, compute_limits, sorted_codes
 from .check import Violation, check_plan
-from .errors import InputError, InternalError, SolverError
+from .errors import InputError, InternalError, Problem, SolverError
 from .fastpath import eligible_blocks, solve_fast, tie_order
 from .feasibility import precheck
 from .i18n import _
+from .messages import render
 from .meta import __version__
 from .model import (
     Formulation,
@@ -192,7 +193,7 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
             assert raw is not None
             after = names.get(first - 1, _("stages 1 to {n}").format(n=first - 1))
             return RawSolution(Status.NOT_PROVEN, raw.x,
-                               f"the time limit was spent after {after} of {label}")
+                               render("time_spent_after", {"after": after, "label": label}))
         _report(progress, _("solving {what}: {label}").format(what=what, label=label)
                 + (_(", one weighted objective") if len(group) > 1 else ""))
         found = None
@@ -217,17 +218,14 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
             face, face_rows, kept = form, list(rows), []
             raw = backend.solve(face, cost, face_rows or None, left)
         if g and raw.status is Status.INFEASIBLE:  # cannot happen: the last plan fits the rows
-            raise InternalError("a later stage became infeasible after fixing the earlier ones; "
-                                "please report")
+            raise InternalError(render("later_stage_infeasible", {}))
         if raw.status is not Status.OPTIMAL or raw.x is None:
             return raw
         for c, bound in rows:
             if float(np.dot(c, np.rint(raw.x))) < bound - 0.25:
                 # seen with CBC on MIPs whose numbers reach ~10^11: the row was ignored
-                raise SolverError(
-                    f"the {backend.name} solver returned a plan that loses an earlier stage's "
-                    f"optimum ({label}): the numbers are too large for it to be exact; try "
-                    "--solver highs, or smaller counts")
+                raise SolverError(render("stage_lost_optimum",
+                                         {"solver": backend.name, "label": label}))
         best = round(float(np.dot(cost, raw.x)))
         rows.append((-cost, -best - 0.5))
         if g + 1 == len(groups):
@@ -448,7 +446,7 @@ def _report(progress: Progress | None, message: str) -> None:
 def integral_values(values: np.ndarray, what: str) -> np.ndarray:
     rounded = np.rint(values)
     if values.size and np.max(np.abs(values - rounded)) > 1e-5:
-        raise InternalError(f"the solver returned a non-integer {what}; please report")
+        raise InternalError(render("non_integer_solution", {"what": what}))
     return rounded.astype(np.int64)
 
 
@@ -533,7 +531,7 @@ def solve(
     messages: list[str] = []
     how = method or v.solver.method
     if how not in METHODS:
-        raise InputError([f"unknown method {how!r}: choose {' or '.join(METHODS)}"])
+        raise InputError([Problem.of("unknown_method", method=how, choices=METHODS)])
     structured = np.zeros(n, dtype=bool)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -562,8 +560,8 @@ def solve(
         left = None if limit is None else limit - (time.perf_counter() - started)
         if left is not None and left <= 0:
             return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
-                                 message=f"the time limit of {limit:g} s was spent before "
-                                 f"{label}")
+                                 message=render("time_spent_before",
+                                                {"limit": limit, "label": label}))
         raw = solve_formulation(form, be, left, progress, label)
         if raw.status is Status.INFEASIBLE:
             _report(progress, _("diagnosing why {label} has no plan").format(label=label))
@@ -573,8 +571,7 @@ def solve(
                                  reasons=why)
         if raw.status is Status.NO_SOLUTION or raw.x is None:
             return finish_result(scenario, v, Status.NO_SOLUTION, None, limits, be, started,
-                                 message=raw.message or "the solver found no plan in its "
-                                 "time limit")
+                                 message=raw.message or render("no_plan_in_time", {}))
         if raw.status is Status.NOT_PROVEN:
             status = Status.NOT_PROVEN
             messages.append(raw.message)
@@ -616,10 +613,8 @@ def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray
     allocation = build_allocation(v, lim, A, B, ys, ym)
     violations = check_plan(v.policy, plan_for_check(v, allocation))
     if violations:
-        raise InternalError(
-            "the solver's plan fails the independent check — this is a bug, please report:\n"
-            + "\n".join(f"  - {x}" for x in violations[:20])
-        )
+        raise InternalError(render("plan_fails_check",
+                                   {"violations": [str(x) for x in violations[:20]]}))
     return allocation
 
 

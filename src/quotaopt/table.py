@@ -103,11 +103,7 @@ def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
     if sheet is not None:
         raise InputError(
             [
-                Problem(
-                    f"sheet={sheet!r} was given but the file is CSV, which has no sheets; "
-                    "remove the sheet setting or give the workbook",
-                    file=source,
-                )
+                Problem.of("sheet_given_for_csv", file=source, sheet=sheet)
             ]
         )
     with gc_paused():
@@ -124,27 +120,22 @@ def read_limited(path: str | os.PathLike[str], source: str, limit: int) -> bytes
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError([Problem("is a folder, not a file; give the path of the file",
-                                      file=source)])
+            raise InputError([Problem.of("path_is_folder", file=source)])
         if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem("is not a regular file (a device or a pipe); save the "
-                                      "data to a file and give its path", file=source)])
+            raise InputError([Problem.of("not_regular_file", file=source)])
         if info.st_size > limit:
-            raise InputError([Problem(
-                f"the file is {info.st_size / 2**20:,.0f} MiB, more than the limit of "
-                f"{limit / 2**20:,.0f} MiB; split the table or remove what is not needed",
-                file=source)])
+            raise InputError([Problem.of("file_too_large", file=source, size=info.st_size,
+                                          limit=limit)])
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise InputError([Problem("file not found; check the path", file=source)]) from None
+        raise InputError([Problem.of("file_not_found", file=source)]) from None
     except OSError as exc:
         raise InputError(
-            [Problem(f"cannot read the file: {exc.strerror or exc}", file=source)]
+            [Problem.of("cannot_read_file", file=source, reason=str(exc.strerror or exc))]
         ) from None
     if len(data) > limit:  # it grew while we looked
-        raise InputError([Problem(f"the file is more than the limit of "
-                                  f"{limit / 2**20:,.0f} MiB", file=source)])
+        raise InputError([Problem.of("file_grew_too_large", file=source, limit=limit)])
     return data
 
 
@@ -156,17 +147,13 @@ def trim_columns(labels: list[str], rows: list[list[str]],
         if len(record) > used:
             used = max([used, *(i + 1 for i, c in enumerate(record) if c.strip())])
     if used > MAX_COLUMNS:
-        raise InputError([Problem(
-            f"the table has {used} columns, more than the limit of {MAX_COLUMNS}; a units "
-            "table needs 11 at most, plus any notes: delete the columns that are not needed",
-            file=source, row=1)])
+        raise InputError([Problem.of("too_many_columns", file=source, row=1, used=used,
+                                     limit=MAX_COLUMNS)])
     return labels[:used], [r[:used] for r in rows], used
 
 
 def too_many_rows(source: str) -> InputError:
-    return InputError([Problem(
-        f"the table has more than {MAX_ROWS:,} rows below the header, the limit; split it "
-        "into several files (one per pool, say)", file=source)])
+    return InputError([Problem.of("too_many_rows", file=source, limit=MAX_ROWS)])
 
 
 @contextlib.contextmanager
@@ -195,11 +182,7 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if head.startswith(("<html", "<!doctype", "<table", "<?xml")):
         raise InputError(
             [
-                Problem(
-                    "this file is a web page (HTML) or XML with a spreadsheet name, not CSV "
-                    "or XLSX; open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
-                    file=source,
-                )
+                Problem.of("file_is_html", file=source)
             ]
         )
     newline = text.find("\n")
@@ -217,7 +200,7 @@ def _read_csv(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
             raise too_many_rows(source)
     except csv.Error as exc:
         raise InputError(
-            [Problem(f"cannot parse the CSV near line {reader.line_num}: {exc}", file=source)]
+            [Problem.of("csv_parse_error", file=source, line=reader.line_num, reason=str(exc))]
         ) from None
     if not records:
         return [], []
@@ -237,21 +220,16 @@ def _check_line_length(data: bytes, source: str) -> None:
     lengths = np.diff(np.concatenate([[-1], breaks, [len(data)]])) - 1
     longest = int(np.argmax(lengths))
     if lengths[longest] > _MAX_LINE_BYTES:
-        raise InputError([Problem(
-            f"line {longest + 1} is {int(lengths[longest]):,} bytes long, more than any table "
-            f"of at most {MAX_COLUMNS} columns of {MAX_CELL_CHARS} characters can have; is "
-            "this really a CSV file?", file=source)])
+        raise InputError([Problem.of(
+            "line_too_long", file=source, line=longest + 1, length=int(lengths[longest]),
+            columns=MAX_COLUMNS, chars=MAX_CELL_CHARS)])
 
 
 def _decode(data: bytes, source: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
             [
-                Problem(
-                    "the file is UTF-16 text (Excel's 'Unicode text'); save it as "
-                    "'CSV UTF-8 (comma delimited)' or as .xlsx",
-                    file=source,
-                )
+                Problem.of("file_is_unicode_text", file=source)
             ]
         )
     try:
@@ -266,12 +244,8 @@ def _decode(data: bytes, source: str) -> str:
     line = data.count(b"\n", 0, offset) + 1
     raise InputError(
         [
-            Problem(
-                f"cannot decode the file as text: not UTF-8 (invalid byte "
-                f"0x{data[offset]:02X} at byte offset {offset}, line {line}) and not "
-                "GBK/GB18030 either; save it as 'CSV UTF-8' or as .xlsx",
-                file=source,
-            )
+            Problem.of("cannot_decode", file=source, byte=data[offset], offset=offset,
+                       line=line)
         ]
     )
 
@@ -286,11 +260,8 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise InputError(
             [
-                Problem(
-                    f"cannot read the file as XLSX ({type(exc).__name__}: {exc}); "
-                    "open it in Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
-                    file=source,
-                )
+                Problem.of("cannot_read_xlsx", file=source, kind=type(exc).__name__,
+                           reason=str(exc))
             ]
         ) from None
     try:
@@ -314,11 +285,8 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
             except Exception as exc:
                 raise InputError(
                     [
-                        Problem(
-                            f"cannot read sheet {ws.title!r} ({type(exc).__name__}: {exc}); "
-                            "open the file in Excel or WPS and save it again as .xlsx",
-                            file=source,
-                        )
+                        Problem.of("cannot_read_sheet", file=source, sheet=ws.title,
+                                   kind=type(exc).__name__, reason=str(exc))
                     ]
                 ) from None
             return rows
@@ -360,19 +328,12 @@ def _choose_sheet(source: str, names: list[str], hidden: list[bool], sheet: str 
     """The index of the sheet to read: ``sheet`` when given; else the first visible sheet
     whose first rows ``looks_like`` a table; else an error listing the sheets."""
     if not names:
-        raise InputError([Problem("the workbook has no worksheet", file=source)])
+        raise InputError([Problem.of("no_worksheet", file=source)])
     if sheet is not None:
         if sheet in names:
             return names.index(sheet)
-        listed = ", ".join(repr(n) for n in names) or "none"
-        raise InputError(
-            [
-                Problem(
-                    f"the workbook has no sheet {sheet!r}; its sheets are: {listed}",
-                    file=source,
-                )
-            ]
-        )
+        raise InputError([Problem.of("no_such_sheet", file=source, sheet=sheet,
+                                     sheets=tuple(names))])
     visible = [i for i, h in enumerate(hidden) if not h]
     if not visible:
         raise InputError([Problem.of("no_visible_sheet", file=source, sheets=tuple(names))])
@@ -461,8 +422,9 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
 
 
 def _is_encrypted(data: bytes) -> bool:
-    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx)."""
-    return "EncryptedPackage".encode("utf-16-le") in data
+    """An OLE file holding an encrypted OOXML package (a password-protected .xlsx), or an
+    encrypted ``.xls`` (see :func:`_xls_encrypted`)."""
+    return "EncryptedPackage".encode("utf-16-le") in data or _xls_encrypted(data)
 
 
 def _read_calamine(data: bytes, source: str, sheet: str | None,
@@ -506,48 +468,91 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
         raise InputError([Problem.of("workbook_encrypted", file=source)]) from None
     except Exception as exc:  # calamine raises several kinds on a damaged file
         raise InputError(
-            [Problem(f"cannot read the workbook ({type(exc).__name__}: {exc}); open it in "
-                     "Excel or WPS and save it again as .xlsx or as CSV (UTF-8)",
-                     file=source)]) from None
+            [Problem.of("cannot_read_workbook", file=source, kind=type(exc).__name__,
+                        reason=str(exc))]) from None
     if data.startswith(_XLS_MAGIC):  # calamine does not tell hidden rows; the ROW records do
         hidden_rows = _xls_hidden_rows(data, ordinal)
     else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
-        hidden_rows, merged = _ods_checks(data, names[index])
+        hidden_rows, formulas, merged = _ods_checks(data, names[index])
+        where = _sheet_where(source, names, index)
+        if formulas:
+            raise InputError([Problem.of("formula_without_value", file=where, row=row,
+                                         column=column_letter(col),
+                                         cell=f"{column_letter(col)}{row}")
+                              for row, col in formulas[:20]])
     _drop_trailing_empty(rows)
     return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
 
 
-_XLS_BOF_WORKSHEET = b"\x09\x08\x10\x00\x00\x06\x10\x00"  # BIFF8 BOF of a worksheet
-_XLS_ROW = re.compile(b"\x08\x02\x10\x00(.{16})", re.DOTALL)  # BIFF8 ROW record
+def _xls_records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The BIFF records (type, body) of a ``.xls`` file's workbook stream, read from the
+    compound file by olefile (the stream's sectors need not lie in order in the file)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            return
+        stream = ole.openstream(name).read()
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        yield kind, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+
+_XLS_BOF, _XLS_EOF, _XLS_ROW, _XLS_FILEPASS = 0x0809, 0x000A, 0x0208, 0x002F
+_XLS_WORKSHEET = 0x0010  # the BOF's substream type of a worksheet
+
+
+def _xls_encrypted(data: bytes) -> bool:
+    """A ``.xls`` saved with a password: a FILEPASS record right after the BOF of the
+    workbook globals ([MS-XLS] 2.4.117). python-calamine reads such a file's scrambled
+    records without a word."""
+    try:
+        records = _xls_records(data)
+        first, second = next(records, None), next(records, None)
+    except Exception:  # not a compound file olefile can read: calamine will say so
+        return False
+    return bool(first and first[0] == _XLS_BOF and second and second[0] == _XLS_FILEPASS)
 
 
 def _xls_hidden_rows(data: bytes, ordinal: int) -> tuple[int, ...]:
-    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: the ROW records
-    (fDyZero, 0x20 of their flags) between its BOF and the next worksheet's. The workbook
-    stream is read in place, as written (unfragmented in files Excel, WPS or LibreOffice
-    save); a record that does not look like a ROW record is passed over."""
-    starts = [m.start() for m in re.finditer(re.escape(_XLS_BOF_WORKSHEET), data)]
-    if ordinal >= len(starts):
-        return ()
-    end = starts[ordinal + 1] if ordinal + 1 < len(starts) else len(data)
-    hidden = []
-    for m in _XLS_ROW.finditer(data, starts[ordinal], end):
-        row, first, last, _, _, _, flags = struct.unpack("<HHHHHHI", m.group(1))
-        if first <= last <= 256 and flags & 0x100 and flags & 0x20:  # 0x100: always set
-            hidden.append(row + 1)
+    """Hidden rows of the ``ordinal``-th worksheet of a ``.xls`` file: its ROW records
+    whose flags have fDyZero (0x20; 0x100 is always set)."""
+    hidden: list[int] = []
+    sheet, depth = -1, 0
+    for kind, body in _xls_records(data):
+        if kind == _XLS_BOF:
+            depth += 1
+            if depth == 1 and len(body) >= 4 and struct.unpack_from("<H", body, 2)[0] \
+                    == _XLS_WORKSHEET:
+                sheet += 1
+        elif kind == _XLS_EOF:
+            depth -= 1
+            if depth == 0 and sheet == ordinal:
+                break
+        elif kind == _XLS_ROW and sheet == ordinal and depth == 1 and len(body) >= 16:
+            row, first, last, _, _, _, flags = struct.unpack_from("<HHHHHHI", body)
+            if first <= last <= 256 and flags & 0x100 and flags & 0x20:
+                hidden.append(row + 1)
     return tuple(hidden)
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, ...]]:
-    """Hidden (collapsed or filtered) rows holding cells and merged ranges of one sheet of
-    an ``.ods`` workbook, from its ``content.xml``."""
+def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], list[tuple[int, int]],
+                                                  tuple[Merge, ...]]:
+    """Hidden (collapsed or filtered) rows holding cells, the cells (row, 0-based column)
+    holding a formula without a saved value (written by a program that did not calculate
+    it: calamine reads such a cell as empty) and merged ranges of one sheet of an ``.ods``
+    workbook, from its ``content.xml``."""
     import xml.etree.ElementTree as ET
 
     t = _ODS_TABLE
     hidden: list[int] = []
+    formulas: list[tuple[int, int]] = []
     merged: list[Merge] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -578,10 +583,23 @@ def _ods_checks(data: bytes, sheet: str) -> tuple[tuple[int, ...], tuple[Merge, 
                 cols = int(el.get(t + "number-columns-spanned", "1"))
                 if rows > 1 or cols > 1:
                     merged.append((row + 1, col, row + rows, col + cols - 1))
+                if el.get(t + "formula") and not _ods_has_value(el):
+                    formulas.append((row + 1, col))
                 col += int(el.get(t + "number-columns-repeated", "1"))
     except Exception:  # calamine read it; a part it did not need is not ours to judge
-        return (), ()
-    return tuple(hidden), tuple(merged)
+        return (), [], ()
+    return tuple(hidden), formulas, tuple(merged)
+
+
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_VALUES = tuple(_ODS_OFFICE + a for a in ("value", "string-value", "boolean-value",
+                                              "date-value", "time-value"))
+
+
+def _ods_has_value(cell: Any) -> bool:
+    """An ``.ods`` cell's saved value: a value attribute, or text in its paragraphs."""
+    return (any(cell.get(a) is not None for a in _ODS_VALUES)
+            or any((node.text or "").strip() for node in cell.iter() if node is not cell))
 
 
 def _check_archive(data: bytes, source: str) -> None:
@@ -597,11 +615,8 @@ def _check_archive(data: bytes, source: str) -> None:
         return  # not a readable zip: openpyxl says so, with its reason
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_XLSX_UNPACKED_BYTES or len(infos) > 10_000:
-        raise InputError([Problem(
-            f"the workbook would unpack to {unpacked / 2**20:,.0f} MiB in {len(infos):,} "
-            f"parts, more than the limit of {MAX_XLSX_UNPACKED_BYTES / 2**20:,.0f} MiB; it is "
-            "damaged or not a plain table: open it in Excel or WPS and save the table as CSV "
-            "(UTF-8)", file=source)])
+        raise InputError([Problem.of("workbook_too_large", file=source, unpacked=unpacked,
+                                     parts=len(infos), limit=MAX_XLSX_UNPACKED_BYTES)])
 
 
 def _trim_row(row: tuple[Any, ...], number: int, source: str) -> tuple[Any, ...]:
@@ -609,10 +624,8 @@ def _trim_row(row: tuple[Any, ...], number: int, source: str) -> tuple[Any, ...]
     while end > MAX_COLUMNS and (row[end - 1] is None or row[end - 1] == ""):
         end -= 1
     if end > MAX_COLUMNS:
-        raise InputError([Problem(
-            f"row {number} has a value in column {column_letter(end - 1)}, beyond the limit of "
-            f"{MAX_COLUMNS} columns; delete the columns that are not needed", file=source,
-            row=number)])
+        raise InputError([Problem.of("row_beyond_columns", file=source, row=number, number=number,
+                                     letter=column_letter(end - 1), limit=MAX_COLUMNS)])
     return row[:end]
 
 

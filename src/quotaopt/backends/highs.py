@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import SolverError
+from ..messages import render
 from ..model import Formulation
 from .base import RawSolution, Status
 
@@ -101,10 +102,8 @@ class HighsBackend:
         try:
             return self._run(lp, time_limit, FACE_OPTIONS if form.face else {})
         except Exception as exc:  # HiGHS itself failing: a solver fault, not a plan
-            raise SolverError(
-                f"the HiGHS solver failed ({type(exc).__name__}: {exc}); choose another with "
-                "--solver cbc or pulp:<name>"
-            ) from None
+            raise SolverError(render("highs_failed", {"kind": type(exc).__name__,
+                                                      "reason": str(exc)})) from None
 
     def relaxation(self, form: Formulation, cost: np.ndarray, time_limit: float | None
                    ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -162,11 +161,13 @@ class HighsBackend:
             return RawSolution(
                 Status.NOT_PROVEN if x is not None else Status.NO_SOLUTION,
                 x,
-                f"HiGHS stopped: {h.modelStatusToString(status)}",
+                render("solver_stopped", {"solver": "HiGHS",
+                                          "status": h.modelStatusToString(status)}),
             )
         if status == S.kUnboundedOrInfeasible:
             return RawSolution(Status.INFEASIBLE, None)
-        return RawSolution(Status.NO_SOLUTION, None, f"HiGHS: {h.modelStatusToString(status)}")
+        return RawSolution(Status.NO_SOLUTION, None, render(
+            "solver_status", {"solver": "HiGHS", "status": h.modelStatusToString(status)}))
 
 
 def _highs_lp(form: Formulation, cost: np.ndarray,

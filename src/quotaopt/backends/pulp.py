@@ -14,6 +14,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import SolverError
+from ..messages import render
 from ..model import COLUMN_GROUPS, Formulation
 from .base import RawSolution, Status
 
@@ -78,11 +79,8 @@ def make_solver(solver_class: str | None, time_limit: float | None) -> Any:
         return pulp.PULP_CBC_CMD(gapRel=0.0, gapAbs=0.5, **kwargs)
     cls = getattr(pulp, solver_class, None)
     if not (isinstance(cls, type) and issubclass(cls, pulp.LpSolver)):
-        raise SolverError(
-            f"PuLP has no solver class {solver_class!r}; installed ones: "
-            + ", ".join(pulp.listSolvers(onlyAvailable=True))
-            + " (use --solver pulp:<name>, or highs / cbc)"
-        )
+        raise SolverError(render("pulp_no_class", {
+            "name": solver_class, "installed": pulp.listSolvers(onlyAvailable=True)}))
     try:
         try:
             solver = cls(gapRel=0.0, **kwargs)
@@ -90,15 +88,11 @@ def make_solver(solver_class: str | None, time_limit: float | None) -> Any:
             solver = cls(**kwargs)
         available = solver.available()
     except Exception as exc:  # a solver class that cannot even be set up
-        raise SolverError(
-            f"the PuLP solver {solver_class} cannot be set up ({type(exc).__name__}: {exc}); "
-            "choose another with --solver highs, cbc or pulp:<name>"
-        ) from None
+        raise SolverError(render("pulp_setup_failed", {
+            "name": solver_class, "kind": type(exc).__name__, "reason": str(exc)})) from None
     if not available:
-        raise SolverError(
-            f"the PuLP solver {solver_class} is not available on this machine; installed ones: "
-            + ", ".join(pulp.listSolvers(onlyAvailable=True))
-        )
+        raise SolverError(render("pulp_not_available", {
+            "name": solver_class, "installed": pulp.listSolvers(onlyAvailable=True)}))
     return solver
 
 
@@ -114,10 +108,8 @@ def solve_problem(prob: Any, variables: Sequence[Any], solver: Any) -> RawSoluti
 
 
 def _failed(solver: Any, exc: Exception) -> SolverError:
-    return SolverError(
-        f"the PuLP solver {type(solver).__name__} failed ({type(exc).__name__}: {exc}); "
-        "choose another with --solver highs, cbc or pulp:<name>"
-    )
+    return SolverError(render("pulp_failed", {
+        "name": type(solver).__name__, "kind": type(exc).__name__, "reason": str(exc)}))
 
 
 def raw_solution(status: int, sol_status: int | None, x: np.ndarray | None) -> RawSolution:
@@ -129,11 +121,12 @@ def raw_solution(status: int, sol_status: int | None, x: np.ndarray | None) -> R
     if status == pulp.LpStatusOptimal and sol_status in (None, pulp.LpSolutionOptimal):
         return RawSolution(Status.OPTIMAL, x)
     if x is not None and sol_status == pulp.LpSolutionIntegerFeasible:
-        return RawSolution(Status.NOT_PROVEN, x, "the time limit stopped the solver first")
+        return RawSolution(Status.NOT_PROVEN, x, render("time_limit_stopped_solver", {}))
     if status == pulp.LpStatusNotSolved or x is None:
         return RawSolution(Status.NO_SOLUTION, None,
-                           f"PuLP status {pulp.LpStatus.get(status, status)}")
-    return RawSolution(Status.NO_SOLUTION, None, f"PuLP status {pulp.LpStatus.get(status, status)}")
+                           render("pulp_status", {"status": pulp.LpStatus.get(status, status)}))
+    return RawSolution(Status.NO_SOLUTION, None,
+                       render("pulp_status", {"status": pulp.LpStatus.get(status, status)}))
 
 
 _MARKER = "    MARKER                 'MARKER'                 '{}'\n"

@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 
 from ..errors import SolverError
+from ..messages import render
 from .base import Backend
 
 
@@ -18,10 +19,9 @@ def _load(module: str, backend: str, other: str) -> None:
     try:
         importlib.import_module(module)
     except Exception as exc:
-        raise SolverError(
-            f"the {backend} backend cannot load {module} ({type(exc).__name__}: {exc}); "
-            f"reinstall it (pip install --force-reinstall {module}) or choose {other}"
-        ) from None
+        raise SolverError(render("backend_cannot_load", {
+            "backend": backend, "module": module, "kind": type(exc).__name__,
+            "reason": str(exc), "other": other})) from None
 
 
 def available_backends() -> list[str]:
@@ -37,9 +37,7 @@ def available_backends() -> list[str]:
 def default_backend() -> str:
     found = available_backends()
     if not found:
-        raise SolverError(
-            "no solver is installed: install highspy (pip install highspy) or pulp"
-        )
+        raise SolverError(render("no_solver_installed", {}))
     return found[0]
 
 
@@ -48,20 +46,16 @@ def get_backend(name: str | None) -> Backend:
     key = (name or default_backend()).strip()
     if key.lower() == "highs":
         if not _has("highspy"):
-            raise SolverError(
-                "the highs backend needs highspy (pip install highspy); or choose --solver cbc"
-            )
+            raise SolverError(render("highs_needs_highspy", {}))
         _load("highspy", "highs", "--solver cbc")
         from .highs import HighsBackend
 
         return HighsBackend()
     if key.lower() == "cbc" or key.startswith("pulp:"):
         if not _has("pulp"):
-            raise SolverError("the cbc backend needs PuLP (pip install pulp); or choose highs")
+            raise SolverError(render("cbc_needs_pulp", {}))
         _load("pulp", key, "--solver highs")
         from .pulp import PulpBackend
 
         return PulpBackend(None if key.lower() == "cbc" else key[5:])
-    raise SolverError(
-        f"unknown solver backend {key!r}: choose highs, cbc or pulp:<PuLP solver class name>"
-    )
+    raise SolverError(render("unknown_backend", {"name": key}))

@@ -1,0 +1,227 @@
+"""The fast CSV reader (pyarrow, column-wise checks) against the general one (Python's csv
+module, cell by cell): for every file, the same table — values, dtypes, row numbers,
+warnings — or the same problems. The fast path may decline a file (it then goes to the
+general reader); it may never give a different answer. No timing is asserted here; speed is
+measured by ``python -m benchmarks``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sys
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quotaopt import csvarrow, units
+from quotaopt.errors import InputError
+from quotaopt.headers import TOTAL_ROW_WORDS_ZH
+from quotaopt.table import read_sheet
+from tests import fuzz
+
+
+def slow_read(path, columns=None):
+    """read_units with the fast path switched off."""
+    original = units._read_clean_csv
+    units._read_clean_csv = lambda *a, **k: None
+    try:
+        return units.read_units(path, columns=columns)
+    finally:
+        units._read_clean_csv = original
+
+
+def outcome(read, path, columns=None):
+    try:
+        return "table", read(path, columns=columns)
+    except InputError as exc:
+        return "problems", [(p.message, p.file, p.row, p.column, p.unit) for p in exc.problems]
+
+
+def assert_same(path, columns=None):
+    """read_units (fast path first) and the general reader agree on ``path``; returns
+    whether the fast path accepted the file."""
+    kind_a, a = outcome(units.read_units, path, columns)
+    kind_b, b = outcome(slow_read, path, columns)
+    assert kind_a == kind_b, (a, b)
+    if kind_a == "problems":
+        assert a == b
+        return False
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert list(a.dtypes) == list(b.dtypes)
+    assert a.attrs.keys() == b.attrs.keys()
+    for key, value in a.attrs.items():
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, b.attrs[key])
+        else:
+            assert value == b.attrs[key], key
+    for col in ("unit_id", "name", "type", "pool"):
+        assert all(type(v) is str for v in a[col].tolist())
+    return units._read_clean_csv(path, columns) is not None
+
+
+def test_whitespace_is_pythons():
+    assert csvarrow.WHITESPACE == tuple(c for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+def test_totals_words_end_in_a_character_no_other_one_becomes():
+    """The fast path looks for totals rows (合计 …) only in cells holding the last character
+    of a totals word; that is exact because no other character's NFKC form contains it."""
+    ends = {w[-1] for w in TOTAL_ROW_WORDS_ZH}
+    assert not [c for c in range(sys.maxunicode + 1) if chr(c) not in ends and any(
+        e in unicodedata.normalize("NFKC", chr(c)) for e in ends)]
+
+
+CLEAN = ("单位编码,单位名称,单位类型,县区,岗位总量,现聘高级,现聘中级,现聘初级,"
+         "高级待聘,中级待聘,权重\n"
+         "007,甲镇卫生院,health_centre,东片,30,2,10,15,1,2,1\n"
+         "008,,school,东片,40,3,12,20,0,0,1.5\n"
+         "TX-9,乙镇\"学校\",school,西片,12,0,0,0,0,0,\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_a_clean_file_takes_the_fast_path_in_every_encoding(tmp_path, encoding):
+    path = tmp_path / "units.csv"
+    path.write_bytes(CLEAN.encode(encoding))
+    assert assert_same(path)
+
+
+@pytest.mark.parametrize("text", [
+    CLEAN.replace("\n", "\r\n"),
+    CLEAN.replace(",", "\t"),
+    CLEAN + ",,,,,,,,,,\n",  # Excel's empty rows at the end
+    CLEAN.replace("TX-9", " TX-9 "),  # whitespace is stripped
+    "\n".join(line + extra for line, extra in zip(
+        CLEAN.splitlines(), [",备注,", ",=1+1,", ", 见附件 ,", ",,"], strict=True)) + "\n",
+    CLEAN.replace("县区,", "").replace("东片,", "").replace("西片,", ""),  # no pool column
+    CLEAN.replace(",权重", "").replace(",1\n", "\n").replace(",1.5\n", "\n").replace(",\n", "\n"),
+])
+def test_variants_of_a_clean_file_take_the_fast_path_and_agree(tmp_path, text):
+    path = tmp_path / "units.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert assert_same(path)
+
+
+@pytest.mark.parametrize("change", [
+    ("007,", "008,"),  # duplicate code
+    ("007,", "００８,"),  # look-alike code
+    ("007,", ","),  # empty code
+    (",30,", ",3,"),  # incumbents above the posts
+    (",30,", ",-1,"), (",30,", ",3.5,"), (",30,", ",,"), (",30,", ",３０,"),  # counts
+    (",30,", ",1000000001,"), (",30,", ",99999999999999999999999,"),
+    (",1\n", ",0\n"), (",1\n", ",abc\n"), (",1\n", ",1e3\n"),  # priorities
+    ("health_centre", ""), ("东片", ""),  # empty type, pool on some rows only
+    ("007,甲镇卫生院", "合计,甲镇卫生院"), ("甲镇卫生院", "合  计"),  # totals rows
+    ("甲镇卫生院", "甲镇\u200b卫生院"), ("007", "0\u200b07"),  # invisible characters
+    ("单位编码", "单位代码x"), ("岗位总量", "岗位总量,岗位总量"),  # headers
+    ("\n008", "\n,,,,,,,,,,\n008"),  # an empty row among the data
+    ("单位编码", "某县岗位设置表\n单位编码"),  # a title row
+    ("甲镇卫生院", "x" * 1001),
+])
+def test_files_with_a_problem_give_the_same_problems(tmp_path, change):
+    path = tmp_path / "units.csv"
+    path.write_bytes(CLEAN.replace(*change).encode("utf-8"))
+    assert_same(path)
+
+
+def test_a_bom_with_gbk_bytes_is_refused_as_by_the_general_reader(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CLEAN.encode("gbk"))
+    assert not assert_same(path)
+
+
+def test_the_columns_mapping_is_applied_the_same(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(CLEAN.replace("岗位总量", "编制内岗位").encode("utf-8"))
+    assert assert_same(path, {"total_posts": "编制内岗位"})
+    assert_same(path, {"total_posts": "没有这一列"})
+
+
+def test_the_benchmark_province_takes_the_fast_path(tmp_path):
+    from benchmarks.generate import write_province
+
+    prov = write_province(2000, 3, tmp_path)
+    assert assert_same(prov.csv)
+
+
+# ----------------------------------------------------------------------------------------
+# the parser: pyarrow's cells are Python csv's cells, whenever it accepts a file
+
+CELL = st.one_of(
+    st.sampled_from(["", " ", "7", "007", "a,b", 'x"y', '"q"', "a\nb", "a\r\nb", "中文", "\u3000",
+                     "\ufeff", "=1", "合计", "\t", ";", "é", "\u200b", "'", '""']),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=6),
+       delim=st.sampled_from([",", ";", "\t"]), term=st.sampled_from(["\n", "\r\n", "\r"]),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+       noise=st.sampled_from(["", "\n", '"', 'a"b', "\r", ",\n", "\n\n"]))
+def test_arrow_cells_are_the_csv_modules(tmp_path_factory, rows, delim, term, quoting,
+                                         encoding, noise):
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delim, lineterminator=term, quoting=quoting).writerows(rows)
+    data = (buf.getvalue() + noise).encode(encoding)
+    path = tmp_path_factory.mktemp("p") / "units.csv"
+    path.write_bytes(data)
+    sheet = csvarrow.read_csv_columns(path)
+    if sheet is None:
+        return
+    try:
+        records = read_sheet(path).records
+    except InputError:
+        pytest.fail("pyarrow read a file the general reader refuses")
+    width = len(sheet.columns)
+    got = [sheet.header] + [list(r) for r in zip(*(c.to_pylist() for c in sheet.columns),
+                                                 strict=True)]
+    want = [r + [""] * (width - len(r)) if not r else r for r in records]
+    assert got == want
+
+
+# ----------------------------------------------------------------------------------------
+# the fuzzer's tables: hostile and benign mutations of the shipped county, any encoding
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_mutated_tables_agree(tmp_path, seed):  # about a fifth take the fast path
+    rng = random.Random(f"fast-reader:{seed}")
+    base = fuzz._bases()[0]["rows"]
+    table = [list(r) for r in base]
+    fuzz.mutate_table(rng, table, rng.randint(0, 3), benign=seed % 3 == 0)
+    data, _ = fuzz.table_to_csv(rng, table)
+    path = tmp_path / "units.csv"
+    path.write_bytes(data)
+    assert_same(path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cells=st.lists(st.sampled_from(
+    ["1", "0", "", " 2 ", "３", "-1", "2.0", "1e2", "abc", "1000000000", "1000000001",
+     "00012", "0.5", "1.25", "\u200b", "合计", " ", "x,y", "=A1"]), min_size=6, max_size=6),
+       ids=st.lists(st.sampled_from(["A", "B", "Ａ", "a", " A", "A\u200b", "", "007", "合计"]),
+                    min_size=3, max_size=3),
+       types=st.lists(st.sampled_from(["school", "ｓｃｈｏｏｌ", "", " school "]),
+                      min_size=3, max_size=3),
+       pools=st.lists(st.sampled_from(["p", "", "Ｐ", " p"]), min_size=3, max_size=3))
+def test_random_small_tables_agree(tmp_path_factory, cells, ids, types, pools):
+    header = ["unit_id", "type", "pool", "total_posts", "senior_incumbents",
+              "intermediate_incumbents", "junior_incumbents", "senior_waiting",
+              "intermediate_waiting", "priority"]
+    rows = []
+    for k in range(3):
+        counts = ["40", cells[(k) % 6], cells[(k + 1) % 6], cells[(k + 2) % 6], "0",
+                  cells[(k + 3) % 6], cells[(k + 4) % 6]]
+        rows.append([ids[k], types[k], pools[k], *counts])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    path = tmp_path_factory.mktemp("t") / "units.csv"
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    assert_same(path)
