@@ -460,6 +460,19 @@ def optimal_face(form: Formulation, cost: np.ndarray,
                    face=True), bound
 
 
+def with_rows(form: Formulation, extra_rows: Any) -> tuple[sp.csr_matrix, np.ndarray,
+                                                           np.ndarray]:
+    """``(matrix, row_lower, row_upper)`` of the formulation with ``extra_rows`` (pairs
+    ``(a, b)``: rows ``a · x >= b``) appended, as a backend passes them to its solver."""
+    matrix = form.matrix
+    row_lower, row_upper = form.row_lower, form.row_upper
+    for coeffs, rhs in extra_rows or ():
+        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
+        row_lower = np.append(row_lower, rhs)
+        row_upper = np.append(row_upper, np.inf)
+    return matrix, row_lower, row_upper
+
+
 def int_dot(a: np.ndarray, b: np.ndarray) -> int:
     """``a · b`` of whole-valued floats, in Python integers (no rounding)."""
     return sum(int(p) * int(q) for p, q in zip(a.tolist(), b.tolist(), strict=True))

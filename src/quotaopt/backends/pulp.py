@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import SolverError
 from ..messages import render
-from ..model import COLUMN_GROUPS, Formulation
+from ..model import COLUMN_GROUPS, Formulation, with_rows
 from .base import RawSolution, Status
 
 
@@ -139,14 +139,7 @@ def write_mps(form: Formulation, cost: np.ndarray,
     ``a · x >= b`` after them) on the text stream ``out``, written from the arrays in a few
     passes instead of one PuLP object per number; numbers in ``repr`` form, so every double
     is read back exactly."""
-    import scipy.sparse as sp
-
-    matrix = form.matrix
-    row_lower, row_upper = form.row_lower, form.row_upper
-    for coeffs, rhs in extra_rows or ():
-        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
-        row_lower = np.append(row_lower, rhs)
-        row_upper = np.append(row_upper, np.inf)
+    matrix, row_lower, row_upper = with_rows(form, extra_rows)
     lo_fin, hi_fin = np.isfinite(row_lower), np.isfinite(row_upper)
     kind = np.where(lo_fin & hi_fin & (row_lower == row_upper), "E",
                     np.where(hi_fin, "L", np.where(lo_fin, "G", "N")))
