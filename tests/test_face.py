@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 
 import quotaopt as q
 from quotaopt.backends.highs import HighsBackend
-from quotaopt.model import Formulation, complete_plan, optimal_face, slack_rows
+from quotaopt.backends.pulp import (
+    PulpBackend,
+    build_problem,
+    make_solver,
+    run_cbc,
+    solve_problem,
+)
+from quotaopt.model import Formulation, complete_plan, optimal_face, segmented, slack_rows
 
 solve_mod = importlib.import_module("quotaopt.solve")
 
@@ -145,3 +152,128 @@ def test_face_without_a_whole_number_relaxation_falls_back_to_the_mip(monkeypatc
     monkeypatch.setattr(solve_mod, "complete_plan", real)
     direct = q.solve(sc, variant, backend="highs", method="mip")
     assert fallback.summary["objective"] == direct.summary["objective"]
+
+
+# --------------------------------------------------------------------------------------------
+# The last stage group with its deviation rows as segments (model.segmented)
+
+def unit_scenario(df: pd.DataFrame, ratio: str, rounding: str) -> q.Scenario:
+    return q.make_scenario(df, q.Policy(ratio=q.Ratio.parse(ratio), scope=q.Scope.UNIT,
+                                        rounding=q.Rounding(rounding)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), st.sampled_from(["1:4:5", "0.7:3.3:6", "0:3:7"]), st.sampled_from([0, 5, 7]),
+       st.sampled_from(["pool", "floor", "ceil"]), st.sampled_from(["highs", "cbc"]))
+def test_segments_and_three_rows_agree(df, ratio, bonus, scope, backend):
+    # the same optimum with the segments (LP proof, else their MIP) and with the three rows
+    sc = (pool_scenario(df, ratio, bonus) if scope == "pool"
+          else unit_scenario(df, ratio, scope))
+    rows = []
+    real_segmented, real_relaxed = solve_mod.segmented, solve_mod.relaxed_face
+
+    def counted(form, cost):
+        got = real_segmented(form, cost)
+        rows.append(got is not None)
+        return got
+
+    try:
+        solve_mod.segmented = counted
+        seg = q.solve(sc, backend=backend, method="mip")
+        # no LP proof: the segments' MIP
+        solve_mod.relaxed_face = lambda form, *a: (None if form.row_kind[-1:] == ("segments",)
+                                                   else real_relaxed(form, *a))
+        seg_mip = q.solve(sc, backend=backend, method="mip")
+        solve_mod.segmented = lambda form, cost: None
+        solve_mod.relaxed_face = real_relaxed
+        three = q.solve(sc, backend=backend, method="mip")
+    finally:
+        solve_mod.segmented, solve_mod.relaxed_face = real_segmented, real_relaxed
+    assert seg.status == seg_mip.status == three.status
+    if three.status is q.Status.OPTIMAL:
+        assert rows and all(rows)  # the segments were used in every batch
+        assert (seg.summary["objective"] == seg_mip.summary["objective"]
+                == three.summary["objective"] == q.solve(sc).summary["objective"])
+
+
+def test_segments_only_where_the_deviations_are_as_built():
+    sc = q.load_scenario("scenarios/tongxi-county.toml")
+    v = sc.variant("county-pool")
+    lim = solve_mod.compute_limits(v.policy, v.units)
+    idx = np.arange(len(v.units))
+    form = solve_mod.build(v.policy, v.units, lim, idx, solve_mod.block_codes(
+        v.policy, v.units, lim)[idx])
+    cost3 = form.costs[1]
+    got = segmented(form, cost3)
+    assert got is not None
+    n = form.n
+    # three rows per unit and level become one
+    assert got.form.matrix.shape[0] == form.matrix.shape[0] - 4 * n
+    assert segmented(form, -form.cost1) is None  # stage 1 has no cost on the deviations
+    d = form.deviations[0].d
+    fixed = form.col_upper.copy()
+    fixed[d] = 0.0  # a face that fixed a deviation: the segments would lose it
+    assert segmented(dataclasses.replace(form, col_upper=fixed), cost3) is None
+    fewer = dataclasses.replace(form, matrix=form.matrix[1:], row_lower=form.row_lower[1:],
+                                row_upper=form.row_upper[1:])
+    assert segmented(fewer, cost3) is None  # rows moved: not the rows build() made
+    # a plan maps back with tight deviations and the same objective
+    x = np.zeros(got.form.num_col)
+    x[:got.kept.size] = form.col_lower[got.kept]
+    back = got.plan(x)
+    dev = form.deviations[1]
+    num = dev.den * dev.floor + dev.rem
+    assert np.array_equal(back[dev.d:dev.d + n], np.abs(dev.den * back[dev.x:dev.x + n] - num))
+
+
+# --------------------------------------------------------------------------------------------
+# The bundled CBC given an MPS file written from the arrays (backends.pulp.run_cbc)
+
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cbc_from_the_arrays_solves_what_pulp_solves(seed):
+    # every kind of row (≤, ≥, =, ranged, free) and column bound (fixed, free, below zero,
+    # none above, integer or not), plus an extra row a · x ≥ b; against PuLP's own route
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 9)), int(rng.integers(1, 8))
+    dense = rng.integers(-3, 4, size=(m, n)) * (rng.random((m, n)) < 0.6)
+    lo = rng.integers(-4, 3, size=n).astype(float)
+    hi = lo + rng.integers(0, 6, size=n)
+    lo[rng.random(n) < 0.2] = -np.inf
+    hi[rng.random(n) < 0.2] = np.inf
+    lo[0], hi[0] = max(lo[0], -5.0), max(lo[0], -5.0) + 3  # at least one bounded column
+    rl = rng.integers(-6, 2, size=m).astype(float)
+    ru = rl + rng.integers(0, 6, size=m)
+    rl[rng.random(m) < 0.4] = -np.inf
+    ru[rng.random(m) < 0.3] = np.inf
+    form = tiny(dense, lo, hi, rl, ru)
+    form = dataclasses.replace(form, integrality=(rng.random(n) < 0.6).astype(np.int8))
+    cost = rng.integers(-5, 6, size=n).astype(float)
+    cost[np.isinf(lo) & (cost > 0)] = 0.0  # keep it bounded where a column has no bound …
+    cost[np.isinf(hi) & (cost < 0)] = 0.0
+    extra = [(rng.integers(-2, 3, size=n).astype(float), float(rng.integers(-8, 0)))]
+    if np.isinf(lo).any() or np.isinf(hi).any():  # … and in every row
+        form = dataclasses.replace(form, col_lower=np.where(np.isinf(lo), -50.0, lo),
+                                   col_upper=np.where(np.isinf(hi), 50.0, hi))
+    solver = make_solver(None, None)
+    got, duals = run_cbc(solver, form, cost, extra, None, integer=True)
+    prob, variables = build_problem(form, cost, extra)
+    ref = solve_problem(prob, variables, solver)
+    assert got.status == ref.status
+    if ref.status is q.Status.OPTIMAL:
+        assert float(cost @ got.x) == pytest.approx(float(cost @ ref.x), abs=1e-6)
+        x = got.x
+        assert np.all(x >= form.col_lower - 1e-6) and np.all(x <= form.col_upper + 1e-6)
+        ax = form.matrix @ x
+        assert np.all(ax >= form.row_lower - 1e-6) and np.all(ax <= form.row_upper + 1e-6)
+        assert float(extra[0][0] @ x) >= extra[0][1] - 1e-6
+        integer = form.integrality == 1
+        assert np.allclose(x[integer], np.rint(x[integer]))
+    assert len(duals) == form.matrix.shape[0]
+    # the relaxation (the face reads its duals): the same optimum as HiGHS's
+    relaxed = PulpBackend().relaxation(form, cost, None)
+    highs = HighsBackend().relaxation(form, cost, None)
+    assert (relaxed is None) == (highs is None)
+    if relaxed is not None and highs is not None:
+        assert float(cost @ relaxed[0]) == pytest.approx(float(cost @ highs[0]), abs=1e-6)

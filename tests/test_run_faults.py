@@ -333,14 +333,21 @@ def test_results_never_overwrite_an_input_file(tmp_path, monkeypatch):
 def test_the_time_limit_bounds_all_batches_together(monkeypatch):
     from quotaopt.backends.highs import HighsBackend
 
-    real, limits = HighsBackend.solve, []
+    real, real_relaxation, limits = HighsBackend.solve, HighsBackend.relaxation, []
 
     def slow(self, form, cost, extra_row, time_limit):
         limits.append(time_limit)
         time.sleep(0.05)
         return real(self, form, cost, extra_row, time_limit)
 
+    def slow_relaxation(self, form, cost, time_limit):
+        # the last stage is usually proven from its LP relaxation, without a MIP
+        limits.append(time_limit)
+        time.sleep(0.05)
+        return real_relaxation(self, form, cost, time_limit)
+
     monkeypatch.setattr(HighsBackend, "solve", slow)
+    monkeypatch.setattr(HighsBackend, "relaxation", slow_relaxation)
     sc = quotaopt.load_scenario(TONGXI)
     started = time.perf_counter()
     res = quotaopt.solve(sc, "baseline", backend="highs", method="mip", batch_units=4,

@@ -90,12 +90,13 @@ def test_highs_crashing_during_the_solve_exits_4(monkeypatch):
 
 
 def test_cbc_crashing_exits_4(monkeypatch):
-    import pulp
+    import subprocess
 
-    def crash(self, lp, callback=None):
+    def crash(*args, **kwargs):
         raise OSError("cbc: Exec format error")
 
-    monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
+    # the program cannot be started (quotaopt writes CBC's file itself, as PuLP would)
+    monkeypatch.setattr(subprocess, "Popen", crash)
     res = invoke("run", TONGXI, "--variant", "budget", "--method", "mip", "--solver", "cbc")
     assert res.exit_code == 4, res.output
     assert "the PuLP solver PULP_CBC_CMD failed (OSError: cbc: Exec format error)" in res.output

@@ -160,3 +160,38 @@ def test_frames_built_in_code_with_integers_and_numpy_text():
     odd = pd.DataFrame({"unit_id": pd.Series([np.str_("A"), "B"], dtype=object),
                         "type": ["school", "school"], "total_posts": [5, 6]})
     assert q.make_scenario(odd).units["unit_id"].tolist() == ["A", "B"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tie_rule_over_arrays_makes_the_moves_of_the_pair_at_a_time_loop(seed):
+    # any arrays (not only optimal plans): the same moves, in the same order, so the same end
+    rng = np.random.default_rng(seed)
+    sc = q.load_scenario("scenarios/tongxi-county.toml")
+    v = sc.variant(["county-pool", "county-pool", "baseline"][seed % 3])
+    if v.policy.scope is not q.Scope.POOL:
+        v = dataclasses.replace(v, policy=dataclasses.replace(v.policy, scope=q.Scope.POOL))
+    units = v.units
+    lim = solve_mod.compute_limits(v.policy, units)
+    n = len(units)
+    order = solve_mod.canonical_order(units, lim.pool_codes)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    T = units["total_posts"].to_numpy(np.int64)
+    tie = solve_mod.tie_order(T, lim.pool_codes, rank)
+    inc_s = units["senior_incumbents"].to_numpy(np.int64)
+    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
+    A = rng.integers(0, T // 4 + 2)
+    B = np.minimum(T, A + rng.integers(0, T // 2 + 2))
+    ys = np.clip(A - inc_s, 0, units["senior_waiting"].to_numpy(np.int64)) * rng.integers(0, 2, n)
+    ym = (np.clip(B - inc_sm, 0, units["intermediate_waiting"].to_numpy(np.int64))
+          * rng.integers(0, 2, n))
+    idx = np.sort(rng.choice(n, size=int(rng.integers(n // 2, n + 1)), replace=False))
+    fast = [a.copy() for a in (A, B, ys, ym)]
+    slow = [a.copy() for a in (A, B, ys, ym)]
+    solve_mod.apply_tie_rule(v.policy, units, lim, idx, tie, *fast)
+    pools: dict[int, list[int]] = {}
+    for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
+        pools.setdefault(int(lim.pool_codes[i]), []).append(i)
+    solve_mod._tie_rule_loop(v.policy, units, lim, pools, *slow)
+    assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
+    assert any(not np.array_equal(a, b) for a, b in zip(fast, (A, B, ys, ym), strict=True))

@@ -161,8 +161,7 @@ def greedy_level(
             continue
         pu = su[sel]
         pp = pool[pu]
-        # lexsort: last key is primary → pool, gain desc, closeness desc, tie order
-        order = np.lexsort((tie[pu], -sc[sel], -sg[sel], pp))
+        order = _step_order(pp, sg[sel], sc[sel], tie[pu], m)
         del pu
         pp, sel = pp[order], sel[order]
         del order
@@ -176,6 +175,48 @@ def greedy_level(
         left = left - _pool_sum(got, pp, m)
     # every count is far below 2^53, so the float sums are exact
     return lower + np.rint(np.bincount(su, weights=taken, minlength=n)).astype(np.int64)
+
+
+def _step_order(pool: np.ndarray, gain: np.ndarray, close: np.ndarray, tie: np.ndarray,
+                k: int) -> np.ndarray:
+    """The stable order of steps by pool, gain (descending), closeness (descending) and tie
+    position: ``np.lexsort((tie, -close, -gain, pool))``, as one sort of a combined whole-number
+    key when it fits in 62 bits (four sorts otherwise). The key is built in place: at 10⁶
+    units there are millions of steps, and memory is the limit there."""
+    if not len(pool):
+        return np.zeros(0, dtype=np.int64)
+    g_max = int(gain.max())
+    if int(gain.min()) >= 0 and g_max <= 4 * len(gain):
+        present = np.zeros(g_max + 1, dtype=bool)
+        present[gain] = True
+        rank = np.cumsum(present) - 1  # ascending rank of each gain value
+        n_gains = int(rank[-1]) + 1
+        g_key = (n_gains - 1) - rank[gain]
+        del present, rank
+    else:
+        gains, g_inv = np.unique(gain, return_inverse=True)
+        n_gains = len(gains)
+        g_key = (n_gains - 1) - g_inv.reshape(-1)
+        del gains, g_inv
+    c_top = int(close.max())
+    start = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(start, pool, tie)
+    t_key = tie - start[pool]  # tie positions run pool by pool, each from its start
+    del start
+    sizes = (n_gains, c_top - int(close.min()) + 1, int(t_key.max()) + 1)
+    if k * sizes[0] * sizes[1] * sizes[2] >= 2**62:
+        return np.lexsort((tie, -close, -gain, pool))
+    key = pool.astype(np.int64)
+    key *= sizes[0]
+    key += g_key
+    del g_key
+    key *= sizes[1]
+    key += c_top
+    key -= close
+    key *= sizes[2]
+    key += t_key
+    del t_key
+    return np.argsort(key, kind="stable")
 
 
 def tie_order(total: np.ndarray, pool: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -193,8 +234,10 @@ def _pool_sum(values: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
-               eligible: np.ndarray, blocks: np.ndarray, rank: np.ndarray) -> FastPlan:
-    """Solve every eligible unit's block exactly; mark blocks that need the MIP."""
+               eligible: np.ndarray, blocks: np.ndarray, rank: np.ndarray,
+               tie: np.ndarray | None = None) -> FastPlan:
+    """Solve every eligible unit's block exactly; mark blocks that need the MIP. ``tie``:
+    :func:`tie_order` of the units in scope pool, if the caller has it already."""
     T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
 
     lo_a = np.maximum(limits.min_s, inc_s)
@@ -205,8 +248,9 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
     idx = np.flatnonzero(eligible)
     sel = slice(None) if len(idx) == len(T) else idx
 
-    tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
-                    rank)
+    if tie is None or not pooled:
+        tie = tie_order(T, limits.pool_codes if pooled else np.zeros(len(T), dtype=np.int64),
+                        rank)
 
     def level(lo: np.ndarray, hi: np.ndarray, inc: np.ndarray, w: np.ndarray, c: np.ndarray,
               which: str, target: np.ndarray, pool_cap: np.ndarray,

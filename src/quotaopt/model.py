@@ -46,6 +46,21 @@ COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_
 
 
 @dataclass(frozen=True)
+class Deviation:
+    """The three row groups ``d ≥ S·x − N``, ``d ≥ N − S·x`` and the chord of one column group
+    ``x`` (``n`` columns from ``x``; their deviations ``d`` are the ``n`` columns from ``d``,
+    and the ``3n`` rows from ``rows``, in that order): ``d ≥ |S·x − N|`` at whole ``x``, with
+    ``⌊N/S⌋ = floor`` and ``N mod S = rem`` (whole numbers as floats)."""
+
+    x: int
+    d: int
+    rows: int
+    floor: np.ndarray
+    rem: np.ndarray
+    den: np.ndarray
+
+
+@dataclass(frozen=True)
 class Formulation:
     """One MIP over a subset of units (``idx`` = their positions in the variant's table)."""
 
@@ -68,6 +83,8 @@ class Formulation:
     #: a MIP whose relaxation is usually integral at the root, so a backend may skip the
     #: primal heuristics and presolve, which only cost time there
     face: bool = False
+    #: the deviation rows, for :func:`segmented`
+    deviations: tuple[Deviation, ...] = ()
 
     def stages(self) -> list[tuple[np.ndarray, int, int]]:
         """``(cost to minimise, block range, batch range)`` of every stage, most important first."""
@@ -238,6 +255,7 @@ def build(
     # deviations, three rows each, in whole numbers: with the target q = N/S in lowest
     # terms, d' = S·d ≥ |S·x − N| and the chord d' ≥ (S − 2r)(x − ⌊q⌋) + r (r = N mod S)
     dev_hi, dev_den = [], []
+    deviations = []
     for x_c, d_c, (num, den), name in ((a_c, da_c, targets[0], "senior"),
                                        (b_c, db_c, targets[1], "senior_intermediate")):
         num, den = _lowest_terms(num, den)
@@ -248,6 +266,8 @@ def build(
         if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
             raise InputError([Problem.of("quota_too_large",
                                          numerator=approx(float(N.max())))])
+        deviations.append(Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, nrow,
+                                    fl, r, S))
         add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
         add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
         slope = S - 2.0 * r
@@ -386,6 +406,7 @@ def build(
         delta=delta,
         block_range=tuple(int(v) for v in block_range),
         batch_range=tuple(int(v) for v in batch_range),
+        deviations=tuple(deviations),
     )
 
 
@@ -471,6 +492,19 @@ def optimal_face(form: Formulation, cost: np.ndarray,
                    face=True), bound
 
 
+def with_rows(form: Formulation, extra_rows: Any) -> tuple[sp.csr_matrix, np.ndarray,
+                                                           np.ndarray]:
+    """``(matrix, row_lower, row_upper)`` of the formulation with ``extra_rows`` (pairs
+    ``(a, b)``: rows ``a · x >= b``) appended, as a backend passes them to its solver."""
+    matrix = form.matrix
+    row_lower, row_upper = form.row_lower, form.row_upper
+    for coeffs, rhs in extra_rows or ():
+        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
+        row_lower = np.append(row_lower, rhs)
+        row_upper = np.append(row_upper, np.inf)
+    return matrix, row_lower, row_upper
+
+
 def int_dot(a: np.ndarray, b: np.ndarray) -> int:
     """``a · b`` of whole-valued floats, in Python integers (no rounding)."""
     return sum(int(p) * int(q) for p, q in zip(a.tolist(), b.tolist(), strict=True))
@@ -533,3 +567,119 @@ def complete_plan(form: Formulation, x: np.ndarray, slack: np.ndarray) -> np.nda
     if (ax < form.row_lower).any() or (ax > form.row_upper).any():
         return None
     return x
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A formulation with its deviation rows replaced by segments (:func:`segmented`)."""
+
+    form: Formulation
+    cost: np.ndarray
+    #: ``cost · x`` of the original at a plan = ``seg cost · x_seg + constant`` (tight ``d``)
+    constant: int
+    original: Formulation
+    kept: np.ndarray  # the original columns, in the order they open the segmented form
+
+    def plan(self, x: np.ndarray) -> np.ndarray:
+        """The original formulation's plan of a segmented plan ``x``: the kept columns as
+        they are, every deviation ``d = |S·x − N|`` (tight; whole numbers below 2^53)."""
+        out = np.zeros(self.original.num_col)
+        out[self.kept] = np.asarray(x, dtype=np.float64)[:len(self.kept)]
+        n = self.original.n
+        for dev in self.original.deviations:
+            xs = np.rint(out[dev.x:dev.x + n])
+            out[dev.d:dev.d + n] = np.abs(dev.den * xs - (dev.den * dev.floor + dev.rem))
+        return out
+
+
+def segmented(form: Formulation, cost: np.ndarray) -> Segmented | None:
+    """``min cost · x`` over ``form`` with every deviation ``d ≥ |S·x − N|`` that carries a cost
+    written as segments instead of three rows, or ``None`` when nothing is to be gained or the
+    deviations are not as :func:`build` made them (e.g. fixed by a face).
+
+    At whole ``x``, ``S·|x − q|`` (``q = N/S``, ``⌊q⌋ = f``, ``N mod S = r``) is the convex
+    piecewise-linear function through the integer points with breakpoints ``f`` and ``f + 1``,
+    i.e. ``r + (S − 2r)·z₁ + S·z₂ + S·z₃`` with ``x = f + z₁ − z₂ + z₃``, ``0 ≤ z₁ ≤ 1``,
+    ``z₂, z₃ ≥ 0``: one row per unit instead of three, and the same LP relaxation (both are
+    the convex hull of the integer points). A minimum never pays more than the function, so
+    the optima are the same, with ``cost · x = seg cost · x_seg + constant`` (whole numbers).
+    Rows and bounds that a face narrowed are kept as they are; the deviation columns must be
+    untouched (``[0, ∞)``, in their three rows only, those rows without a lower bound)."""
+    n = form.n
+    cost = np.asarray(cost, dtype=np.float64)
+    use = [dev for dev in form.deviations if n and (cost[dev.d:dev.d + n] != 0).any()]
+    if not use:
+        return None
+    csc = form.matrix.tocsc()
+    drop_rows = np.zeros(form.matrix.shape[0], dtype=bool)
+    drop_cols = np.zeros(form.num_col, dtype=bool)
+    units = np.arange(n)
+    for dev in use:
+        d_cols = dev.d + units
+        rows = dev.rows + np.arange(3 * n)
+        if (rows[-1] >= len(drop_rows) or (cost[d_cols] < 0).any()
+                or (form.col_lower[d_cols] != 0).any() or np.isfinite(form.col_upper[d_cols]).any()
+                or np.isfinite(form.row_lower[rows]).any()):
+            return None
+        # each d column: exactly −1 in its three rows, nothing else
+        starts, ends = csc.indptr[d_cols], csc.indptr[d_cols + 1]
+        if (ends - starts != 3).any():
+            return None
+        at = (starts[:, None] + np.arange(3)).reshape(-1)
+        if ((csc.data[at] != -1.0).any()
+                or (np.sort(csc.indices[at].reshape(n, 3), axis=1)
+                    != dev.rows + units[:, None] + n * np.arange(3)).any()):
+            return None
+        S, fl, r = dev.den, dev.floor, dev.rem
+        N = S * fl + r
+        slope = S - 2.0 * r
+        block = form.matrix[rows[0]:rows[-1] + 1]
+        want = sp.csr_matrix((np.concatenate([S, -S, slope, -np.ones(3 * n)]),
+                              (np.concatenate([np.arange(3 * n)] * 2),
+                               np.concatenate([dev.x + units] * 3 + [d_cols] * 3))),
+                             shape=block.shape)
+        if ((block != want).nnz
+                or (form.row_upper[rows] != np.concatenate([N, -N, slope * fl - r])).any()):
+            return None
+        drop_rows[rows] = True
+        drop_cols[d_cols] = True
+    kept = np.flatnonzero(~drop_cols)
+    k = len(kept)
+    m = len(use)
+    top = form.matrix[~drop_rows][:, kept]
+    seg_rows = []
+    seg_cost = [cost[kept]]
+    fixed = []
+    constant = 0
+    for j, dev in enumerate(use):
+        base = k + 3 * n * j
+        # x − z₁ + z₂ − z₃ = ⌊q⌋
+        where = np.searchsorted(kept, dev.x + units)
+        seg_rows.append(sp.csr_matrix(
+            (np.concatenate([np.ones(n), -np.ones(n), np.ones(n), -np.ones(n)]),
+             (np.tile(units, 4), np.concatenate([where, base + units, base + n + units,
+                                                 base + 2 * n + units]))),
+            shape=(n, k + 3 * n * m)))
+        w = cost[dev.d + units]
+        seg_cost += [w * (dev.den - 2.0 * dev.rem), w * dev.den, w * dev.den]
+        fixed.append(dev.floor)
+        constant += int_dot(w, dev.rem)
+    matrix = sp.vstack([sp.hstack([top, sp.csr_matrix((top.shape[0], 3 * n * m))])]
+                       + seg_rows, format="csr")
+    zeros, ones, inf = np.zeros(n), np.ones(n), np.full(n, np.inf)
+    seg = replace(
+        form,
+        matrix=matrix,
+        col_lower=np.concatenate([form.col_lower[kept]] + [zeros] * (3 * m)),
+        col_upper=np.concatenate([form.col_upper[kept]] + [ones, inf, inf] * m),
+        integrality=np.concatenate([form.integrality[kept], np.zeros(3 * n * m, dtype=np.int8)]),
+        row_lower=np.concatenate([form.row_lower[~drop_rows]] + fixed),
+        row_upper=np.concatenate([form.row_upper[~drop_rows]] + fixed),
+        row_kind=(*form.row_kind, "segments"),
+        cost1=np.zeros(k + 3 * n * m),
+        costs=(),
+        block_range=(0,),
+        batch_range=(0,),
+        deviations=(),
+    )
+    return Segmented(seg, np.concatenate(seg_cost), constant, form, kept)

@@ -41,11 +41,13 @@ from .messages import render
 from .meta import __version__
 from .model import (
     Formulation,
+    Segmented,
     build,
     complete_plan,
     int_dot,
     optimal_face,
     pool_budget_rhs,
+    segmented,
     slack_rows,
     unit_arrays,
     weighted,
@@ -75,6 +77,8 @@ WEIGHTED_LIMIT = 1e11
 METHODS = ("auto", "mip")
 #: Units per MIP when blocks are independent (blocks are never split).
 BATCH_UNITS = 2000
+#: Pools larger than this take the tie rule one pair at a time (the pairs would not fit).
+TIE_POOL_LIMIT = 2000
 #: A backend's LP relaxation: ``(form, cost, time limit) → (x, row duals)`` or ``None``.
 Relaxation = Callable[[Formulation, np.ndarray, float | None],
                       tuple[np.ndarray, np.ndarray] | None]
@@ -205,7 +209,11 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
             rows.append((-cost, -found[1] - 0.5))
             raw = RawSolution(Status.OPTIMAL, found[2])
             continue
-        raw = backend.solve(face, cost, face_rows or None, left)
+        seg = segmented(face, cost) if g + 1 == len(groups) and not face_rows else None
+        if seg is not None:  # the last group: its deviation rows as segments, fewer rows
+            raw = solve_segmented(seg, backend, relaxation, left)
+        else:
+            raw = backend.solve(face, cost, face_rows or None, left)
         if (kept and raw.status is Status.OPTIMAL and raw.x is not None
                 and any(abs(float(np.dot(c, raw.x)) - b) > 0.25 for c, b in kept)):
             # the face is exact, so only the solver's tolerances can get here: the dense rows
@@ -232,6 +240,22 @@ def solve_formulation(form: Formulation, backend: Backend, time_limit: float | N
             face_rows.append((-cost, -best - 0.5))
     assert raw is not None
     return raw
+
+
+def solve_segmented(seg: Segmented, backend: Backend, relaxation: Relaxation | None,
+                    time_limit: float | None) -> RawSolution:
+    """``min cost · x`` over a formulation whose deviation rows are written as segments
+    (:func:`quotaopt.model.segmented`), as a plan of the original formulation: from the LP
+    relaxation when its solution is a whole-number plan that the duals prove optimal
+    (:func:`relaxed_face`; the usual case on a face), else from the backend's MIP."""
+    started = time.perf_counter()
+    if relaxation is not None:
+        found = relaxed_face(seg.form, seg.cost, relaxation, time_limit)
+        if found is not None and found[2] is not None:
+            return RawSolution(Status.OPTIMAL, seg.plan(found[2]))
+    left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+    raw = backend.solve(seg.form, seg.cost, None, left)
+    return raw if raw.x is None else replace(raw, x=seg.plan(raw.x))
 
 
 def relaxed_face(form: Formulation, cost: np.ndarray, relaxation: Relaxation,
@@ -281,12 +305,96 @@ def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np
     quotas — so stages 1–3 stay optimal. Where the two levels do not constrain each other
     (every block the structured method solves), a plan no such move improves is the one the
     structured method finds (the exchange argument of :mod:`quotaopt.fastpath`).
+
+    Each pool, senior level first: the move taken is the one from the *first* unit ``u`` in
+    tie order that has one, to the *last* unit ``v`` after it that allows it; repeat until
+    none is left. All pools move at once (they are independent), over arrays of the
+    candidate pairs ``(u, v)``; the same moves as one pool and one pair at a time.
     """
+    order = idx[np.lexsort((tie[idx], lim.pool_codes[idx]))]
+    pool = lim.pool_codes[order]
+    starts = np.flatnonzero(np.r_[True, pool[1:] != pool[:-1]]) if len(order) else order
+    sizes = np.diff(np.r_[starts, len(order)])
+    quotas = {"s": lim.quotas("s"), "sm": lim.quotas("sm")}
+    T = units["total_posts"].to_numpy(np.int64)
+    exact = all(num.dtype != object and den.dtype != object for num, den in quotas.values())
+    if exact and len(order):
+        top = max(int(np.abs(num[order]).max(initial=0)) + int(den[order].max(initial=0))
+                  * (int(T[order].max(initial=0)) + 2) for num, den in quotas.values())
+        exact = top < 2**62
+    big = sizes > TIE_POOL_LIMIT
+    if not exact or big.any():
+        pools = {int(pool[s]): order[s:s + m].tolist() for s, m in zip(starts.tolist(),
+                                                                      sizes.tolist(),
+                                                                      strict=True)
+                 if not exact or m > TIE_POOL_LIMIT}
+        _tie_rule_loop(policy, units, lim, pools, A, B, ys, ym)
+        if not exact:
+            return
+        keep = np.repeat(~big, sizes)
+        order, pool = order[keep], pool[keep]
+        starts, sizes = starts[~big], sizes[~big]
+        starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64) if len(sizes) else starts
+    # every pair (a, b) of positions in ``order``, a before b in the same pool, sorted by
+    # (pool, a, b)
+    m = np.repeat(sizes, sizes)
+    first = np.repeat(starts, sizes)
+    k = np.arange(len(order)) - first
+    count = m - k - 1
+    pa = np.repeat(np.arange(len(order)), count)
+    pb = pa + 1 + (np.arange(len(pa)) - np.repeat(np.cumsum(count) - count, count))
+    if not len(pa):
+        return
+    ua, ub = order[pa], order[pb]
+    _T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
+    for level in ("s", "sm"):
+        x, y, inc, w, c = ((A, ys, inc_s, w_s, c_s) if level == "s"
+                           else (B, ym, inc_sm, w_m, c_m))
+        num, den = (a.astype(np.int64) for a in quotas[level])
+        same_c = c[ua] == c[ub]
+        while True:
+            xu = x[order]
+            room = ((np.minimum(T, B - lim.min_m) - A) if level == "s"
+                    else (T - lim.min_j - B))[order] > 0
+            ok = y[order] == xu - inc[order]
+            gains = ok & (y[order] < w[order])
+            loses = ok & (y[order] > 0)
+            nu, du = num[order], den[order]
+            here = np.abs(xu * du - nu)
+            up = np.abs((xu + 1) * du - nu) - here
+            down = np.abs((xu - 1) * du - nu) - here
+            floor = inc[order] + y[order] - loses
+            floor = (np.maximum(lim.min_s[order], floor) if level == "s"
+                     else np.maximum(floor, (A + lim.min_m)[order]))
+            can_lose = xu - 1 >= floor
+            valid = (room[pa] & can_lose[pb] & (up[pa] + down[pb] == 0)
+                     & (~loses[pb] | (gains[pa] & same_c)))
+            hit = np.flatnonzero(valid)
+            if not len(hit):
+                break
+            # per pool: the first a with a move, and its last b
+            a_hit = pa[hit]
+            new_a = np.r_[True, a_hit[1:] != a_hit[:-1]]
+            group_start = np.flatnonzero(new_a)
+            group_end = np.r_[group_start[1:], len(hit)] - 1
+            pools_hit = pool[a_hit[group_start]]
+            first_of_pool = np.r_[True, pools_hit[1:] != pools_hit[:-1]]
+            chosen = hit[group_end[first_of_pool]]
+            u, v = ua[chosen], ub[chosen]
+            moves_y = loses[pb[chosen]]
+            x[u] += 1
+            x[v] -= 1
+            y[u[moves_y]] += 1
+            y[v[moves_y]] -= 1
+
+
+def _tie_rule_loop(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+                    pools: dict[int, list[int]], A: np.ndarray, B: np.ndarray,
+                    ys: np.ndarray, ym: np.ndarray) -> None:
+    """:func:`apply_tie_rule` one move at a time in Python integers: for quotas beyond int64
+    and for very large pools (``pools``: the units of each pool, in tie order)."""
     T, inc_s, inc_sm, w_s, w_m, c_s, c_m = unit_arrays(policy, units)
     quotas = {"s": lim.quotas("s"), "sm": lim.quotas("sm")}
-    pools: dict[int, list[int]] = {}
-    for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
-        pools.setdefault(int(lim.pool_codes[i]), []).append(i)
 
     def dist(level: str, i: int, x: int) -> int:
         num, den = quotas[level]
@@ -445,7 +553,7 @@ def solve(
             what = _("stages 1 to 3") if v.policy.scope is Scope.POOL else _("stages 1 and 2")
             _report(progress, _("solving {stages} together: exact structured method ({units} "
                                 "units)").format(stages=what, units=int(eligible.sum())))
-            fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank)
+            fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank, tie)
             structured = fast.solved
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import SolverError
 from ..messages import render
-from ..model import Formulation
+from ..model import Formulation, with_rows
 from .base import RawSolution, Status
 
 _banner_shown = False
@@ -175,12 +174,7 @@ def _highs_lp(form: Formulation, cost: np.ndarray,
     """The formulation (plus ``extra_rows``: ``a · x >= b``) as a ``highspy.HighsLp``."""
     import highspy
 
-    matrix = form.matrix
-    row_lower, row_upper = form.row_lower, form.row_upper
-    for coeffs, rhs in extra_rows or ():
-        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
-        row_lower = np.append(row_lower, rhs)
-        row_upper = np.append(row_upper, np.inf)
+    matrix, row_lower, row_upper = with_rows(form, extra_rows)
     csc = matrix.tocsc()
     csc.sort_indices()
     inf = highspy.kHighsInf
