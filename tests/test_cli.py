@@ -96,7 +96,7 @@ def test_run_formats(tmp_path, fmt, files):
     assert r.exit_code == 0 and r.output == ""
     assert sorted(p.name for p in out.iterdir()) == files
     if fmt == "xlsx":
-        sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+        sheets = pd.read_excel(out / "results.xlsx", sheet_name=None, engine="openpyxl")
         assert set(sheets) == {"plan table", "allocation", "summary", "policy"}
         assert list(sheets["allocation"]["unit_id"]) == ["H1", "S1"]
 

@@ -497,7 +497,7 @@ def test_xlsx_and_csv_reread(tiny: Comparison, tmp_path: Path) -> None:
     names = sorted(p.name for p in paths)
     assert names == ["by_type.csv", "comparison.xlsx", "kpi.csv", "movers.csv", "rules.csv",
                      "unit_diff.csv"]
-    book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None)
+    book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None, engine="openpyxl")
     assert list(book) == ["KPI", "by type", "unit diff", "movers", "rules", "baseline",
                           "plan table baseline", "no-bonus", "plan table no-bonus", "budget",
                           "plan table budget"]  # each allocation, then its 岗位设置方案表
@@ -517,7 +517,7 @@ def test_xlsx_and_csv_reread(tiny: Comparison, tmp_path: Path) -> None:
 
 def test_xlsx_chinese_headers(tiny: Comparison, tmp_path: Path) -> None:
     write_comparison(tiny, tmp_path, ["xlsx"], lang="zh")
-    book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None)
+    book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None, engine="openpyxl")
     assert list(book)[:5] == ["指标", "按单位类型", "单位变化", "增减统计", "规则变化"]
     assert "高级岗位（变化）" in book["指标"].columns
     assert {"单位编码", "单位名称", "高级岗位（基准）"} <= set(book["单位变化"].columns)
@@ -529,7 +529,7 @@ def test_xlsx_chinese_status_values(tmp_path: Path) -> None:
     comp = compare_variants(write_scenario(tmp_path, INFEASIBLE), ["tight"])
     (tmp_path / "out").mkdir()
     write_comparison(comp, tmp_path / "out", ["xlsx", "csv"], lang="zh")
-    kpi = pd.read_excel(tmp_path / "out" / "comparison.xlsx", sheet_name="指标")
+    kpi = pd.read_excel(tmp_path / "out" / "comparison.xlsx", sheet_name="指标", engine="openpyxl")
     assert kpi["求解状态"].tolist() == ["最优", "无可行方案"]
     # the CSVs have the workbook's Chinese headers and values too (issue 13)
     assert pd.read_csv(tmp_path / "out" / "kpi.csv", encoding="utf-8-sig")["求解状态"] \

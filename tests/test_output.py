@@ -65,7 +65,7 @@ def test_xlsx_is_byte_identical_and_carries_no_time_of_writing(tmp_path, monkeyp
         core = z.read("docProps/core.xml").decode()
     assert "<dc:creator>quotaopt</dc:creator>" in core
     assert core.count("2000-01-01T00:00:00Z") == 2
-    assert pd.read_excel(first, sheet_name="a")["t"].tolist() == ["x", "=y"]
+    assert pd.read_excel(first, sheet_name="a", engine="openpyxl")["t"].tolist() == ["x", "=y"]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     write_xlsx(sheets, second)
     with zipfile.ZipFile(second) as z:
