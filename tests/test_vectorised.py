@@ -195,3 +195,26 @@ def test_tie_rule_over_arrays_makes_the_moves_of_the_pair_at_a_time_loop(seed):
     solve_mod._tie_rule_loop(v.policy, units, lim, pools, *slow)
     assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
     assert any(not np.array_equal(a, b) for a, b in zip(fast, (A, B, ys, ym), strict=True))
+
+
+@pytest.mark.parametrize("close_span", [3, 10**9, 10**15, 10**17])
+@pytest.mark.parametrize("seed", range(4))
+def test_step_order_is_the_stable_lexsort(close_span: int, seed: int) -> None:
+    """The structured method's step order (a value sort of a packed key, an argsort of the key,
+    or a lexsort, by the key's size) is ``np.lexsort((tie, -close, -gain, pool))`` — steps of
+    one unit repeat its tie position, so equal keys occur and the order must be stable."""
+    from quotaopt.fastpath import _step_order
+
+    rng = np.random.default_rng(seed)
+    units, pools = 300, 7
+    unit_pool = rng.integers(0, pools, units)
+    # tie positions run pool by pool, as fastpath.tie_order gives them
+    tie_of_unit = np.empty(units, dtype=np.int64)
+    tie_of_unit[np.lexsort((rng.permutation(units), unit_pool))] = np.arange(units)
+    steps = rng.integers(0, units, 2000)
+    pool = unit_pool[steps]
+    gain = rng.choice(np.array([0, 1, 5, 10**9]), len(steps))
+    close = rng.integers(-close_span, close_span + 1, len(steps))
+    tie = tie_of_unit[steps]
+    got = _step_order(pool, gain, close, tie, pools)
+    assert np.array_equal(got, np.lexsort((tie, -close, -gain, pool)))
