@@ -37,6 +37,7 @@ import math
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -553,11 +554,18 @@ class _Normalizer:
         return self.table(extra, out, rownums)
 
     def table(self, extra: dict[str, pd.Series], out: dict[str, Any],
-              rownums: np.ndarray) -> pd.DataFrame:
+              rownums: np.ndarray, fresh: bool = False) -> pd.DataFrame:
         """The checked table: ``out``'s columns, the ``extra`` ones, and what it says in
-        ``attrs`` (warnings, defaulted columns, source, the rows read)."""
+        ``attrs`` (warnings, defaulted columns, source, the rows read). ``fresh``: the
+        arrays in ``out`` (views included) were made for this table and nothing else holds
+        them."""
         n = len(rownums)
-        columns = {col: _column_series(col, out[col]) for col in UNIT_COLUMNS}
+        # an array made for this table alone becomes its column without a copy (at 10⁶ units
+        # the copies of the text columns cost most of a second); a shared one is copied
+        owners = Counter(id(out[col]) for col in UNIT_COLUMNS)
+        columns = {col: _column_series(col, out[col],
+                                       copy=not _own_array(out[col], owners, fresh))
+                   for col in UNIT_COLUMNS}
         columns.update(extra)  # extra labels never clash with canonical ones
         table = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
         if BUDGET_COLUMN in extra:  # checked where the scenario says what it means
@@ -1076,19 +1084,27 @@ def _read_clean_csv(path: str | os.PathLike[str],
         cells = csvarrow.take_columns([stripped[pos]], keep)[0]
         extra[label] = pd.Series(csvarrow.to_objects(cells), index=pd.RangeIndex(n),
                                  dtype=object)
-    return norm.table(extra, out, rows)
+    return norm.table(extra, out, rows, fresh=True)
 
 
 # ----------------------------------------------------------------------------------------
 # cell helpers
 
 
-def _column_series(col: str, values: np.ndarray) -> pd.Series:
+def _own_array(values: Any, owners: Counter[int], fresh: bool) -> bool:
+    """``values`` is a writeable array no other column holds, that owns its data (or is a
+    view made for the table alone: ``fresh``)."""
+    return (isinstance(values, np.ndarray) and bool(values.flags.writeable)
+            and (fresh or bool(values.flags.owndata)) and owners[id(values)] == 1)
+
+
+def _column_series(col: str, values: np.ndarray, copy: bool = True) -> pd.Series:
+    # copy=False: the Series keeps ``values`` when its dtype is already the column's
     if col in TEXT_COLUMNS:
-        return pd.Series(values, dtype=object)
+        return pd.Series(values, dtype=object, copy=copy)
     if col == "priority":
-        return pd.Series(values, dtype=np.float64)
-    return pd.Series(values, dtype=np.int64)
+        return pd.Series(values, dtype=np.float64, copy=copy)
+    return pd.Series(values, dtype=np.int64, copy=copy)
 
 
 def _label_text(label: Any) -> str:
