@@ -225,3 +225,24 @@ def test_random_small_tables_agree(tmp_path_factory, cells, ids, types, pools):
     path = tmp_path_factory.mktemp("t") / "units.csv"
     path.write_bytes(buf.getvalue().encode("utf-8"))
     assert_same(path)
+
+
+@pytest.mark.parametrize("env", [None, "1"])
+def test_reading_a_csv_turns_numpys_huge_page_advice_off_unless_the_environment_says(
+        tmp_path, monkeypatch, env: str | None) -> None:
+    """Huge pages on request cost a million-unit run half its time on a machine with direct
+    compaction (docs/performance.md); ``NUMPY_MADVISE_HUGEPAGE`` in the environment wins."""
+    multiarray = np._core.multiarray
+    before = multiarray._get_madvise_hugepage()
+    path = tmp_path / "u.csv"
+    path.write_text("unit_id,total_posts\nA,3\n", encoding="utf-8")
+    try:
+        multiarray._set_madvise_hugepage(True)
+        if env is None:
+            monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        else:
+            monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", env)
+        assert csvarrow.read_csv_columns(path) is not None
+        assert multiarray._get_madvise_hugepage() is (env is not None)
+    finally:
+        multiarray._set_madvise_hugepage(before)

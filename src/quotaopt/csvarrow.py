@@ -69,7 +69,18 @@ class ArrowSheet:
 def _memory_pool() -> pa.MemoryPool:
     """jemalloc, told to give freed memory back at once, where this pyarrow has it: the
     default pool (mimalloc) keeps the parser's scratch memory (about 3× the file) after the
-    table is made, and a million-unit run would carry it to the end."""
+    table is made, and a million-unit run would carry it to the end.
+
+    Also stops numpy from asking the kernel for huge pages for its large arrays (unless the
+    environment says otherwise: ``NUMPY_MADVISE_HUGEPAGE``): where transparent huge pages
+    are granted on request with direct compaction (Linux ``defrag = madvise``, a common
+    default), every fresh array of a million-unit run waited for it — half its time went to
+    the kernel (docs/performance.md)."""
+    if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:
+        multiarray = getattr(getattr(np, "_core", None), "multiarray", None)
+        set_hugepage = getattr(multiarray, "_set_madvise_hugepage", None)
+        if set_hugepage is not None:
+            set_hugepage(False)
     try:
         pool = pa.jemalloc_memory_pool()
         pa.jemalloc_set_decay_ms(0)
