@@ -692,7 +692,7 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
     i_s = u["senior_incumbents"].to_numpy(np.int64)
     i_m = u["intermediate_incumbents"].to_numpy(np.int64)
     i_j = u["junior_incumbents"].to_numpy(np.int64)
-    ps, pm, pj = A.copy(), B - A, T - B
+    ps, pm, pj = A, B - A, T - B
     # staff per level after the appointments
     h_s, h_m, h_j = i_s + ys, i_m - ys + ym, i_j - ym
     # a post not needed at its own level may hold staff of the level below (cumulative rule)
@@ -709,19 +709,17 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
         "name": pd.Series(u["name"].to_numpy(dtype=object), dtype=object, copy=False),
         "type": pd.Series(u["type"].to_numpy(dtype=object), dtype=object, copy=False),
         "pool": pd.Series(u["pool"].to_numpy(dtype=object), dtype=object, copy=False),
-        # every array is the table's own (the units' columns and the caller's are copied
-        # here), so the frame takes them without a copy of its own (copy=False below)
-        "total_posts": T.copy(),
+        "total_posts": T,
         "cap_senior": cap_s.astype(np.int64),
         "cap_senior_intermediate": cap_sm.astype(np.int64),
         "posts_senior": ps,
         "posts_intermediate": pm,
         "posts_junior": pj,
-        "senior_incumbents": i_s.copy(),
-        "intermediate_incumbents": i_m.copy(),
-        "junior_incumbents": i_j.copy(),
-        "appointed_senior": ys.copy(),
-        "appointed_intermediate": ym.copy(),
+        "senior_incumbents": i_s,
+        "intermediate_incumbents": i_m,
+        "junior_incumbents": i_j,
+        "appointed_senior": ys,
+        "appointed_intermediate": ym,
         "waiting_left_senior": u["senior_waiting"].to_numpy(np.int64) - ys,
         "waiting_left_intermediate": u["intermediate_waiting"].to_numpy(np.int64) - ym,
         "vacant_senior": ps - h_s - over_m,
@@ -729,7 +727,7 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
         "vacant_junior": np.maximum(0, pj - h_j),
         "over_ratio": lim.over_ratio.copy(),
     }
-    out = pd.DataFrame(data, copy=False)
+    out = pd.DataFrame(data)
     # carry unknown input columns through, after the standard ones
     for c in u.columns:
         if c not in out.columns and c not in UNIT_COLUMNS and c != BUDGET_COLUMN:
