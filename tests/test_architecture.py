@@ -17,8 +17,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 
 #: Bottom to top; docs/architecture.md draws the same order.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("domain", {"_startup", "errors", "meta", "i18n", "numfmt", "messages", "exact",
-                "policy"}),
+    ("domain", {"_startup", "errors", "meta", "i18n", "numfmt", "messages", "messages.core",
+                "messages.general", "messages.analysis", "messages.reading",
+                "messages.checking", "exact", "policy"}),
     ("input/output", {"headers", "table", "csvarrow", "units", "budgets", "scenario",
                       "output"}),
     ("exact arithmetic", {"caps", "check"}),
