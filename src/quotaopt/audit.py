@@ -143,11 +143,9 @@ def _check_plan_sheet(sheet: SheetData, header_row: int, name: str) -> None:
     cells below the header that hold a value (one number standing for several units), are
     refused, naming them."""
     problems: list[Problem] = []
-    hidden = [r for r in sheet.hidden_rows if r > header_row and r <= len(sheet.records)
-              and any(c.strip() for c in sheet.records[r - 1])]
+    hidden = sheet.filled_hidden_rows(header_row)
     if hidden:
-        problems.append(Problem.of("plan_hidden_rows", file=name, row=hidden[0],
-                                   rows=tuple(hidden)))
+        problems.append(Problem.of("plan_hidden_rows", file=name, row=hidden[0], rows=hidden))
     for r0, c0, r1, c1 in sheet.merged:
         if r1 <= header_row or r0 > len(sheet.records):
             continue  # title or header cells

@@ -78,6 +78,12 @@ class SheetData:
         self.records, self.where, self.hidden_rows = records, where, hidden_rows
         self.merged = merged
 
+    def filled_hidden_rows(self, below: int) -> tuple[int, ...]:
+        """The hidden rows under row ``below`` (the header) that hold a cell: rows a reader
+        of the sheet does not see but a program would read."""
+        return tuple(r for r in self.hidden_rows if below < r <= len(self.records)
+                     and any(c.strip() for c in self.records[r - 1]))
+
 
 def read_sheet(path: str | os.PathLike[str], sheet: str | None = None,
                looks_like: Callable[[list[list[str]]], bool] | None = None) -> SheetData:

@@ -66,6 +66,7 @@ from .table import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     MAX_XLSX_UNPACKED_BYTES,
+    SheetData,
     cell_text,
     column_letter,
     gc_paused,
@@ -233,7 +234,7 @@ def read_units(path: str | os.PathLike[str], sheet: str | None = None,
                             looks_like=lambda rows: _header_index(rows, mapped) is not None)
     source = sheet_data.where
     labels, rows, first_row, notes = _locate_header(sheet_data.records, source, mapped)
-    _check_hidden_rows(sheet_data.hidden_rows, rows, first_row, source)
+    _check_hidden_rows(sheet_data, first_row, source)
     _fill_merged(sheet_data.merged, labels, rows, first_row, source, mapped)
 
     with gc_paused():
@@ -351,16 +352,12 @@ def _fill_merged(merged: Sequence[tuple[int, int, int, int]], labels: list[str],
         raise InputError(problems)
 
 
-def _check_hidden_rows(hidden: tuple[int, ...], rows: list[list[str]], first_row: int,
-                       source: str) -> None:
+def _check_hidden_rows(sheet: SheetData, first_row: int, source: str) -> None:
     """Hidden rows that hold data are refused: they would be read as units unseen."""
-    if not hidden:
-        return
-    filled = [r for r in hidden
-              if 0 <= r - first_row < len(rows) and any(c.strip() for c in rows[r - first_row])]
+    filled = sheet.filled_hidden_rows(first_row - 1)
     if filled:
         raise InputError([Problem.of("hidden_rows", file=source, row=filled[0],
-                                     rows=tuple(filled))])
+                                     rows=filled)])
 
 
 # ----------------------------------------------------------------------------------------
