@@ -9,6 +9,7 @@ on every plan before returning it; ``audit`` runs it on plans made by hand.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -101,10 +102,21 @@ def _round_ratio(num: Any, den: int, rounding: Rounding) -> Any:
     return (2 * num + den) // (2 * den)
 
 
-def _column(plan: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in plan.columns:
-        return np.zeros(len(plan), dtype=np.int64)
-    return pd.to_numeric(plan[name], errors="coerce").fillna(0).to_numpy().astype(np.int64)
+#: A plan as :func:`check_plan` reads it: a table, or its columns by name (Series or arrays).
+Plan = pd.DataFrame | Mapping[str, Any]
+
+
+def _column(plan: Plan, name: str, n: int) -> np.ndarray:
+    """A column as whole numbers (blank or not a number: 0); the column's own array, not a
+    copy, when it holds int64 already (read only here)."""
+    if name not in plan:
+        return np.zeros(n, dtype=np.int64)
+    column = plan[name]
+    values = column.to_numpy() if isinstance(column, pd.Series) else np.asarray(column)
+    if values.dtype == np.int64:
+        return values
+    return pd.to_numeric(pd.Series(values), errors="coerce").fillna(0).to_numpy().astype(
+        np.int64)
 
 
 def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
@@ -119,16 +131,17 @@ def _pool_sums(codes: np.ndarray, values: np.ndarray, k: int) -> list[int]:
     return out.tolist()
 
 
-def _as_text(column: pd.Series) -> np.ndarray:
+def _as_text(column: pd.Series | np.ndarray) -> np.ndarray:
     """``column.astype(str)`` as an object array, without a copy when every cell is a
     ``str`` already (with pyarrow installed, pandas would copy the text twice)."""
+    column = pd.Series(column, copy=False) if isinstance(column, np.ndarray) else column
     values = column.to_numpy(dtype=object)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
         return values
     return column.astype(str).to_numpy(dtype=object)
 
 
-def _text_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
+def _text_codes(column: pd.Series | np.ndarray) -> tuple[list[str], np.ndarray]:
     """Sorted distinct values of a column as text, and each row's index into them."""
     codes, uniques = pd.factorize(_as_text(column))
     first = [str(u) for u in uniques.tolist()]
@@ -138,23 +151,28 @@ def _text_codes(column: pd.Series) -> tuple[list[str], np.ndarray]:
         else np.zeros(0, dtype=np.int64)
 
 
-def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
+def check_plan(policy: Policy, plan: Plan) -> list[Violation]:
     """Every rule of ``policy`` that ``plan`` breaks (an empty list means the plan complies).
 
     ``plan`` is a units table (canonical columns) plus ``posts_senior``,
     ``posts_intermediate``, ``posts_junior`` and optionally ``appointed_senior`` and
-    ``appointed_intermediate`` (missing = nobody appointed). Violations come unit by unit in
-    the plan's row order, then pool by pool, then the budget.
+    ``appointed_intermediate`` (missing = nobody appointed) — a DataFrame, or a mapping of
+    those column names to columns of equal length (nothing is copied). Violations come unit
+    by unit in the plan's row order, then pool by pool, then the budget.
     """
-    n = len(plan)
+    n = len(plan["unit_id"])
+    pooled = policy.scope == Scope.POOL or (policy.budget is not None
+                                            and policy.budget.per_pool)
+    # each pool's position among the sorted pool names, made first: less memory is in use
+    pools = _text_codes(plan["pool"]) if pooled else None
     uid = _as_text(plan["unit_id"])
     types = _as_text(plan["type"])
-    T = _column(plan, "total_posts")
-    ps, pm, pj = (_column(plan, c) for c in ("posts_senior", "posts_intermediate",
+    T = _column(plan, "total_posts", n)
+    ps, pm, pj = (_column(plan, c, n) for c in ("posts_senior", "posts_intermediate",
                                              "posts_junior"))
-    i_s, i_m = _column(plan, "senior_incumbents"), _column(plan, "intermediate_incumbents")
-    w_s, w_m = _column(plan, "senior_waiting"), _column(plan, "intermediate_waiting")
-    ys, ym = _column(plan, "appointed_senior"), _column(plan, "appointed_intermediate")
+    i_s, i_m = _column(plan, "senior_incumbents", n), _column(plan, "intermediate_incumbents", n)
+    w_s, w_m = _column(plan, "senior_waiting", n), _column(plan, "intermediate_waiting", n)
+    ys, ym = _column(plan, "appointed_senior", n), _column(plan, "appointed_intermediate", n)
     need = _minimums(policy, types, T)
 
     # exact shares per type over one common denominator: unit share = num[u] / den
@@ -212,7 +230,8 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
     found.sort(key=lambda item: item[0])
     out = [v for _, v in found]
     if policy.scope == Scope.POOL:
-        names_p, pc = _text_codes(plan["pool"])
+        assert pools is not None
+        names_p, pc = pools
         sums = {key: np.array(_pool_sums(pc, arr, len(names_p)), dtype=object) for key, arr in (
             ("s", s_num), ("sm", sm_num), ("m", m_num), ("ps", ps), ("psm", ps + pm),
             ("is", i_s), ("ism", i_s + i_m))}
@@ -235,7 +254,8 @@ def check_plan(policy: Policy, plan: pd.DataFrame) -> list[Violation]:
                                      _detail("pooled senior+intermediate cap")))
     if policy.budget is not None and policy.budget.per_pool:
         b = policy.budget
-        names_b, pb = _text_codes(plan["pool"])
+        assert pools is not None
+        names_b, pb = pools
         sum_s = _pool_sums(pb, ys, len(names_b))
         sum_m = _pool_sums(pb, ym, len(names_b))
         for k, pool in enumerate(names_b):

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -677,57 +678,40 @@ def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray
                        ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
     """The allocation table, after the independent checker has passed it (else a bug)."""
     allocation = build_allocation(v, lim, A, B, ys, ym)
-    violations = check_plan(v.policy, plan_for_check(v, allocation))
+    violations = check_plan(v.policy, plan_columns(v, allocation))
     if violations:
         raise InternalError(render("plan_fails_check",
                                    {"violations": [str(x) for x in violations[:20]]}))
     return allocation
 
 
+#: The whole-number columns of the allocation table, in its column order (SPEC section 3).
+INTEGER_COLUMNS = (
+    "total_posts", "cap_senior", "cap_senior_intermediate", "posts_senior",
+    "posts_intermediate", "posts_junior", "senior_incumbents", "intermediate_incumbents",
+    "junior_incumbents", "appointed_senior", "appointed_intermediate",
+    "waiting_left_senior", "waiting_left_intermediate", "vacant_senior",
+    "vacant_intermediate", "vacant_junior")
+#: The columns of the plan itself, as :func:`quotaopt.check.check_plan` reads them.
+PLAN_COLUMNS = ("posts_senior", "posts_intermediate", "posts_junior", "appointed_senior",
+                "appointed_intermediate")
+
+
 def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
                      ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
-    """The allocation table (SPEC section 3) from the cumulative solution arrays."""
+    """The allocation table (SPEC section 3) from the cumulative solution arrays.
+
+    The whole-number columns are computed straight into the one 2-D block pandas keeps them
+    in (no column is held twice: at 10⁶ units each is 8 MB, and memory is the limit)."""
     u = v.units
-    T = u["total_posts"].to_numpy(np.int64)
-    i_s = u["senior_incumbents"].to_numpy(np.int64)
-    i_m = u["intermediate_incumbents"].to_numpy(np.int64)
-    i_j = u["junior_incumbents"].to_numpy(np.int64)
-    ps, pm, pj = A, B - A, T - B
-    # staff per level after the appointments
-    h_s, h_m, h_j = i_s + ys, i_m - ys + ym, i_j - ym
-    # a post not needed at its own level may hold staff of the level below (cumulative rule)
-    over_j = np.maximum(0, h_j - pj)
-    over_m = np.maximum(0, h_m + over_j - pm)
-    if v.policy.scope is Scope.POOL:
-        cap_s = lim.pool_cap_s[lim.pool_codes]
-        cap_sm = lim.pool_cap_sm[lim.pool_codes]
-    else:
-        cap_s, cap_sm = lim.cap_s, lim.cap_sm
-    data = {
+    block = integer_block(v, lim, A, B, ys, ym)
+    texts = pd.DataFrame({
         # object columns as given: letting pandas infer a text dtype and casting back is slow
-        "unit_id": pd.Series(u["unit_id"].to_numpy(dtype=object), dtype=object, copy=False),
-        "name": pd.Series(u["name"].to_numpy(dtype=object), dtype=object, copy=False),
-        "type": pd.Series(u["type"].to_numpy(dtype=object), dtype=object, copy=False),
-        "pool": pd.Series(u["pool"].to_numpy(dtype=object), dtype=object, copy=False),
-        "total_posts": T,
-        "cap_senior": cap_s.astype(np.int64),
-        "cap_senior_intermediate": cap_sm.astype(np.int64),
-        "posts_senior": ps,
-        "posts_intermediate": pm,
-        "posts_junior": pj,
-        "senior_incumbents": i_s,
-        "intermediate_incumbents": i_m,
-        "junior_incumbents": i_j,
-        "appointed_senior": ys,
-        "appointed_intermediate": ym,
-        "waiting_left_senior": u["senior_waiting"].to_numpy(np.int64) - ys,
-        "waiting_left_intermediate": u["intermediate_waiting"].to_numpy(np.int64) - ym,
-        "vacant_senior": ps - h_s - over_m,
-        "vacant_intermediate": np.maximum(0, pm - h_m - over_j),
-        "vacant_junior": np.maximum(0, pj - h_j),
-        "over_ratio": lim.over_ratio.copy(),
-    }
-    out = pd.DataFrame(data)
+        c: pd.Series(u[c].to_numpy(dtype=object), dtype=object, copy=False)
+        for c in ("unit_id", "name", "type", "pool")})
+    numbers = pd.DataFrame(block.T, columns=list(INTEGER_COLUMNS), copy=False)
+    flags = pd.DataFrame({"over_ratio": lim.over_ratio.copy()})
+    out = pd.concat([texts, numbers, flags], axis=1)
     # carry unknown input columns through, after the standard ones
     for c in u.columns:
         if c not in out.columns and c not in UNIT_COLUMNS and c != BUDGET_COLUMN:
@@ -735,11 +719,73 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
     return out
 
 
+def integer_block(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
+                  ys: np.ndarray, ym: np.ndarray) -> np.ndarray:
+    """The allocation's whole-number columns as one ``(columns, units)`` int64 array, in the
+    order of :data:`INTEGER_COLUMNS`, each computed in place in its row.
+
+    Posts per level are ``A``, ``B − A`` and ``T − B``; staff per level after the
+    appointments are ``h_s = I_s + y_s``, ``h_m = I_m − y_s + y_m``, ``h_j = I_j − y_m``; a
+    post not needed at its own level may hold staff of the level below (cumulative rule), so
+    ``over_j = max(0, h_j − P_j)`` and ``over_m = max(0, h_m + over_j − P_m)`` spill upwards
+    and the vacancies are ``P_j − h_j``, ``P_m − h_m − over_j`` (each at least 0) and
+    ``P_s − h_s − over_m``."""
+    u = v.units
+    n = len(u)
+    block = np.empty((len(INTEGER_COLUMNS), n), dtype=np.int64)
+    row = dict(zip(INTEGER_COLUMNS, block, strict=True))
+    T = u["total_posts"].to_numpy(np.int64)
+    row["total_posts"][:] = T
+    if v.policy.scope is Scope.POOL:
+        np.take(lim.pool_cap_s, lim.pool_codes, out=row["cap_senior"])
+        np.take(lim.pool_cap_sm, lim.pool_codes, out=row["cap_senior_intermediate"])
+    else:
+        row["cap_senior"][:] = lim.cap_s
+        row["cap_senior_intermediate"][:] = lim.cap_sm
+    ps, pm, pj = row["posts_senior"], row["posts_intermediate"], row["posts_junior"]
+    ps[:] = A
+    np.subtract(B, A, out=pm)
+    np.subtract(T, B, out=pj)
+    for c in ("senior_incumbents", "intermediate_incumbents", "junior_incumbents"):
+        row[c][:] = u[c].to_numpy(np.int64)
+    row["appointed_senior"][:] = ys
+    row["appointed_intermediate"][:] = ym
+    np.subtract(u["senior_waiting"].to_numpy(np.int64), ys, out=row["waiting_left_senior"])
+    np.subtract(u["intermediate_waiting"].to_numpy(np.int64), ym,
+                out=row["waiting_left_intermediate"])
+    staff = np.subtract(row["junior_incumbents"], ym)  # h_j
+    vacant = row["vacant_junior"]
+    np.subtract(pj, staff, out=vacant)
+    np.maximum(vacant, 0, out=vacant)
+    spill = np.subtract(staff, pj)  # over_j
+    np.maximum(spill, 0, out=spill)
+    np.subtract(row["intermediate_incumbents"], ys, out=staff)  # h_m
+    staff += ym
+    vacant = row["vacant_intermediate"]
+    np.subtract(pm, staff, out=vacant)
+    vacant -= spill
+    np.maximum(vacant, 0, out=vacant)
+    spill += staff  # over_m
+    spill -= pm
+    np.maximum(spill, 0, out=spill)
+    np.add(row["senior_incumbents"], ys, out=staff)  # h_s
+    vacant = row["vacant_senior"]
+    np.subtract(ps, staff, out=vacant)
+    vacant -= spill
+    return block
+
+
 def plan_for_check(v: Variant, alloc: pd.DataFrame) -> pd.DataFrame:
     """The units table plus the plan's posts and appointments, as ``check_plan`` reads it."""
-    cols = ["posts_senior", "posts_intermediate", "posts_junior", "appointed_senior",
-            "appointed_intermediate"]
-    return v.units.assign(**{c: alloc[c].to_numpy() for c in cols})
+    return v.units.assign(**{c: alloc[c].to_numpy() for c in PLAN_COLUMNS})
+
+
+def plan_columns(v: Variant, alloc: pd.DataFrame) -> dict[str, Any]:
+    """:func:`plan_for_check` as a mapping of column names to the units table's columns and
+    the plan's arrays, without copying a column (``check_plan`` reads either)."""
+    out: dict[str, Any] = {c: v.units[c] for c in v.units.columns}
+    out.update({c: alloc[c].to_numpy() for c in PLAN_COLUMNS})
+    return out
 
 
 # --------------------------------------------------------------------------------------------
