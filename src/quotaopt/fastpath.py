@@ -70,6 +70,19 @@ def eligible_blocks(policy: Policy, limits: UnitLimits, blocks: np.ndarray) -> n
     return ~np.isin(blocks, bad_blocks)
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The steps of one level problem in scope pool, as runs ("segments") of equal steps:
+    ``count`` consecutive steps of unit ``unit`` (its position) that each have the value
+    ``(gain, close)``. Unit positions and counts fit in int32 (n ≤ MAX_ROWS, counts ≤
+    posts ≤ 10⁹): half the memory of the segments at 10⁶ units."""
+
+    unit: np.ndarray  # int32
+    gain: np.ndarray  # int64
+    close: np.ndarray  # int64, or ranks of the exact closeness values
+    count: np.ndarray  # int32
+
+
 def greedy_level(
     lower: np.ndarray,
     upper: np.ndarray,
@@ -93,33 +106,49 @@ def greedy_level(
         # stage 1 appoints everyone it can, stage 2 then moves x to the base cap
         return np.maximum(np.maximum(lower, need), np.minimum(target, upper))
     assert quota is not None and pool_cap is not None and pool_target is not None
+    steps = level_steps(lower, upper, need, gain, quota)
+    m = len(pool_cap)
+    low = _pool_sum(lower, pool, m)
+    # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
+    # pool's base cap as far as the units' posts allow (stage 2)
+    room = pool_cap - low
+    appointing = _pool_sum(np.clip(need - lower, 0, upper - lower), pool, m)
+    left = np.maximum(np.minimum(appointing, room),
+                      np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
+    taken = take_best_steps(steps, pool, left, tie, m)
+    # every count is far below 2^53, so the float sums are exact
+    return lower + np.rint(np.bincount(steps.unit, weights=taken,
+                                       minlength=len(lower))).astype(np.int64)
+
+
+def level_steps(lower: np.ndarray, upper: np.ndarray, need: np.ndarray, gain: np.ndarray,
+                quota: tuple[np.ndarray, np.ndarray]) -> Steps:
+    """Every unit's steps from ``lower`` to ``upper`` as :class:`Steps`: the first
+    ``need − lower`` steps appoint (value ``gain``), the rest do not (0); the closeness is +1
+    below ``⌊Q⌋``, ``2φ − 1`` across ``Q`` and −1 above (in units of ``1/den``), so each unit
+    has at most four runs. Each unit-sized intermediate is freed as soon as it is used: at
+    10⁶ units every one of them is 8 MB."""
     n = len(lower)
     span = upper - lower
     qnum, qden = quota
     fl = qnum // qden
     rem = qnum % qden
     fl_i = np.asarray(np.clip(fl, -1, upper + 1), dtype=np.int64)
+    del fl
     n_plus = np.clip(fl_i - lower, 0, span)
     cross = ((lower <= fl_i) & (rem > 0) & (fl_i < upper)).astype(np.int64)
-    # closeness of a step (the fall of |x − Q|), in units of 1/den: +1, 2φ − 1, −1
-    closes = [qden, 2 * rem - qden, -qden]
-    if qden.dtype == object or rem.dtype == object:
-        # rank the exact values instead (all closeness values compared are in one pool)
-        exact = np.array([Fraction(int(v), int(d)) for c in closes
-                          for v, d in zip(np.broadcast_to(c, (n,)).tolist(), qden.tolist(),
-                                          strict=True)], dtype=object)
-        ranks = np.unique(exact, return_inverse=True)[1].reshape(3, n).astype(np.int64)
-        closes = [ranks[0], ranks[1], ranks[2]]
-    else:
-        closes = [np.asarray(c, dtype=np.int64) for c in closes]
+    del fl_i
+    closes = closeness_values(rem, qden, n)
+    del rem
     k = np.clip(need - lower, 0, span)
     # three closeness ranges along the unit's steps: [0, n_plus), [n_plus, n_plus+cross), rest
+    after = n_plus + cross
+    del cross
     bounds = [(np.zeros(n, dtype=np.int64), n_plus, closes[0]),
-              (n_plus, n_plus + cross, closes[1]),
-              (n_plus + cross, span, closes[2])]
+              (n_plus, after, closes[1]),
+              (after, span, closes[2])]
+    del closes, n_plus, after, span
     seg_unit, seg_gain, seg_close, seg_count = [], [], [], []
-    # unit positions and step counts fit in int32 (n ≤ MAX_ROWS, counts ≤ posts ≤ 10⁹):
-    # half the memory of the segments at 10⁶ units
     units = np.arange(n, dtype=np.int32)
     for a, b, close in bounds:
         # steps that appoint someone, [0, k), and steps that appoint nobody, [k, span)
@@ -131,26 +160,42 @@ def greedy_level(
                                                                    dtype=np.int64))
             seg_close.append(close[keep])
             seg_count.append(cnt[keep].astype(np.int32))
-    del bounds, closes, n_plus, cross, units
+            del cnt, keep
+    del bounds, units, k
     su = np.concatenate(seg_unit)
     del seg_unit
     sg = np.concatenate(seg_gain)
     del seg_gain
     sc = np.concatenate(seg_close)
     del seg_close
-    cnt = np.concatenate(seg_count)
-    del seg_count
-    m = len(pool_cap)
-    low = _pool_sum(lower, pool, m)
-    # steps to take per pool: every appointing step the cap allows (stage 1), then on to the
-    # pool's base cap as far as the units' posts allow (stage 2)
-    room = pool_cap - low
-    left = np.maximum(np.minimum(_pool_sum(k, pool, m), room),
-                      np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
-    del k
-    # Steps that neither appoint nor bring a unit closer to its quota come after all others
-    # in every pool; they are sorted only for pools that still need steps after the others
-    # (rare: the units' bounds keep the quotas from adding up to the base cap).
+    return Steps(su, sg, sc, np.concatenate(seg_count))
+
+
+def closeness_values(rem: np.ndarray, qden: np.ndarray, n: int) -> list[np.ndarray]:
+    """The three closeness values of every unit's steps (the fall of ``|x − Q|``) in units of
+    ``1/den``: ``+1``, ``2φ − 1``, ``−1``; as int64, or — for Python integers (object
+    arrays) — as the ranks of the exact values (all closeness values compared are in one
+    pool, so ranking them keeps their order)."""
+    closes = [qden, 2 * rem - qden, -qden]
+    if qden.dtype == object or rem.dtype == object:
+        exact = np.array([Fraction(int(v), int(d)) for c in closes
+                          for v, d in zip(np.broadcast_to(c, (n,)).tolist(), qden.tolist(),
+                                          strict=True)], dtype=object)
+        ranks = np.unique(exact, return_inverse=True)[1].reshape(3, n).astype(np.int64)
+        return [ranks[0], ranks[1], ranks[2]]
+    return [np.asarray(c, dtype=np.int64) for c in closes]
+
+
+def take_best_steps(steps: Steps, pool: np.ndarray, left: np.ndarray, tie: np.ndarray,
+                    m: int) -> np.ndarray:
+    """How many steps of each segment are taken (int64, aligned with ``steps``): ``left[p]``
+    steps of each pool ``p``, the best first (gain, then closeness, descending; then the tie
+    order).
+
+    Steps that neither appoint nor bring a unit closer to its quota come after all others
+    in every pool; they are sorted only for pools that still need steps after the others
+    (rare: the units' bounds keep the quotas from adding up to the base cap)."""
+    su, sg, sc, cnt = steps.unit, steps.gain, steps.close, steps.count
     main = (sg > 0) | (sc > 0)
     taken = np.zeros(len(su), dtype=np.int64)
     for rest in (False, True):
@@ -173,8 +218,7 @@ def greedy_level(
         got = np.clip(left[pp] - (cum - pc - base), 0, pc)
         taken[sel] = got
         left = left - _pool_sum(got, pp, m)
-    # every count is far below 2^53, so the float sums are exact
-    return lower + np.rint(np.bincount(su, weights=taken, minlength=n)).astype(np.int64)
+    return taken
 
 
 def _step_order(pool: np.ndarray, gain: np.ndarray, close: np.ndarray, tie: np.ndarray,
