@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("formulation and backends", {"model", "fastpath", "budgetpath", "backends.base",
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
-    ("solve", {"result", "solve"}),
+    ("solve", {"result", "stages", "tierule", "allocation", "solve"}),
     ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
     ("presentation", {"report", "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py

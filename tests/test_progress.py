@@ -10,7 +10,7 @@ import pytest
 
 import quotaopt as q
 
-solve_mod = importlib.import_module("quotaopt.solve")  # quotaopt.solve is the function
+stages = importlib.import_module("quotaopt.stages")  # where the stages are grouped
 
 
 def scenario(**policy) -> q.Scenario:
@@ -64,7 +64,7 @@ def test_mip_reports_build_and_solve_per_batch():
 
 
 def test_pool_stages_solved_one_after_the_other(monkeypatch):
-    monkeypatch.setattr(solve_mod, "WEIGHTED_LIMIT", 0.0)  # every stage on its own
+    monkeypatch.setattr(stages, "WEIGHTED_LIMIT", 0.0)  # every stage on its own
     seen: list[str] = []
     res = q.solve(scenario(scope=q.Scope.POOL), method="mip", progress=seen.append)
     assert res.proven_optimal
@@ -73,7 +73,7 @@ def test_pool_stages_solved_one_after_the_other(monkeypatch):
 
 
 def test_two_stage_solve_reports_stage_1_then_stage_2(monkeypatch):
-    monkeypatch.setattr(solve_mod, "WEIGHTED_LIMIT", 0.0)  # force the two-solve path
+    monkeypatch.setattr(stages, "WEIGHTED_LIMIT", 0.0)  # force the two-solve path
     seen: list[str] = []
     res = q.solve(scenario(), method="mip", progress=seen.append)
     assert res.proven_optimal

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,7 @@ def _round_ratio(num: Any, den: int, rounding: Rounding) -> Any:
 
 
 #: A plan as :func:`check_plan` reads it: a table, or its columns by name (Series or arrays).
-Plan = pd.DataFrame | Mapping[str, Any]
+Plan: TypeAlias = pd.DataFrame | Mapping[str, Any]
 
 
 def _column(plan: Plan, name: str, n: int) -> np.ndarray:
