@@ -27,6 +27,7 @@ from quotaopt.backends.pulp import (
 from quotaopt.model import Formulation, complete_plan, optimal_face, segmented, slack_rows
 
 solve_mod = importlib.import_module("quotaopt.solve")
+stages = importlib.import_module("quotaopt.stages")
 
 
 def tiny(matrix, col_lower, col_upper, row_lower, row_upper, integer=True) -> Formulation:
@@ -93,16 +94,16 @@ def pools(draw) -> pd.DataFrame:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(), st.sampled_from(["1:4:5", "0.7:3.3:6", "1:3:6"]), st.sampled_from([0, 5, 7]),
-       st.integers(0, 2**31), st.sampled_from([solve_mod.WEIGHTED_LIMIT, 0.0]))
+       st.integers(0, 2**31), st.sampled_from([stages.WEIGHTED_LIMIT, 0.0]))
 def test_face_dense_row_and_wrong_duals_agree(df, ratio, bonus, seed, limit):
     # limit 0: every stage on its own, so stage 3 runs on the face of stage 2 on the face
     # of stage 1
     sc = pool_scenario(df, ratio, bonus)
     saved = HighsBackend.relaxation
-    saved_limit = solve_mod.WEIGHTED_LIMIT
+    saved_limit = stages.WEIGHTED_LIMIT
     rng = np.random.default_rng(seed)
     try:
-        solve_mod.WEIGHTED_LIMIT = limit
+        stages.WEIGHTED_LIMIT = limit
         face = q.solve(sc, backend="highs", method="mip")
         del HighsBackend.relaxation  # the dense row, as with CBC
         dense = q.solve(sc, backend="highs", method="mip")
@@ -118,7 +119,7 @@ def test_face_dense_row_and_wrong_duals_agree(df, ratio, bonus, seed, limit):
         wrong = q.solve(sc, backend="highs", method="mip")
     finally:
         HighsBackend.relaxation = saved  # type: ignore[method-assign]
-        solve_mod.WEIGHTED_LIMIT = saved_limit
+        stages.WEIGHTED_LIMIT = saved_limit
     assert face.status == dense.status == wrong.status
     if face.status is q.Status.OPTIMAL:
         assert face.summary["objective"] == dense.summary["objective"] == wrong.summary["objective"]
@@ -127,14 +128,14 @@ def test_face_dense_row_and_wrong_duals_agree(df, ratio, bonus, seed, limit):
 @pytest.mark.parametrize("backend", ["highs", "cbc"])
 def test_the_face_is_used_on_the_shipped_pool_scenario(monkeypatch, backend):
     used = []
-    real = solve_mod.relaxed_face
+    real = stages.relaxed_face
 
     def counted(*args):
         got = real(*args)
         used.append(got is not None)
         return got
 
-    monkeypatch.setattr(solve_mod, "relaxed_face", counted)
+    monkeypatch.setattr(stages, "relaxed_face", counted)
     sc = q.load_scenario("scenarios/tongxi-county.toml")
     res = q.solve(sc, "county-pool", backend=backend, method="mip")
     assert res.status is q.Status.OPTIMAL and used and all(used)
@@ -145,11 +146,11 @@ def test_the_face_is_used_on_the_shipped_pool_scenario(monkeypatch, backend):
 def test_face_without_a_whole_number_relaxation_falls_back_to_the_mip(monkeypatch, variant):
     # pretend the relaxation's point is fractional: the stage-1/2 MIP is solved, and its
     # optimum must equal the proven bound for the face to be used
-    real = solve_mod.complete_plan
-    monkeypatch.setattr(solve_mod, "complete_plan", lambda *a: None)
+    real = stages.complete_plan
+    monkeypatch.setattr(stages, "complete_plan", lambda *a: None)
     sc = q.load_scenario("scenarios/tongxi-county.toml")
     fallback = q.solve(sc, variant, backend="highs", method="mip")
-    monkeypatch.setattr(solve_mod, "complete_plan", real)
+    monkeypatch.setattr(stages, "complete_plan", real)
     direct = q.solve(sc, variant, backend="highs", method="mip")
     assert fallback.summary["objective"] == direct.summary["objective"]
 
@@ -170,7 +171,7 @@ def test_segments_and_three_rows_agree(df, ratio, bonus, scope, backend):
     sc = (pool_scenario(df, ratio, bonus) if scope == "pool"
           else unit_scenario(df, ratio, scope))
     rows = []
-    real_segmented, real_relaxed = solve_mod.segmented, solve_mod.relaxed_face
+    real_segmented, real_relaxed = stages.segmented, stages.relaxed_face
 
     def counted(form, cost):
         got = real_segmented(form, cost)
@@ -178,17 +179,17 @@ def test_segments_and_three_rows_agree(df, ratio, bonus, scope, backend):
         return got
 
     try:
-        solve_mod.segmented = counted
+        stages.segmented = counted
         seg = q.solve(sc, backend=backend, method="mip")
         # no LP proof: the segments' MIP
-        solve_mod.relaxed_face = lambda form, *a: (None if form.row_kind[-1:] == ("segments",)
+        stages.relaxed_face = lambda form, *a: (None if form.row_kind[-1:] == ("segments",)
                                                    else real_relaxed(form, *a))
         seg_mip = q.solve(sc, backend=backend, method="mip")
-        solve_mod.segmented = lambda form, cost: None
-        solve_mod.relaxed_face = real_relaxed
+        stages.segmented = lambda form, cost: None
+        stages.relaxed_face = real_relaxed
         three = q.solve(sc, backend=backend, method="mip")
     finally:
-        solve_mod.segmented, solve_mod.relaxed_face = real_segmented, real_relaxed
+        stages.segmented, stages.relaxed_face = real_segmented, real_relaxed
     assert seg.status == seg_mip.status == three.status
     if three.status is q.Status.OPTIMAL:
         assert rows and all(rows)  # the segments were used in every batch

@@ -197,7 +197,7 @@ def test_a_solver_that_drops_stage_one_in_stage_two_is_exit_4(monkeypatch):
 
     from quotaopt.backends.highs import HighsBackend
 
-    solve_module = importlib.import_module("quotaopt.solve")
+    stages = importlib.import_module("quotaopt.stages")
 
     real = HighsBackend.solve
 
@@ -211,7 +211,7 @@ def test_a_solver_that_drops_stage_one_in_stage_two_is_exit_4(monkeypatch):
         return RawSolution(Status.OPTIMAL, x)
 
     monkeypatch.setattr(HighsBackend, "solve", sloppy)
-    monkeypatch.setattr(solve_module, "WEIGHTED_LIMIT", 0)  # force two stages
+    monkeypatch.setattr(stages, "WEIGHTED_LIMIT", 0)  # force two stages
     # --method mip: the exact budget method solves this variant without a MIP now
     res = invoke("run", str(TONGXI), "--variant", "budget", "--solver", "highs",
                  "--method", "mip")

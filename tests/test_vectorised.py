@@ -15,6 +15,7 @@ import quotaopt as q
 from quotaopt.caps import sorted_codes
 
 solve_mod = importlib.import_module("quotaopt.solve")
+tierule = importlib.import_module("quotaopt.tierule")
 result_mod = importlib.import_module("quotaopt.result")  # the summary figures (were in solve)
 
 TEXT = st.text(alphabet=["a", "b", "B", "é", "\x00", "1", "9", " ", "卫"], max_size=3)
@@ -192,7 +193,7 @@ def test_tie_rule_over_arrays_makes_the_moves_of_the_pair_at_a_time_loop(seed):
     pools: dict[int, list[int]] = {}
     for i in sorted(idx.tolist(), key=lambda i: int(tie[i])):
         pools.setdefault(int(lim.pool_codes[i]), []).append(i)
-    solve_mod._tie_rule_loop(v.policy, units, lim, pools, *slow)
+    tierule.tie_rule_one_move_at_a_time(v.policy, units, lim, pools, *slow)
     assert all(np.array_equal(a, b) for a, b in zip(fast, slow, strict=True))
     assert any(not np.array_equal(a, b) for a, b in zip(fast, (A, B, ys, ym), strict=True))
 

@@ -145,61 +145,153 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     """All caps and bounds of a variant, vectorised and exact."""
     n = len(units)
     total = units["total_posts"].to_numpy(np.int64)
-    type_names, codes = sorted_codes(units["type"])
-    uniq = list(type_names)
-    shares = type_shares(policy, uniq)
-    den = 1
-    for sh in shares.values():
-        for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
-            den = math.lcm(den, v.denominator)
-    # int64 only while every numerator and every pool's sum of them stays far from overflow
-    big = den * (int(total.sum()) if n else 0) * 4 >= _INT64_SAFE
-    tot = total.astype(object) if big else total
-
-    def per_unit(share_of: Callable[[Shares], Fraction]) -> np.ndarray:
-        nums = np.array([int(share_of(shares[t]) * den) for t in uniq],
-                        dtype=object if big else np.int64)
-        return nums[codes] * tot if n else np.zeros(0, dtype=np.int64)
-
-    qa = per_unit(lambda s: s.senior)
-    qb = per_unit(lambda s: s.senior + s.intermediate)
-    qc = per_unit(lambda s: s.senior_intermediate_cap_share)
-    base_cap_s = round_num(qa, den, policy.rounding)
-    base_cap_sm = round_num(qc, den, policy.rounding)
-    alo_s, alo_sm, alo_b = at_least_one(policy, qa, qb, base_cap_s, base_cap_sm,
-                                        round_num(qb, den, policy.rounding))
-
-    mins = minimum_arrays(policy, units, (type_names, codes))
-    min_s, min_m, min_j = mins[Level.SENIOR], mins[Level.INTERMEDIATE], mins[Level.JUNIOR]
+    types = sorted_codes(units["type"])
+    q = _ShareNumerators.of(policy, types, total)
+    base_cap_s = round_num(q.qa, q.den, policy.rounding)
+    base_cap_sm = round_num(q.qc, q.den, policy.rounding)
+    alo_s, alo_sm, alo_b = at_least_one(policy, q.qa, q.qb, base_cap_s, base_cap_sm,
+                                        round_num(q.qb, q.den, policy.rounding))
+    mins = minimum_arrays(policy, units, types)
     inc_s = units["senior_incumbents"].to_numpy(np.int64)
     inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-
     pool_names, pool_codes = sorted_codes(units["pool"])
-
-    over = np.zeros(n, dtype=bool)
-    empty = np.zeros(0, dtype=np.int64)
-    pool_cap_s = pool_cap_sm = pool_base_s = pool_base_sm = empty
-    pool_over = np.zeros(0, dtype=bool)
-    pool_tgt_s = pool_tgt_sm = pool_qa = pool_qb = empty
     if policy.scope is Scope.UNIT:
-        # A minimum rule is a policy exception: it lifts the unit's caps as far as it needs.
-        lower_s = np.maximum(min_s, inc_s)
-        need_sm = np.where(min_m > 0, lower_s + min_m, min_s)
-        cap_s = np.maximum(alo_s, min_s)
-        cap_sm = np.maximum(alo_sm, need_sm)
-        tgt_sm = np.maximum(alo_b, need_sm)
-        if policy.incumbents is Incumbents.GRANDFATHER:
-            over = (inc_s > cap_s) | (inc_sm > cap_sm)
-            cap_s = np.maximum(cap_s, inc_s)
-            cap_sm = np.maximum(cap_sm, inc_sm)
-            tgt_sm = np.maximum(tgt_sm, inc_sm)
-        tgt_s = np.minimum(cap_s, total)
-        tgt_sm = np.minimum(tgt_sm, total)
+        caps = _unit_scope_caps(policy, total, mins, inc_s, inc_sm, alo_s, alo_sm, alo_b)
+        empty = np.zeros(0, dtype=np.int64)
+        pools = _PoolCaps(empty, empty, empty, empty, np.zeros(0, dtype=bool), empty, empty,
+                          empty, empty)
     else:
-        k = len(pool_names)
-        pool_qa = _pool_sum(qa, pool_codes, k, big)
-        pool_qb = _pool_sum(qb, pool_codes, k, big)
-        pool_qc = _pool_sum(qc, pool_codes, k, big)
+        pools = _PoolCaps.of(policy, q, pool_codes, len(pool_names), inc_s, inc_sm)
+        caps = _UnitCaps(
+            # In pool scope a unit is bounded only by its own size.
+            cap_s=total.copy(), cap_sm=total.copy(),
+            target_s=pools.target_s[pool_codes], target_sm=pools.target_sm[pool_codes],
+            over=pools.over[pool_codes] if policy.incumbents is Incumbents.GRANDFATHER
+            else np.zeros(n, dtype=bool))
+    return UnitLimits(
+        den=q.den,
+        type_shares=q.shares,
+        qa_num=q.qa,
+        qb_num=q.qb,
+        qc_num=q.qc,
+        base_cap_s=base_cap_s,
+        base_cap_sm=base_cap_sm,
+        alo_cap_s=np.minimum(alo_s, total),
+        alo_cap_sm=np.minimum(alo_sm, total),
+        min_s=mins[Level.SENIOR],
+        min_m=mins[Level.INTERMEDIATE],
+        min_j=mins[Level.JUNIOR],
+        cap_s=np.minimum(caps.cap_s, total),
+        cap_sm=np.minimum(caps.cap_sm, total),
+        over_ratio=caps.over,
+        pool_codes=pool_codes,
+        pool_names=pool_names,
+        pool_cap_s=pools.cap_s,
+        pool_cap_sm=pools.cap_sm,
+        pool_base_cap_s=pools.base_s,
+        pool_base_cap_sm=pools.base_sm,
+        pool_over_ratio=pools.over,
+        target_s=caps.target_s,
+        target_sm=caps.target_sm,
+        pool_target_s=pools.target_s,
+        pool_target_sm=pools.target_sm,
+        pool_qa_num=pools.qa,
+        pool_qb_num=pools.qb,
+    )
+
+
+@dataclass(frozen=True)
+class _ShareNumerators:
+    """Every unit's shares ``σ·T`` over the common denominator ``den`` of the types' shares:
+    ``qa`` senior, ``qb`` senior+intermediate, ``qc`` the senior+intermediate cap share;
+    Python integers (``big``) where int64 could overflow in a unit or a pool sum."""
+
+    den: int
+    shares: dict[str, Shares]
+    big: bool
+    qa: np.ndarray
+    qb: np.ndarray
+    qc: np.ndarray
+
+    @classmethod
+    def of(cls, policy: Policy, types: tuple[tuple[str, ...], np.ndarray],
+           total: np.ndarray) -> _ShareNumerators:
+        n = len(total)
+        type_names, codes = types
+        uniq = list(type_names)
+        shares = type_shares(policy, uniq)
+        den = 1
+        for sh in shares.values():
+            for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
+                den = math.lcm(den, v.denominator)
+        # int64 only while every numerator and every pool's sum of them stays far from overflow
+        big = den * (int(total.sum()) if n else 0) * 4 >= _INT64_SAFE
+        tot = total.astype(object) if big else total
+
+        def per_unit(share_of: Callable[[Shares], Fraction]) -> np.ndarray:
+            nums = np.array([int(share_of(shares[t]) * den) for t in uniq],
+                            dtype=object if big else np.int64)
+            return nums[codes] * tot if n else np.zeros(0, dtype=np.int64)
+
+        return cls(den, shares, big, per_unit(lambda s: s.senior),
+                   per_unit(lambda s: s.senior + s.intermediate),
+                   per_unit(lambda s: s.senior_intermediate_cap_share))
+
+
+@dataclass(frozen=True)
+class _UnitCaps:
+    """Each unit's caps in force (before the unit's own size), base caps and whether a cap
+    was raised to the incumbents."""
+
+    cap_s: np.ndarray
+    cap_sm: np.ndarray
+    target_s: np.ndarray
+    target_sm: np.ndarray
+    over: np.ndarray
+
+
+def _unit_scope_caps(policy: Policy, total: np.ndarray, mins: dict[Level, np.ndarray],
+                     inc_s: np.ndarray, inc_sm: np.ndarray, alo_s: np.ndarray,
+                     alo_sm: np.ndarray, alo_b: np.ndarray) -> _UnitCaps:
+    """Scope unit: a minimum rule is a policy exception, it lifts the unit's caps as far as
+    it needs; grandfathered incumbents lift them too."""
+    min_s, min_m = mins[Level.SENIOR], mins[Level.INTERMEDIATE]
+    over = np.zeros(len(total), dtype=bool)
+    lower_s = np.maximum(min_s, inc_s)
+    need_sm = np.where(min_m > 0, lower_s + min_m, min_s)
+    cap_s = np.maximum(alo_s, min_s)
+    cap_sm = np.maximum(alo_sm, need_sm)
+    tgt_sm = np.maximum(alo_b, need_sm)
+    if policy.incumbents is Incumbents.GRANDFATHER:
+        over = (inc_s > cap_s) | (inc_sm > cap_sm)
+        cap_s = np.maximum(cap_s, inc_s)
+        cap_sm = np.maximum(cap_sm, inc_sm)
+        tgt_sm = np.maximum(tgt_sm, inc_sm)
+    return _UnitCaps(cap_s, cap_sm, np.minimum(cap_s, total), np.minimum(tgt_sm, total), over)
+
+
+@dataclass(frozen=True)
+class _PoolCaps:
+    """Scope pool: each pool's caps in force, base caps (rounded shares), whether a cap was
+    raised to the incumbents, stage-2 targets and share sums (empty in scope unit)."""
+
+    cap_s: np.ndarray
+    cap_sm: np.ndarray
+    base_s: np.ndarray
+    base_sm: np.ndarray
+    over: np.ndarray
+    target_s: np.ndarray
+    target_sm: np.ndarray
+    qa: np.ndarray
+    qb: np.ndarray
+
+    @classmethod
+    def of(cls, policy: Policy, q: _ShareNumerators, pool_codes: np.ndarray, k: int,
+           inc_s: np.ndarray, inc_sm: np.ndarray) -> _PoolCaps:
+        den = q.den
+        pool_qa = _pool_sum(q.qa, pool_codes, k, q.big)
+        pool_qb = _pool_sum(q.qb, pool_codes, k, q.big)
+        pool_qc = _pool_sum(q.qc, pool_codes, k, q.big)
         pool_base_s = round_num(pool_qa, den, policy.rounding)
         pool_base_sm = round_num(pool_qc, den, policy.rounding)
         pool_cap_s, pool_cap_sm, pool_tgt_sm = at_least_one(
@@ -212,44 +304,10 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
             pool_cap_s = np.maximum(pool_cap_s, pin_s)
             pool_cap_sm = np.maximum(pool_cap_sm, pin_sm)
             pool_tgt_sm = np.maximum(pool_tgt_sm, pin_sm)
-            over = pool_over[pool_codes]
         else:
             pool_over = np.zeros(k, dtype=bool)
-        pool_tgt_s = pool_cap_s.copy()
-        tgt_s, tgt_sm = pool_tgt_s[pool_codes], pool_tgt_sm[pool_codes]
-        # In pool scope a unit is bounded only by its own size.
-        cap_s = total.copy()
-        cap_sm = total.copy()
-    return UnitLimits(
-        den=den,
-        type_shares=shares,
-        qa_num=qa,
-        qb_num=qb,
-        qc_num=qc,
-        base_cap_s=base_cap_s,
-        base_cap_sm=base_cap_sm,
-        alo_cap_s=np.minimum(alo_s, total),
-        alo_cap_sm=np.minimum(alo_sm, total),
-        min_s=min_s,
-        min_m=min_m,
-        min_j=min_j,
-        cap_s=np.minimum(cap_s, total),
-        cap_sm=np.minimum(cap_sm, total),
-        over_ratio=over,
-        pool_codes=pool_codes,
-        pool_names=pool_names,
-        pool_cap_s=pool_cap_s,
-        pool_cap_sm=pool_cap_sm,
-        pool_base_cap_s=pool_base_s,
-        pool_base_cap_sm=pool_base_sm,
-        pool_over_ratio=pool_over,
-        target_s=tgt_s,
-        target_sm=tgt_sm,
-        pool_target_s=pool_tgt_s,
-        pool_target_sm=pool_tgt_sm,
-        pool_qa_num=pool_qa,
-        pool_qb_num=pool_qb,
-    )
+        return cls(pool_cap_s, pool_cap_sm, pool_base_s, pool_base_sm, pool_over,
+                   pool_cap_s.copy(), pool_tgt_sm, pool_qa, pool_qb)
 
 
 def at_least_one(policy: Policy, qa: np.ndarray, qb: np.ndarray, cap_s: np.ndarray,

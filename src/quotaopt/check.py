@@ -165,39 +165,84 @@ def check_plan(policy: Policy, plan: Plan) -> list[Violation]:
                                             and policy.budget.per_pool)
     # each pool's position among the sorted pool names, made first: less memory is in use
     pools = _text_codes(plan["pool"]) if pooled else None
-    uid = _as_text(plan["unit_id"])
-    types = _as_text(plan["type"])
-    T = _column(plan, "total_posts", n)
-    ps, pm, pj = (_column(plan, c, n) for c in ("posts_senior", "posts_intermediate",
-                                             "posts_junior"))
-    i_s, i_m = _column(plan, "senior_incumbents", n), _column(plan, "intermediate_incumbents", n)
-    w_s, w_m = _column(plan, "senior_waiting", n), _column(plan, "intermediate_waiting", n)
-    ys, ym = _column(plan, "appointed_senior", n), _column(plan, "appointed_intermediate", n)
-    need = _minimums(policy, types, T)
+    p = _PlanArrays.of(plan, n)
+    shares = _ExactShares.of(policy, plan["type"], p.T)
+    out = _unit_violations(policy, p, _as_text(plan["unit_id"]), _as_text(plan["type"]),
+                           shares)
+    if policy.scope == Scope.POOL:
+        assert pools is not None
+        out += _pool_cap_violations(policy, p, shares, pools)
+    if policy.budget is not None:
+        out += _budget_violations(policy, p, pools)
+    return out
 
-    # exact shares per type over one common denominator: unit share = num[u] / den
-    names, codes = _text_codes(plan["type"])
-    share = {t: _shares(policy, t) for t in names}
-    den = 1
-    for s_share, sm_share, m_share in share.values():
-        den = math.lcm(den, s_share.denominator, sm_share.denominator, m_share.denominator)
-    big = den * int(np.abs(T).sum()) * 4 >= 2**62  # also every pool sum stays in int64
-    dtype = object if big else np.int64
-    s_num = np.array([int(share[t][0] * den) for t in names], dtype=dtype)[codes] * T.astype(dtype)
-    sm_num = (np.array([int(share[t][1] * den) for t in names], dtype=dtype)[codes]
-              * T.astype(dtype))
-    m_num = (np.array([int(share[t][2] * den) for t in names], dtype=dtype)[codes]
-             * T.astype(dtype))
 
+@dataclass(frozen=True)
+class _PlanArrays:
+    """The plan's numbers as whole-number arrays, one entry per unit."""
+
+    T: np.ndarray
+    ps: np.ndarray
+    pm: np.ndarray
+    pj: np.ndarray
+    i_s: np.ndarray
+    i_m: np.ndarray
+    w_s: np.ndarray
+    w_m: np.ndarray
+    ys: np.ndarray
+    ym: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan, n: int) -> _PlanArrays:
+        return cls(*(_column(plan, c, n) for c in (
+            "total_posts", "posts_senior", "posts_intermediate", "posts_junior",
+            "senior_incumbents", "intermediate_incumbents", "senior_waiting",
+            "intermediate_waiting", "appointed_senior", "appointed_intermediate")))
+
+
+@dataclass(frozen=True)
+class _ExactShares:
+    """Every unit's exact shares over one common denominator: the senior share of unit
+    ``u`` is ``s_num[u] / den`` posts, likewise the senior+intermediate cap share (``sm``)
+    and the intermediate share (``m``); Python integers where int64 could overflow."""
+
+    den: int
+    s_num: np.ndarray
+    sm_num: np.ndarray
+    m_num: np.ndarray
+
+    @classmethod
+    def of(cls, policy: Policy, types: Any, T: np.ndarray) -> _ExactShares:
+        names, codes = _text_codes(types)
+        share = {t: _shares(policy, t) for t in names}
+        den = 1
+        for s_share, sm_share, m_share in share.values():
+            den = math.lcm(den, s_share.denominator, sm_share.denominator, m_share.denominator)
+        big = den * int(np.abs(T).sum()) * 4 >= 2**62  # also every pool sum stays in int64
+        dtype = object if big else np.int64
+        nums = [np.array([int(share[t][k] * den) for t in names], dtype=dtype)[codes]
+                * T.astype(dtype) for k in range(3)]
+        return cls(den, *nums)
+
+
+def _unit_violations(policy: Policy, p: _PlanArrays, uid: np.ndarray, types: np.ndarray,
+                     shares: _ExactShares) -> list[Violation]:
+    """The rules of single units, unit by unit in the plan's row order: posts, appointments,
+    incumbents, minimums and (scope unit) the caps."""
+    n = len(uid)
+    ps, pm, pj, i_s, i_m, ys, ym = p.ps, p.pm, p.pj, p.i_s, p.i_m, p.ys, p.ym
     found: list[tuple[int, Violation]] = []  # (row position, violation) to keep row order
 
     def flag(mask: np.ndarray, rule: str, allowed: Any, actual: Any, fmt: str = "{}") -> None:
         """Record a violation for every row in ``mask`` (texts made only for those rows)."""
-        allowed = np.broadcast_to(np.asarray(allowed, dtype=object), (n,))
-        actual = np.broadcast_to(np.asarray(actual, dtype=object), (n,))
-        for i in np.flatnonzero(mask):
-            found.append((int(i), Violation(uid[i], rule, fmt.format(allowed[i]),
-                                            str(actual[i]), _detail(rule))))
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return
+        allowed = np.asarray(np.broadcast_to(np.asarray(allowed), (n,))[rows], dtype=object)
+        actual = np.asarray(np.broadcast_to(np.asarray(actual), (n,))[rows], dtype=object)
+        for k, i in enumerate(rows.tolist()):
+            found.append((i, Violation(uid[i], rule, fmt.format(allowed[k]), str(actual[k]),
+                                       _detail(rule))))
 
     negative = np.minimum(np.minimum(ps, pm), pj) < 0
     if negative.any():
@@ -205,59 +250,83 @@ def check_plan(policy: Policy, plan: Plan) -> list[Violation]:
         triple[negative] = [f"{a}/{b}/{c}" for a, b, c in
                             zip(ps[negative], pm[negative], pj[negative], strict=True)]
         flag(negative, "non-negative posts", "≥ 0", triple)
-    flag(ps + pm + pj != T, "total posts", T, ps + pm + pj)
-    flag((ys < 0) | (ys > w_s), "senior appointments", w_s, ys, fmt="0..{}")
-    flag((ym < 0) | (ym > w_m), "intermediate appointments", w_m, ym, fmt="0..{}")
+    flag(ps + pm + pj != p.T, "total posts", p.T, ps + pm + pj)
+    flag((ys < 0) | (ys > p.w_s), "senior appointments", p.w_s, ys, fmt="0..{}")
+    flag((ym < 0) | (ym > p.w_m), "intermediate appointments", p.w_m, ym, fmt="0..{}")
     flag(i_s + ys > ps, "incumbents keep their posts (senior)", ps, i_s + ys)
     flag(i_s + i_m + ym > ps + pm, "incumbents keep their posts (senior+intermediate)",
          ps + pm, i_s + i_m + ym)
+    need = _minimums(policy, types, p.T)
     for lvl, have in (("senior", ps), ("intermediate", pm), ("junior", pj)):
         flag((need[lvl] > 0) & (have < need[lvl]), f"minimum {lvl} posts", need[lvl], have,
              fmt="≥ {}")
     if policy.scope == Scope.UNIT:
-        cap_s, cap_sm = _at_least_one(
-            policy, s_num > 0, m_num > 0,
-            _round_ratio(s_num, den, policy.rounding).astype(np.int64),
-            _round_ratio(sm_num, den, policy.rounding).astype(np.int64))
-        cap_s = np.maximum(cap_s, need["senior"])
-        lift = np.where(need["intermediate"] > 0,
-                        np.maximum(need["senior"], i_s) + need["intermediate"], need["senior"])
-        cap_sm = np.maximum(cap_sm, lift)
-        if policy.incumbents == Incumbents.GRANDFATHER:
-            cap_s, cap_sm = np.maximum(cap_s, i_s), np.maximum(cap_sm, i_s + i_m)
+        cap_s, cap_sm = _unit_caps(policy, p, shares, need)
         flag(ps > cap_s, "senior cap", cap_s, ps)
         flag(ps + pm > cap_sm, "senior+intermediate cap", cap_sm, ps + pm)
     found.sort(key=lambda item: item[0])
-    out = [v for _, v in found]
-    if policy.scope == Scope.POOL:
-        assert pools is not None
-        names_p, pc = pools
-        sums = {key: np.array(_pool_sums(pc, arr, len(names_p)), dtype=object) for key, arr in (
-            ("s", s_num), ("sm", sm_num), ("m", m_num), ("ps", ps), ("psm", ps + pm),
-            ("is", i_s), ("ism", i_s + i_m))}
-        # Python integers throughout: exact whatever the size; text only for broken pools
-        caps_s, caps_sm = _at_least_one(
-            policy, sums["s"] > 0, sums["m"] > 0, _round_ratio(sums["s"], den, policy.rounding),
-            _round_ratio(sums["sm"], den, policy.rounding))
-        if policy.incumbents == Incumbents.GRANDFATHER:
-            caps_s = np.maximum(caps_s, sums["is"])
-            caps_sm = np.maximum(caps_sm, sums["ism"])
-        broken = (sums["ps"] > caps_s) | (sums["psm"] > caps_sm)
-        for k in np.flatnonzero(broken.astype(bool)).tolist():
-            pool, cap_s, cap_sm = names_p[k], int(caps_s[k]), int(caps_sm[k])
-            if int(sums["ps"][k]) > cap_s:
-                out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
-                                     str(int(sums["ps"][k])), _detail("pooled senior cap")))
-            if int(sums["psm"][k]) > cap_sm:
-                out.append(Violation(f"pool {pool}", "pooled senior+intermediate cap",
-                                     str(cap_sm), str(int(sums["psm"][k])),
-                                     _detail("pooled senior+intermediate cap")))
-    if policy.budget is not None and policy.budget.per_pool:
-        b = policy.budget
+    return [v for _, v in found]
+
+
+def _unit_caps(policy: Policy, p: _PlanArrays, shares: _ExactShares,
+               need: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Scope unit: each unit's senior and senior+intermediate caps in force (rounded
+    shares, 不足1个按1个, lifted by the minimum rules and, if grandfathered, the
+    incumbents)."""
+    den, rounding = shares.den, policy.rounding
+    cap_s, cap_sm = _at_least_one(
+        policy, shares.s_num > 0, shares.m_num > 0,
+        _round_ratio(shares.s_num, den, rounding).astype(np.int64),
+        _round_ratio(shares.sm_num, den, rounding).astype(np.int64))
+    cap_s = np.maximum(cap_s, need["senior"])
+    lift = np.where(need["intermediate"] > 0,
+                    np.maximum(need["senior"], p.i_s) + need["intermediate"], need["senior"])
+    cap_sm = np.maximum(cap_sm, lift)
+    if policy.incumbents == Incumbents.GRANDFATHER:
+        cap_s, cap_sm = np.maximum(cap_s, p.i_s), np.maximum(cap_sm, p.i_s + p.i_m)
+    return cap_s, cap_sm
+
+
+def _pool_cap_violations(policy: Policy, p: _PlanArrays, shares: _ExactShares,
+                         pools: tuple[list[str], np.ndarray]) -> list[Violation]:
+    """Scope pool: the pooled caps, pool by pool in name order."""
+    names_p, pc = pools
+    den = shares.den
+    sums = {key: np.array(_pool_sums(pc, arr, len(names_p)), dtype=object) for key, arr in (
+        ("s", shares.s_num), ("sm", shares.sm_num), ("m", shares.m_num), ("ps", p.ps),
+        ("psm", p.ps + p.pm), ("is", p.i_s), ("ism", p.i_s + p.i_m))}
+    # Python integers throughout: exact whatever the size; text only for broken pools
+    caps_s, caps_sm = _at_least_one(
+        policy, sums["s"] > 0, sums["m"] > 0, _round_ratio(sums["s"], den, policy.rounding),
+        _round_ratio(sums["sm"], den, policy.rounding))
+    if policy.incumbents == Incumbents.GRANDFATHER:
+        caps_s = np.maximum(caps_s, sums["is"])
+        caps_sm = np.maximum(caps_sm, sums["ism"])
+    broken = (sums["ps"] > caps_s) | (sums["psm"] > caps_sm)
+    out: list[Violation] = []
+    for k in np.flatnonzero(broken.astype(bool)).tolist():
+        pool, cap_s, cap_sm = names_p[k], int(caps_s[k]), int(caps_sm[k])
+        if int(sums["ps"][k]) > cap_s:
+            out.append(Violation(f"pool {pool}", "pooled senior cap", str(cap_s),
+                                 str(int(sums["ps"][k])), _detail("pooled senior cap")))
+        if int(sums["psm"][k]) > cap_sm:
+            out.append(Violation(f"pool {pool}", "pooled senior+intermediate cap",
+                                 str(cap_sm), str(int(sums["psm"][k])),
+                                 _detail("pooled senior+intermediate cap")))
+    return out
+
+
+def _budget_violations(policy: Policy, p: _PlanArrays,
+                       pools: tuple[list[str], np.ndarray] | None) -> list[Violation]:
+    """The budget: each pool's own (pool by pool in name order), or one over all units."""
+    b = policy.budget
+    assert b is not None
+    out: list[Violation] = []
+    if b.per_pool:
         assert pools is not None
         names_b, pb = pools
-        sum_s = _pool_sums(pb, ys, len(names_b))
-        sum_m = _pool_sums(pb, ym, len(names_b))
+        sum_s = _pool_sums(pb, p.ys, len(names_b))
+        sum_m = _pool_sums(pb, p.ym, len(names_b))
         for k, pool in enumerate(names_b):
             # exact: Fractions of the policy's words, whole numbers of the plan
             cost = ((b.cost_senior - b.cost_intermediate) * int(sum_s[k])
@@ -270,11 +339,10 @@ def check_plan(policy: Policy, plan: Plan) -> list[Violation]:
             elif cost > amount:
                 out.append(Violation(f"pool {pool}", "pool budget", str(amount), str(cost),
                                      _detail("pool budget")))
-    elif policy.budget is not None:
-        b = policy.budget
-        cost = ((b.cost_senior - b.cost_intermediate) * int(ys.sum())
-                + (b.cost_intermediate - b.cost_junior) * int(ym.sum()))
-        if cost > b.max_increase:
-            out.append(Violation("all units", "budget", str(b.max_increase), str(cost),
-                                 _detail("budget")))
+        return out
+    cost = ((b.cost_senior - b.cost_intermediate) * int(p.ys.sum())
+            + (b.cost_intermediate - b.cost_junior) * int(p.ym.sum()))
+    if cost > b.max_increase:
+        out.append(Violation("all units", "budget", str(b.max_increase), str(cost),
+                             _detail("budget")))
     return out

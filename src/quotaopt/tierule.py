@@ -51,7 +51,7 @@ def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np
                                                                       sizes.tolist(),
                                                                       strict=True)
                  if not exact or m > TIE_POOL_LIMIT}
-        _one_move_at_a_time(policy, units, lim, pools, A, B, ys, ym)
+        tie_rule_one_move_at_a_time(policy, units, lim, pools, A, B, ys, ym)
         if not exact:
             return
         keep = np.repeat(~big, sizes)
@@ -141,7 +141,7 @@ def move_posts(level: str, lim: UnitLimits, arrays: UnitArrays, order: np.ndarra
         y[v[moves_y]] -= 1
 
 
-def _one_move_at_a_time(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+def tie_rule_one_move_at_a_time(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                     pools: dict[int, list[int]], A: np.ndarray, B: np.ndarray,
                     ys: np.ndarray, ym: np.ndarray) -> None:
     """:func:`apply_tie_rule` one move at a time in Python integers: for quotas beyond int64
