@@ -331,12 +331,18 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
             pool_cap if pooled else None, pool_target if pooled else None, tie[sel],
         )
 
-    A = np.zeros(len(T), dtype=np.int64)
-    B = np.zeros(len(T), dtype=np.int64)
-    A[sel] = level(lo_a, hi_a, inc_s, w_s, c_s, "s", limits.target_s, limits.pool_cap_s,
-                   limits.pool_target_s)
-    B[sel] = level(lo_b, hi_b, inc_sm, w_m, c_m, "sm", limits.target_sm, limits.pool_cap_sm,
-                   limits.pool_target_sm)
+    def every_unit(x: np.ndarray) -> np.ndarray:
+        """``x`` (the eligible units' values) as one entry per unit, 0 for the others."""
+        if isinstance(sel, slice):
+            return x
+        out = np.zeros(len(T), dtype=np.int64)
+        out[sel] = x
+        return out
+
+    A = every_unit(level(lo_a, hi_a, inc_s, w_s, c_s, "s", limits.target_s,
+                         limits.pool_cap_s, limits.pool_target_s))
+    B = every_unit(level(lo_b, hi_b, inc_sm, w_m, c_m, "sm", limits.target_sm,
+                         limits.pool_cap_sm, limits.pool_target_sm))
     solved = eligible.copy()
     bad = eligible & ((A > B) | (A > hi_a) | (B > hi_b))
     if pooled:

@@ -267,6 +267,8 @@ def structured_plan(v: Variant, how: str, limits: UnitLimits, blocks: np.ndarray
                 stages=what, units=int(eligible.sum())))
             fast = solve_fast(v.policy, v.units, limits, eligible, blocks, rank, tie)
             structured = fast.solved
+            if structured.all():  # the usual case: its arrays are the plan (no copies)
+                return (fast.A, fast.B, fast.ys, fast.ym), structured
             A[structured], B[structured] = fast.A[structured], fast.B[structured]
             ys[structured], ym[structured] = fast.ys[structured], fast.ym[structured]
     return (A, B, ys, ym), structured
