@@ -52,13 +52,13 @@ def build_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
     in (no column is held twice: at 10⁶ units each is 8 MB, and memory is the limit)."""
     u = v.units
     block = integer_block(v, lim, A, B, ys, ym)
-    texts = pd.DataFrame({
-        # object columns as given: letting pandas infer a text dtype and casting back is slow
-        c: pd.Series(u[c].to_numpy(dtype=object), dtype=object, copy=False)
-        for c in ("unit_id", "name", "type", "pool")})
+    # object columns as given (letting pandas infer a text dtype and casting back is slow),
+    # each its own block: one frame of the four would copy them into one 2-D array
+    texts = [pd.Series(u[c].to_numpy(dtype=object), dtype=object, copy=False, name=c)
+             for c in ("unit_id", "name", "type", "pool")]
     numbers = pd.DataFrame(block.T, columns=list(INTEGER_COLUMNS), copy=False)
     flags = pd.DataFrame({"over_ratio": lim.over_ratio.copy()})
-    out = pd.concat([texts, numbers, flags], axis=1)
+    out = pd.concat([*texts, numbers, flags], axis=1)
     # carry unknown input columns through, after the standard ones
     for c in u.columns:
         if c not in out.columns and c not in UNIT_COLUMNS and c != BUDGET_COLUMN:

@@ -128,7 +128,8 @@ def minimum_arrays(policy: Policy, units: pd.DataFrame,
     ``types`` is :func:`sorted_codes` of the type column, when the caller already has it.
     """
     total = units["total_posts"].to_numpy(np.int64)
-    out = {lvl: np.zeros(len(units), dtype=np.int64) for lvl in Level}
+    zeros = np.zeros(len(units), dtype=np.int64)  # one array for the levels without a rule
+    out = {lvl: zeros for lvl in Level}
     if not policy.minimum:
         return out
     names, codes = types if types is not None else sorted_codes(units["type"])
@@ -163,8 +164,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
     else:
         pools = _PoolCaps.of(policy, q, pool_codes, len(pool_names), inc_s, inc_sm)
         caps = _UnitCaps(
-            # In pool scope a unit is bounded only by its own size.
-            cap_s=total.copy(), cap_sm=total.copy(),
+            # In pool scope a unit is bounded only by its own size (one array for both).
+            cap_s=total, cap_sm=total,
             target_s=pools.target_s[pool_codes], target_sm=pools.target_sm[pool_codes],
             over=pools.over[pool_codes] if policy.incumbents is Incumbents.GRANDFATHER
             else np.zeros(n, dtype=bool))
@@ -181,8 +182,8 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
         min_s=mins[Level.SENIOR],
         min_m=mins[Level.INTERMEDIATE],
         min_j=mins[Level.JUNIOR],
-        cap_s=np.minimum(caps.cap_s, total),
-        cap_sm=np.minimum(caps.cap_sm, total),
+        cap_s=caps.cap_s if caps.cap_s is total else np.minimum(caps.cap_s, total),
+        cap_sm=caps.cap_sm if caps.cap_sm is total else np.minimum(caps.cap_sm, total),
         over_ratio=caps.over,
         pool_codes=pool_codes,
         pool_names=pool_names,
