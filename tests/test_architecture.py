@@ -29,7 +29,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends", "relax"}),
     ("solve", {"result", "solve"}),
     ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
-    ("presentation", {"report", "text", "plan_table"}),
+    ("presentation", {"report", "report_cells", "report_text", "report_charts", "report_html",
+                      "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
 ]
 LAYER_OF = {mod: n for n, (_, mods) in enumerate(LAYERS) for mod in mods}

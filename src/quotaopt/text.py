@@ -1,12 +1,15 @@
 """Terminal text of a solve and of a scenario: ``quotaopt run``'s summary table,
 ``quotaopt validate``'s description of each variant, and the status lines of run and
-compare. The CLI prints these; it builds no sentence of its own.
+compare — and :func:`text_table`, the one layout of a terminal table (the comparison's too).
+The CLI prints these; it builds no sentence of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 from .backends import Status
 from .caps import compute_limits
@@ -14,13 +17,35 @@ from .i18n import _
 from .messages import render
 from .numfmt import exact, share
 from .policy import LEVEL_WORDS, Scope
-from .report import text_table
 from .result import Result, json_number
 from .scenario import Scenario
 from .units import defaulted_columns
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a wide East Asian character two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], left: int = 2) -> str:
+    """Rows under a header and a rule, columns padded to their display width (a Chinese
+    character takes two columns); the first ``left`` columns left-aligned, the rest right."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        parts = []
+        for i, c in enumerate(r):
+            pad = " " * (widths[i] - _width(c))
+            parts.append(c + pad if i < left else pad + c)
+        lines.append("  ".join(parts).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def describe_variant(sc: Scenario, name: str) -> str:
+    """A variant as ``quotaopt validate`` describes it: its units, rules, shares and caps."""
     v = sc.variant(name)
     u, pol = v.units, v.policy
     lim = compute_limits(pol, u)
@@ -76,6 +101,8 @@ def _indent(text: str, n: int = 2) -> str:
 
 
 def render_summary(res: Result) -> str:
+    """``quotaopt run``'s summary: status and solver, the table by level and by type, the
+    objective and the budget."""
     s = res.figures
     solver = s.solver
     assert solver is not None and s.policy is not None
