@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
     ("solve", {"result", "solve"}),
-    ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
+    ("analysis", {"diagnose", "uniqueness", "explain", "rule_changes", "compare_tables",
+                  "compare", "audit", "pulp_model"}),
     ("presentation", {"report", "report_cells", "report_text", "report_charts", "report_html",
                       "text", "plan_table"}),
     ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
