@@ -32,7 +32,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                   "compare", "audit", "pulp_model"}),
     ("presentation", {"report", "report_cells", "report_text", "report_charts", "report_html",
                       "text", "plan_table"}),
-    ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
+    ("cli", {"cli_terminal", "cli_language", "cli_exit", "cli_options", "cli", "__main__",
+             ""}),  # "" is the package root, quotaopt/__init__.py
 ]
 LAYER_OF = {mod: n for n, (_, mods) in enumerate(LAYERS) for mod in mods}
 TOP = {"cli", "__main__", ""}
