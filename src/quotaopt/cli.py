@@ -55,7 +55,7 @@ from .output import FORMATS, prepare_out_dir, verify_result_file, write_files, w
 from .report import REPORT_FORMATS, render_text, require_matplotlib, write_comparison
 from .scenario import Scenario, load_scenario
 from .solve import precheck_reasons, solve
-from .text import compare_status_error, describe_variant, render_summary, status_error
+from .text import compare_status_error, render_summary, render_validation, status_error
 from .uniqueness import alternative_optima
 
 
@@ -96,17 +96,11 @@ def validate(scenario: Path) -> None:
     sc = load(scenario)
     infeasible = {name: reasons for name in sc.variant_names
                   if (reasons := precheck_reasons(sc, name))}
-    head = {"path": str(scenario), "name": sc.name, "variants": sc.variant_names}
-    echo(render("validate_infeasible_head", {**head, "count": len(infeasible)})
-         if infeasible else render("scenario_ok", head))
-    for name in sc.variant_names:
-        echo("")
-        echo(describe_variant(sc, name))
+    echo(render_validation(sc, scenario, infeasible))
     for name, reasons in infeasible.items():
         echo(render("validate_infeasible", {"variant": name, "reasons": reasons}), err=True)
     if infeasible:
         sys.exit(status_exit_code(Status.INFEASIBLE))
-
 
 
 # --------------------------------------------------------------------------------------------
