@@ -42,7 +42,7 @@ def global_options_first(args: list[str]) -> list[str]:
 
 
 def _lang_option(args: list[str]) -> str | None:
-    """The value of ``--lang`` among ``args`` (after :func:`_debug_first`), or None."""
+    """The value of ``--lang`` among ``args`` (after :func:`global_options_first`), or None."""
     for i, a in enumerate(args):
         if a == "--":
             break

@@ -34,7 +34,7 @@ def terminal_text(text: str) -> str:
 
 
 def echo(message: str = "", err: bool = False) -> None:
-    """Print one message — the only way this module prints. Text from input files (unit
+    """Print one message — the only way the command prints. Text from input files (unit
     names, types, variant names, file contents in error messages) goes through
     :func:`terminal_text` here. A closed pipe (``quotaopt compare … | head -1``) drops the
     rest of the printout silently; the command still finishes (result files are written)."""
@@ -54,6 +54,7 @@ def _discard(stream: IO[str]) -> None:
         os.close(null)
     except (OSError, ValueError, io.UnsupportedOperation):
         pass
+
 
 class ProgressDisplay:
     """Stage lines on stderr for slow runs: ``  3.1 s  solving …``.
