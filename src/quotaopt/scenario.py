@@ -223,7 +223,11 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into a copy of ``base``: tables merge key by key, anything else
-    (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole."""
+    (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole.
+
+    >>> deep_merge({"policy": {"ratio": "1:4:5", "scope": "unit"}}, {"policy": {"ratio": "1:3:6"}})
+    {'policy': {'ratio': '1:3:6', 'scope': 'unit'}}
+    """
     out = copy.deepcopy(dict(base))
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):

@@ -150,6 +150,14 @@ def policy_from_config(cfg: Mapping[str, Any], col: Collector) -> Policy:
     The sections are read in the order of the file's documentation (``[policy]``, its types,
     minimum rules and ``at_least_one``, ``[objective]``, ``[budget]``), so the problems are
     told in that order.
+
+    >>> col = Collector("s.toml", "baseline")
+    >>> policy = policy_from_config({"policy": {"ratio": "1:3:6", "scope": "pool"}}, col)
+    >>> str(policy.ratio), policy.scope.value, col.problems
+    ('1:3:6', 'pool', [])
+    >>> policy = policy_from_config({"policy": {"scope": "county"}}, col)
+    >>> policy.scope.value, [problem.key for problem in col.problems]
+    ('unit', ['policy.scope'])
     """
     pol = _table(cfg, "policy")
     ratio = col.ratio(pol, "ratio", "policy.ratio", Ratio.parse(_DEFAULT_RATIO))
