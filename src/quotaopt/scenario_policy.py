@@ -136,6 +136,17 @@ class Collector:
             self.add(path, str(exc))
             return default
 
+    def post_count(self, value: Any, path: str, code: str) -> int:
+        """``value`` as a count of posts (0 … :data:`~quotaopt.units.MAX_COUNT`); otherwise
+        0, after a problem at ``path`` (message ``code`` when it is no whole number ≥ 0)."""
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.add(path, code)
+            return 0
+        if value > MAX_COUNT:
+            self.add(path, "above_limit", value=value, limit=MAX_COUNT)
+            return 0
+        return value
+
 
 def _table(cfg: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """The table ``cfg[key]``, or an empty one when it is absent (or not a table: the schema
@@ -241,24 +252,12 @@ def _minimum_rules(pol: Mapping[str, Any], col: Collector) -> tuple[MinimumRule,
         level = col.choice(rule, "level", f"{base}.level", Level, None)
         if "level" not in rule:
             col.add(f"{base}.level", "minimum_level_missing")
-        posts = _count(rule.get("posts"), f"{base}.posts", "minimum_posts_invalid", col)
-        when = _count(rule.get("when_total_at_least", 0), f"{base}.when_total_at_least",
-                      "not_whole_number", col)
+        posts = col.post_count(rule.get("posts"), f"{base}.posts", "minimum_posts_invalid")
+        when = col.post_count(rule.get("when_total_at_least", 0),
+                              f"{base}.when_total_at_least", "not_whole_number")
         if level is not None:
             minimum.append(MinimumRule(level, posts, rule.get("type"), when, rule.get("source")))
     return tuple(minimum)
-
-
-def _count(value: Any, path: str, invalid: str, col: Collector) -> int:
-    """``value`` as a count of posts (0 … :data:`~quotaopt.units.MAX_COUNT`); otherwise 0,
-    after a problem at ``path`` (message ``invalid`` when it is no whole number ≥ 0)."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        col.add(path, invalid)
-        return 0
-    if value > MAX_COUNT:
-        col.add(path, "above_limit", value=value, limit=MAX_COUNT)
-        return 0
-    return value
 
 
 def _at_least_one(pol: Mapping[str, Any], col: Collector) -> tuple[Level, ...]:
