@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -132,7 +133,7 @@ def test_valid_tables_from_hostile_numbers_solve_and_check(seed):
                      "priority": rng.choice([1, 1.5, 1e-6, 1e6, math.pi])})
     policy = q.Policy(scope=rng.choice(list(q.Scope)), rounding=rng.choice(list(q.Rounding)),
                       incumbents=q.Incumbents.GRANDFATHER,
-                      junior_to_intermediate=q.scenario.Fraction(rng.choice([0, 1, 1, 3]), 3))
+                      junior_to_intermediate=Fraction(rng.choice([0, 1, 1, 3]), 3))
     sc = q.make_scenario(pd.DataFrame(rows), policy)
     try:
         res = q.solve(sc, method=rng.choice(["auto", "mip"]))

@@ -4,6 +4,7 @@ no int64 overflow, no float silently losing a whole number."""
 from __future__ import annotations
 
 import textwrap
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -225,7 +226,7 @@ def test_int64_totals_in_the_summary_do_not_overflow():
     u = pd.DataFrame({"unit_id": [f"U{i}" for i in range(n)], "type": "school",
                       "total_posts": 10**9, "junior_incumbents": 10**9,
                       "intermediate_waiting": 10**9})
-    sc = q.make_scenario(u, q.Policy(junior_to_intermediate=q.scenario.Fraction(1)))
+    sc = q.make_scenario(u, q.Policy(junior_to_intermediate=Fraction(1)))
     res = q.solve(sc)
     assert res.status is Status.OPTIMAL
     assert res.summary["totals"]["total_posts"] == n * 10**9

@@ -17,8 +17,8 @@ from quotaopt.messages import CATALOGUE, render
 SRC = Path(__file__).resolve().parent.parent / "src" / "quotaopt"
 USE = re.compile(r"""(?:render|Problem\.of|Message\.of)\(\s*["']([a-z_]+)["']""")
 #: Functions that take a message code as a positional argument → its position: the readers'
-#: collectors (units.py, scenario.py) pass the code on to Problem.of.
-CODE_ARGUMENT = {"table_problem": 0, "cell_problem": 3, "add": 1}
+#: collectors (units.py, scenario_policy.py) pass the code on to Problem.of.
+CODE_ARGUMENT = {"table_problem": 0, "cell_problem": 3, "add": 1, "post_count": 2}
 
 
 def used_codes() -> set[str]:

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import Status
-from .caps import compute_limits
+from .caps import UnitLimits, compute_limits
 from .check import Violation, check_plan
 from .errors import InputError, Problem, SolverError
 from .explain import provenance_lines
@@ -40,7 +41,7 @@ from .meta import __version__
 from .output import csv_bytes, json_bytes, write_files
 from .result import (
     Provenance,
-    SolverRun,
+    Result,
     cited_sources,
     exact_objectives,
     provenance_record,
@@ -179,18 +180,47 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
         does not have, units of the scenario the plan leaves out — every problem at once.
         (Rows count as a spreadsheet does, header = row 1, empty rows included.)
     """
+    name, raw, first = _plan_cells(plan)
+    where = _plan_columns(raw, name)
+    notes: list[str] = []
+    appointed = [c for c in APPOINTED_COLUMNS if c in where]
+    if len(appointed) == 1:
+        other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
+        notes.append(render("plan_appointed_half", {"present": appointed[0], "absent": other}))
+    rows = _plan_rows(raw, where, ["unit_id", *POSTS_COLUMNS, *appointed], first)
+    known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
+    values, problems = _plan_counts(rows, [*POSTS_COLUMNS, *appointed], name)
+    problems += _unit_id_problems(rows, known, name)
+    if problems:
+        raise InputError(problems)
+    row_of = {u: j for j, u in enumerate(rows.ids)}
+    order = np.array([row_of[u] for u in known], dtype=np.int64)
+    out = v.units.copy()
+    for c in POSTS_COLUMNS:
+        out[c] = values[c][order]
+    if appointed:
+        for c in APPOINTED_COLUMNS:
+            out[c] = values[c][order] if c in values else 0
+    return out, notes, name
+
+
+def _plan_cells(plan: str | Path | pd.DataFrame) -> tuple[str, pd.DataFrame, np.ndarray]:
+    """The plan's name in messages, its cells (header row as column labels) and the row
+    number of each row as the spreadsheet counts it (a DataFrame's integer index + 2, as if
+    written with a header row)."""
     if isinstance(plan, pd.DataFrame):
-        name = "<DataFrame>"
-        raw = plan
         first = (np.asarray(plan.index, dtype=np.int64) + 2
                  if pd.api.types.is_integer_dtype(plan.index.dtype)
                  else np.arange(len(plan), dtype=np.int64) + 2)
-    else:
-        name = str(plan)
-        raw = _raw_plan(plan)
-        first = np.arange(len(raw), dtype=np.int64) + 1 + raw.attrs["header_row"]
+        return "<DataFrame>", plan, first
+    raw = _raw_plan(plan)
+    return str(plan), raw, np.arange(len(raw), dtype=np.int64) + 1 + raw.attrs["header_row"]
+
+
+def _plan_columns(raw: pd.DataFrame, name: str) -> dict[str, int]:
+    """Plan column → position of its column in ``raw``; an :class:`InputError` if a column
+    comes twice or ``unit_id`` or a ``posts_*`` column is missing."""
     problems: list[Problem] = []
-    notes: list[str] = []
     where: dict[str, int] = {}
     for pos, label in enumerate(raw.columns):
         col = _plan_column(label)
@@ -208,57 +238,75 @@ def read_plan(plan: str | Path | pd.DataFrame, v: Variant) -> tuple[pd.DataFrame
                                        target=c))
     if problems:
         raise InputError(problems)
-    appointed = [c for c in APPOINTED_COLUMNS if c in where]
-    if len(appointed) == 1:
-        other = next(c for c in APPOINTED_COLUMNS if c not in appointed)
-        notes.append(render("plan_appointed_half", {"present": appointed[0], "absent": other}))
-    used = ["unit_id", *POSTS_COLUMNS, *appointed]
+    return where
+
+
+@dataclass(frozen=True)
+class _PlanRows:
+    """The plan's rows that hold a cell in a column read, in file order."""
+
+    rows: list[int]  # as the spreadsheet counts, blank rows included
+    ids: list[str]  # the unit_id of each row, as text ("" if empty)
+    cells: dict[str, list[Any]]  # plan column -> its cell in each row
+    labels: dict[str, str]  # plan column -> its header as the user wrote it
+
+
+def _plan_rows(raw: pd.DataFrame, where: dict[str, int], used: list[str],
+               first: np.ndarray) -> _PlanRows:
+    """The rows of ``raw`` with a cell in one of the columns ``used`` (blank rows are left
+    out, but still counted in the row numbers)."""
     cols = {c: raw.iloc[:, where[c]].tolist() for c in used}
     keep = [k for k in range(len(raw)) if any(cell_text(cols[c][k]) for c in used)]
-    rows = first[keep].tolist()  # as the spreadsheet counts, blank rows included
-    ids = [cell_text(cols["unit_id"][k]) for k in keep]
-    known = {str(u): i for i, u in enumerate(v.units["unit_id"].astype(str).tolist())}
+    return _PlanRows(rows=first[keep].tolist(),
+                     ids=[cell_text(cols["unit_id"][k]) for k in keep],
+                     cells={c: [cols[c][k] for k in keep] for c in used},
+                     labels={c: cell_text(raw.columns[where[c]]) or c for c in used})
+
+
+def _plan_counts(plan: _PlanRows, columns: list[str],
+                 name: str) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    """The whole numbers of each of the ``columns``, row by row, and a problem for every
+    cell that is not one (0 stands in its place)."""
+    problems: list[Problem] = []
     values: dict[str, np.ndarray] = {}
-    for c in POSTS_COLUMNS + tuple(appointed):
-        parsed = np.zeros(len(keep), dtype=np.int64)
-        for j, k in enumerate(keep):
-            got = _whole(cols[c][k])
+    for c in columns:
+        parsed = np.zeros(len(plan.ids), dtype=np.int64)
+        for j, cell in enumerate(plan.cells[c]):
+            got = _whole(cell)
             if isinstance(got, int):
                 parsed[j] = got
             else:
-                label = cell_text(raw.columns[where[c]]) or c  # as the user wrote it
-                problems.append(Problem.of("plan_cell", file=name, row=rows[j], column=label,
-                                           unit=ids[j] or None, header=label, problem=got))
+                label = plan.labels[c]
+                problems.append(Problem.of("plan_cell", file=name, row=plan.rows[j],
+                                           column=label, unit=plan.ids[j] or None,
+                                           header=label, problem=got))
         values[c] = parsed
+    return values, problems
+
+
+def _unit_id_problems(plan: _PlanRows, known: dict[str, int], name: str) -> list[Problem]:
+    """An empty, repeated or unknown ``unit_id`` (by row), and the scenario's units
+    (``known``) that the plan leaves out."""
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
-    id_label = cell_text(raw.columns[where["unit_id"]]) or "unit_id"  # the user's header
-    for j, uid in enumerate(ids):
+    id_label = plan.labels["unit_id"]  # the user's header
+    for uid, row in zip(plan.ids, plan.rows, strict=True):
         if not uid:
-            problems.append(Problem.of("plan_unit_id_empty", file=name, row=rows[j],
+            problems.append(Problem.of("plan_unit_id_empty", file=name, row=row,
                                        column=id_label))
         elif uid in seen:
             problems.append(Problem.of(
-                "plan_unit_id_repeated", file=name, row=rows[j], column=id_label, unit=uid,
-                value=uid, first_row=seen[uid], second_row=rows[j]))
+                "plan_unit_id_repeated", file=name, row=row, column=id_label, unit=uid,
+                value=uid, first_row=seen[uid], second_row=row))
         elif uid not in known:
-            problems.append(Problem.of("plan_unit_id_unknown", file=name, row=rows[j],
+            problems.append(Problem.of("plan_unit_id_unknown", file=name, row=row,
                                        column=id_label, unit=uid, value=uid))
-        seen.setdefault(uid, rows[j])
+        seen.setdefault(uid, row)
     absent = [u for u in known if u not in seen]
     if absent:
         problems.append(Problem.of("plan_units_absent", file=name, column=id_label,
                                    units=tuple(absent)))
-    if problems:
-        raise InputError(problems)
-    row_of = {u: j for j, u in enumerate(ids)}
-    order = np.array([row_of[u] for u in known], dtype=np.int64)
-    out = v.units.copy()
-    for c in POSTS_COLUMNS:
-        out[c] = values[c][order]
-    if appointed:
-        for c in APPOINTED_COLUMNS:
-            out[c] = values[c][order] if c in values else 0
-    return out, notes, name
+    return problems
 
 
 @dataclass(frozen=True)
@@ -388,16 +436,11 @@ def audit(
     scored = table if has_appointed else _room(table)
     if not has_appointed and v.policy.budget is not None:
         notes.append(render("audit_no_appointments_budget", {}))
-    p1, p2, p3 = exact_objectives(v, lim, scored)
+    plan_objectives = exact_objectives(v, lim, scored)
     distance: dict[str, Any] = {
         "appointments_from": "plan" if has_appointed else "room",
-        "plan": {"appointed_senior": int(scored["appointed_senior"].sum()),
-                 "appointed_intermediate": int(scored["appointed_intermediate"].sum()),
-                 "weighted_appointments": fmt_num(p1),
-                 "distance_from_base_caps": p2,
-                 "distance_from_quotas": None if p3 is None else round(p3, 9)},
+        "plan": _figures(scored, plan_objectives),
     }
-    prov_of: tuple[Provenance, SolverRun | None] | None = None
     res = None
     if optimum:
         # check_plan needs no solver: a solver problem only leaves the optimum unknown
@@ -408,32 +451,8 @@ def audit(
             distance["optimum_status"] = render("audit_solver_failed", {"reason": str(exc)})
             notes.append(render("audit_solver_failed_note", {}))
     if res is not None:
-        assert res.figures.provenance is not None
-        prov_of = (res.figures.provenance, res.figures.solver)
-        distance["optimum_status"] = res.status.value
-        if res.allocation is not None:
-            o1, o2, o3 = exact_objectives(v, lim, res.allocation)
-            o_s = int(res.allocation["appointed_senior"].sum())
-            o_m = int(res.allocation["appointed_intermediate"].sum())
-            distance["optimum"] = {"appointed_senior": o_s, "appointed_intermediate": o_m,
-                                   "weighted_appointments": fmt_num(o1),
-                                   "distance_from_base_caps": o2,
-                                   "distance_from_quotas": (None if o3 is None
-                                                            else round(o3, 9))}
-            distance["left_on_table"] = {
-                "senior": o_s - distance["plan"]["appointed_senior"],
-                "intermediate": o_m - distance["plan"]["appointed_intermediate"],
-                "weighted": fmt_num(o1 - p1)}
-        else:
-            distance["optimum_status"] = (f"{res.status.value}: "
-                                          + "; ".join(res.reasons or (res.message,)))
-    if prov_of is None:  # no solve: what the audit itself read, with no solver
-        prov_of = (Provenance(scenario.input_hash, cited_sources(v.policy), __version__,
-                              datetime.now(UTC).isoformat(timespec="seconds")), None)
+        _compare_with_optimum(distance, res, v, lim, plan_objectives[0])
     out_table = _violation_table(violations, v)
-    prov = provenance_record(*prov_of)
-    if isinstance(plan, str | Path):
-        prov["plan_hash"] = "sha256:" + hashlib.sha256(Path(plan).read_bytes()).hexdigest()
     report = {
         "scenario": scenario.name,
         "variant": v.name,
@@ -443,10 +462,57 @@ def audit(
         "by_rule": dict(sorted(Counter(x.rule for x in violations).items())),
         "distance": distance,
         "notes": notes,
-        **prov,
+        **_audit_provenance(scenario, v, plan, res),
     }
     return AuditResult(scenario.name, v.name, name, int(len(v.units)), tuple(violations),
                        out_table, distance, tuple(notes), report)
+
+
+def _figures(alloc: pd.DataFrame,
+             objectives: tuple[Fraction, int, float | None]) -> dict[str, Any]:
+    """A plan's appointments and its exact objective values (:func:`exact_objectives`), as
+    ``audit.json`` shows them."""
+    weighted, base_caps, quotas = objectives
+    return {"appointed_senior": int(alloc["appointed_senior"].sum()),
+            "appointed_intermediate": int(alloc["appointed_intermediate"].sum()),
+            "weighted_appointments": fmt_num(weighted),
+            "distance_from_base_caps": base_caps,
+            "distance_from_quotas": None if quotas is None else round(quotas, 9)}
+
+
+def _compare_with_optimum(distance: dict[str, Any], res: Result, v: Variant,
+                          lim: UnitLimits, plan_weighted: Fraction) -> None:
+    """Add the variant's optimum to ``distance``: its status, its figures and what the plan
+    leaves on the table (or why there is no optimum)."""
+    distance["optimum_status"] = res.status.value
+    if res.allocation is None:
+        distance["optimum_status"] = (f"{res.status.value}: "
+                                      + "; ".join(res.reasons or (res.message,)))
+        return
+    objectives = exact_objectives(v, lim, res.allocation)
+    best = distance["optimum"] = _figures(res.allocation, objectives)
+    distance["left_on_table"] = {
+        "senior": best["appointed_senior"] - distance["plan"]["appointed_senior"],
+        "intermediate": (best["appointed_intermediate"]
+                         - distance["plan"]["appointed_intermediate"]),
+        "weighted": fmt_num(objectives[0] - plan_weighted)}
+
+
+def _audit_provenance(scenario: Scenario, v: Variant, plan: str | Path | pd.DataFrame,
+                      res: Result | None) -> dict[str, Any]:
+    """The provenance keys of ``audit.json``: the solve's when the optimum was solved, else
+    what the audit itself read (with no solver); and the plan file's hash."""
+    if res is not None:
+        assert res.figures.provenance is not None
+        prov = provenance_record(res.figures.provenance, res.figures.solver)
+    else:
+        prov = provenance_record(Provenance(scenario.input_hash, cited_sources(v.policy),
+                                            __version__,
+                                            datetime.now(UTC).isoformat(timespec="seconds")),
+                                 None)
+    if isinstance(plan, str | Path):
+        prov["plan_hash"] = "sha256:" + hashlib.sha256(Path(plan).read_bytes()).hexdigest()
+    return prov
 
 
 def write_audit(result: AuditResult, out_dir: str | Path,

@@ -1,35 +1,29 @@
 """Scenarios: TOML files (plus variants) → frozen :class:`Scenario` objects.
 
-All validation of scenario files happens here, before anything is built. Every problem is
-collected and reported at once as one :class:`~quotaopt.errors.InputError`.
+All validation of scenario files happens before anything is built: here the file itself (size,
+encoding, nesting, the schema of keys and kinds), the ``[solver]`` table and the variants with
+their units tables; in :mod:`quotaopt.scenario_policy` the policy tables and the checks of a
+policy against its units table. Every problem is collected and reported at once as one
+:class:`~quotaopt.errors.InputError`.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
-import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .budgets import resolve as resolve_pool_budgets
-from .errors import InputError, Problem, approx
-from .exact import (
-    MAX_DECIMALS,
-    MAX_NUMBER,
-    NumberRangeError,
-    decimal_fraction,
-)
-from .messages import CATALOGUE, render
+from .errors import InputError, Problem
+from .exact import MAX_DECIMALS, MAX_NUMBER
+from .messages import render
 from .policy import (
     Budget,
     BudgetScope,
@@ -43,19 +37,24 @@ from .policy import (
     Shares,
     TypePolicy,
 )
+from .scenario_policy import (
+    BASELINE,
+    MAX_DENOMINATOR,
+    Collector,
+    check_policy_against_units,
+    closest,
+    policy_from_config,
+    table_pools,
+    unit_types,
+)
 from .table import read_limited
 from .units import (
     BUDGET_COLUMN,
-    MAX_COUNT,
     UNIT_COLUMNS,
     normalize_units,
     read_units,
-    source_rows,
     table_warnings,
-    text_key,
 )
-
-BASELINE = "baseline"
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ class Scenario:
         """Return a variant by name (``None`` or ``"baseline"`` is the base)."""
         key = name or BASELINE
         if key not in self.variants:
-            hint = render("did_you_mean", {"hint": _close(key, self.variants)})
+            hint = render("did_you_mean", {"hint": closest(key, self.variants)})
             raise InputError(
                 [
                     Problem.of("unknown_variant", file=self.path.name if self.path else None,
@@ -184,7 +183,7 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
             path = f"{where}.{key}" if where else key
             if key not in schema:
                 out.append(Problem.of("unknown_key", file=file, key=path,
-                                      hint=_close(key, schema), allowed=tuple(schema)))
+                                      hint=closest(key, schema), allowed=tuple(schema)))
                 continue
             _check_schema(value, schema[key], path, out, file)
         return
@@ -222,15 +221,13 @@ def _check_schema(data: Any, schema: Any, where: str, out: list[Problem], file: 
         out.append(Problem.of("expected_kind", file=file, key=where, kind=schema, value=data))
 
 
-def _close(word: Any, choices: Any) -> str | None:
-    """The choice most like ``word``, if one is close (for a did-you-mean)."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into a copy of ``base``: tables merge key by key, anything else
-    (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole."""
+    (numbers, text, arrays such as ``[[policy.minimum]]``) is replaced whole.
+
+    >>> deep_merge({"policy": {"ratio": "1:4:5", "scope": "unit"}}, {"policy": {"ratio": "1:3:6"}})
+    {'policy': {'ratio': '1:3:6', 'scope': 'unit'}}
+    """
     out = copy.deepcopy(dict(base))
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
@@ -241,193 +238,12 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 # --------------------------------------------------------------------------------------------
-# Building typed objects from validated dicts
+# The [solver] table
 
 
-class _Collector:
-    def __init__(self, file: str | None, variant: str):
-        self.file = file
-        self.variant = variant
-        self.problems: list[Problem] = []
-
-    def add(self, key: str, code: str, **params: Any) -> None:
-        """A problem of message ``code`` at ``key`` (a ``code`` that is no message code is
-        taken as a sentence already written)."""
-        if code in CATALOGUE:
-            problem = Problem.of(code, file=self.file, key=key, **params)
-        else:
-            problem = Problem(code, file=self.file, key=key)
-        if self.variant != BASELINE:
-            problem = replace(problem, message=render(
-                "in_variant", {"message": problem.message, "variant": self.variant}))
-        self.problems.append(problem)
-
-    def choice(self, table: Mapping[str, Any], key: str, path: str, enum: type[StrEnum],
-               default: Any) -> Any:
-        if key not in table:
-            return default
-        value = table[key]
-        try:
-            return enum(str(value).strip().lower())
-        except ValueError:
-            allowed = tuple(e.value for e in enum)  # type: ignore[attr-defined]
-            self.add(path, "not_one_of", value=value, allowed=allowed,
-                     hint=_close(value, allowed))
-            return default
-
-    def number(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        path: str,
-        default: Fraction | None,
-        lo: Fraction | None = None,
-        hi: Fraction | None = None,
-        positive: bool = False,
-    ) -> Fraction | None:
-        if key not in table:
-            return default
-        try:
-            value = decimal_fraction(table[key])
-        except NumberRangeError as exc:
-            self.add(path, str(exc))
-            return default
-        if value is None:
-            self.add(path, "not_a_number", value=table[key])
-            return default
-        if positive and value <= 0:
-            self.add(path, "must_be_positive", value=value)
-            return default
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            self.add(path, "must_be_between", low=lo or Fraction(0), high=hi or Fraction(0),
-                     value=value)
-            return default
-        return value
-
-    def ratio(self, table: Mapping[str, Any], key: str, path: str,
-              default: Ratio | None) -> Ratio | None:
-        if key not in table:
-            return default
-        try:
-            return Ratio.parse(table[key])
-        except ValueError as exc:
-            self.add(path, str(exc))
-            return default
-
-
-def _build_policy(
-    cfg: Mapping[str, Any], col: _Collector
-) -> tuple[Policy, SolverOptions]:
-    pol = cfg.get("policy", {}) if isinstance(cfg.get("policy"), dict) else {}
-    ratio = col.ratio(pol, "ratio", "policy.ratio", Ratio.parse("1:4:5"))
-    scope = col.choice(pol, "scope", "policy.scope", Scope, Scope.UNIT)
-    rounding = col.choice(pol, "rounding", "policy.rounding", Rounding, Rounding.FLOOR)
-    incumbents = col.choice(pol, "incumbents", "policy.incumbents", Incumbents, Incumbents.PROTECT)
-    f = col.number(
-        pol, "junior_to_intermediate", "policy.junior_to_intermediate", Fraction(0),
-        Fraction(0), Fraction(1),
-    )
-    types: dict[str, TypePolicy] = {}
-    raw_types = pol.get("types", {})
-    if isinstance(raw_types, dict):
-        for tname, traw in raw_types.items():
-            if not isinstance(traw, dict):
-                continue
-            base = f"policy.types.{tname}"
-            t_ratio = col.ratio(traw, "ratio", f"{base}.ratio", None)
-            bonus = col.number(
-                traw, "senior_bonus", f"{base}.senior_bonus", Fraction(0), Fraction(0), Fraction(1)
-            )
-            tf = col.number(
-                traw, "junior_to_intermediate", f"{base}.junior_to_intermediate", None,
-                Fraction(0), Fraction(1),
-            )
-            tp = TypePolicy(
-                senior_bonus=bonus or Fraction(0),
-                ratio=t_ratio,
-                junior_to_intermediate=tf,
-                source=traw.get("source"),
-            )
-            junior = (t_ratio or ratio or Ratio.parse("1:4:5")).shares[2]
-            if tp.senior_bonus > junior:
-                col.add(f"{base}.senior_bonus", "bonus_above_junior", bonus=tp.senior_bonus,
-                        junior=junior)
-            types[str(tname)] = tp
-    minimum: list[MinimumRule] = []
-    raw_min = pol.get("minimum", [])
-    if isinstance(raw_min, list):
-        for i, rule in enumerate(raw_min):
-            if not isinstance(rule, dict):
-                continue
-            base = f"policy.minimum[{i + 1}]"
-            level = col.choice(rule, "level", f"{base}.level", Level, None)
-            if "level" not in rule:
-                col.add(f"{base}.level", "minimum_level_missing")
-            posts = rule.get("posts")
-            if not isinstance(posts, int) or isinstance(posts, bool) or posts < 0:
-                col.add(f"{base}.posts", "minimum_posts_invalid")
-                posts = 0
-            elif posts > MAX_COUNT:
-                col.add(f"{base}.posts", "above_limit", value=posts, limit=MAX_COUNT)
-                posts = 0
-            when = rule.get("when_total_at_least", 0)
-            if not isinstance(when, int) or isinstance(when, bool) or when < 0:
-                col.add(f"{base}.when_total_at_least", "not_whole_number")
-                when = 0
-            elif when > MAX_COUNT:
-                col.add(f"{base}.when_total_at_least", "above_limit", value=when,
-                        limit=MAX_COUNT)
-                when = 0
-            if level is not None:
-                minimum.append(
-                    MinimumRule(level, posts, rule.get("type"), when, rule.get("source"))
-                )
-    at_least_one: list[Level] = []
-    raw_alo = pol.get("at_least_one", [])
-    for i, name in enumerate(raw_alo if isinstance(raw_alo, list) else []):
-        key = f"policy.at_least_one[{i + 1}]"
-        text = name.strip().lower() if isinstance(name, str) else None
-        if text == Level.JUNIOR.value:
-            col.add(key, "at_least_one_junior")
-        elif text in (Level.SENIOR.value, Level.INTERMEDIATE.value):
-            if Level(text) not in at_least_one:
-                at_least_one.append(Level(text))
-        else:
-            col.add(key, "at_least_one_not_level", name=name)
-    obj = cfg.get("objective", {}) if isinstance(cfg.get("objective"), dict) else {}
-    weights = obj.get("weights", {}) if isinstance(obj.get("weights"), dict) else {}
-    ws = col.number(weights, "senior", "objective.weights.senior", Fraction(1), positive=True)
-    wm = col.number(
-        weights, "intermediate", "objective.weights.intermediate", Fraction(1), positive=True
-    )
-    budget = None
-    if isinstance(cfg.get("budget"), dict):
-        b = cfg["budget"]
-        cost = b.get("cost", {}) if isinstance(b.get("cost"), dict) else {}
-        for lvl in ("senior", "intermediate", "junior"):
-            if lvl not in cost:
-                col.add(f"budget.cost.{lvl}", "budget_cost_missing")
-        b_scope = col.choice(b, "scope", "budget.scope", BudgetScope, BudgetScope.ALL)
-        per_pool = b_scope is BudgetScope.POOL
-        if per_pool and "max_increase" in b:
-            col.add("budget.max_increase", "budget_scope_pool_max_increase")
-        elif "max_increase" not in b and not per_pool:
-            col.add("budget.max_increase", "budget_max_missing")
-        if "pools" in b and not per_pool and "scope" not in b:
-            col.add("budget.pools", "budget_pools_need_scope")
-        elif "pools" in b and not per_pool:
-            col.add("budget.scope", "budget_pools_need_scope")
-        cs = col.number(cost, "senior", "budget.cost.senior", Fraction(0), lo=Fraction(0))
-        cm = col.number(cost, "intermediate", "budget.cost.intermediate", Fraction(0),
-                        lo=Fraction(0))
-        cj = col.number(cost, "junior", "budget.cost.junior", Fraction(0), lo=Fraction(0))
-        mx = col.number(b, "max_increase", "budget.max_increase", Fraction(0))
-        if mx is not None and mx < 0:
-            col.add("budget.max_increase", "budget_negative", value=mx)
-        if cs is not None and cm is not None and cj is not None and not cs >= cm >= cj:
-            col.add("budget.cost", "budget_costs_fall")
-        budget = Budget(cs or Fraction(0), cm or Fraction(0), cj or Fraction(0),
-                        mx or Fraction(0), b.get("source"), scope=b_scope)
+def _solver_options(cfg: Mapping[str, Any], col: Collector) -> SolverOptions:
+    """``[solver]``: the backend (``highs``, ``cbc`` or ``pulp:<name>``), the time limit in
+    seconds (> 0) and the method (``auto`` or ``mip``); problems go to ``col``."""
     sol = cfg.get("solver", {}) if isinstance(cfg.get("solver"), dict) else {}
     backend = sol.get("backend")
     if isinstance(backend, str):
@@ -436,145 +252,21 @@ def _build_policy(
             backend = backend.lower()
         elif not backend.startswith("pulp:") or len(backend) <= 5:
             col.add("solver.backend", "solver_backend_invalid", backend=backend,
-                    hint=_close(backend, ["highs", "cbc"]))
+                    hint=closest(backend, ["highs", "cbc"]))
             backend = None
     time_limit = col.number(sol, "time_limit", "solver.time_limit", None, positive=True)
     method = str(sol.get("method", "auto")).strip().lower()
     if method not in ("auto", "mip"):
         col.add("solver.method", "solver_method_invalid", method=sol.get("method"))
         method = "auto"
-    policy = Policy(
-        ratio=ratio or Ratio.parse("1:4:5"),
-        scope=scope,
-        rounding=rounding,
-        junior_to_intermediate=f if f is not None else Fraction(0),
-        incumbents=incumbents,
-        types=types,
-        minimum=tuple(minimum),
-        weight_senior=ws or Fraction(1),
-        weight_intermediate=wm or Fraction(1),
-        budget=budget,
-        source=pol.get("source"),
-        at_least_one=tuple(sorted(at_least_one, key=list(Level).index)),
-    )
-    return policy, SolverOptions(
+    return SolverOptions(
         backend=backend, time_limit=float(time_limit) if time_limit is not None else None,
         method=method,
     )
 
 
-def _table_pools(cfg: Mapping[str, Any], col: _Collector) -> dict[str, Fraction] | None:
-    """The scenario's ``[budget.pools]`` (pool name → amount ≥ 0), or ``None``."""
-    b = cfg.get("budget")
-    raw = b.get("pools") if isinstance(b, dict) else None
-    if not isinstance(raw, dict):
-        return None
-    out: dict[str, Fraction] = {}
-    for name in raw:
-        amount = col.number(raw, name, f"budget.pools.{name}", None)
-        if amount is not None and amount < 0:
-            col.add(f"budget.pools.{name}", "budget_negative", value=amount)
-        elif amount is not None:
-            out[str(name)] = amount
-    return out
-
-
-def check_policy_against_units(
-    policy: Policy, units: pd.DataFrame, file: str | None, variant: str = BASELINE,
-    present: set[str] | None = None,
-) -> list[Problem]:
-    """Rules that name a unit type must name one that the units table has.
-
-    ``present`` is :func:`unit_types` of ``units`` when the caller already has it.
-    """
-    if present is None:
-        present = unit_types(units)
-    col = _Collector(file, variant)
-    for tname in policy.types:
-        if tname not in present:
-            col.add(f"policy.types.{tname}", "type_not_in_units", type=tname,
-                    hint=_close(tname, present), present=tuple(present))
-    for i, rule in enumerate(policy.minimum):
-        if rule.type is not None and rule.type not in present:
-            col.add(f"policy.minimum[{i + 1}].type", "type_not_in_units", type=rule.type,
-                    hint=_close(rule.type, present), present=tuple(present))
-    problems = col.problems
-    problems.extend(_lookalike_types(policy, units, present, file))
-    _denominator_problems(policy, present, col)
-    return problems
-
-
-def _type_key(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", text_key(name)).casefold()
-
-
-def _one_slip(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one letter replaced, added or removed (or two swapped)."""
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
-
-
-def _lookalike_types(policy: Policy, units: pd.DataFrame, present: set[str],
-                     file: str | None) -> list[Problem]:
-    """A type of the table that is not a policy type but differs from one only by case,
-    width, spacing or one letter: its rules would silently not apply — an error naming the
-    rows. A type the policy does not name at all stays valid."""
-    named = set(policy.types) | {r.type for r in policy.minimum if r.type is not None}
-    if not named:
-        return []
-    keys = {_type_key(t): t for t in named}
-    problems: list[Problem] = []
-    for t in sorted(present - named):
-        key = _type_key(t)
-        match = keys.get(key) or next(
-            (keys[k] for k in sorted(keys) if len(key) >= 4 and _one_slip(key, k)), None)
-        if match is None:
-            continue
-        mask = (units["type"].astype(str) == t).to_numpy()
-        rows = tuple(int(r) for r in source_rows(units)[mask])
-        if "source" in units.attrs:  # the rows are the units file's
-            where = {"file": units.attrs["source"], "row": rows[0],
-                     "column": units.attrs.get("type_header", "type")}
-        else:
-            where = {"file": file, "key": "units.type"}
-        problems.append(Problem.of("type_lookalike", type=t, policy_type=match, rows=rows,
-                                   **where))
-    return problems
-
-
-MAX_DENOMINATOR = 10**12
-"""Largest common denominator of the shares of a variant's unit types (see docs/reliability.md):
-every cap is computed over it exactly, and the MIP must hold ``denominator × posts``."""
-
-
-def _denominator_problems(policy: Policy, present: set[str], col: _Collector) -> None:
-    """The shares of all types present, over one denominator, must stay computable exactly."""
-    used = [t for t in policy.types if t in present]
-    if any(t not in policy.types for t in present):
-        used.append("")  # the types without their own rules share the base policy
-    den = 1
-    for t in used:
-        try:
-            sh = policy.shares_for(t)
-        except ValueError:
-            continue  # reported where the bonus is set
-        for v in (sh.senior, sh.intermediate, sh.senior_intermediate_cap_share):
-            den = math.lcm(den, v.denominator)
-        if den > MAX_DENOMINATOR:
-            break
-    if den > MAX_DENOMINATOR:
-        col.add("policy.ratio", "denominator_too_large", denominator=approx(den))
-
-
-def unit_types(units: pd.DataFrame) -> set[str]:
-    """The distinct unit types of a table, as text."""
-    return set(units["type"].astype(str).unique().tolist()) if "type" in units else set()
+# --------------------------------------------------------------------------------------------
+# Reading the file
 
 
 MAX_SCENARIO_BYTES = 10 * 2**20
@@ -644,6 +336,14 @@ def load_scenario(path: str | Path) -> Scenario:
     if path.is_dir():
         raise InputError([Problem.of("scenario_is_folder", file=str(path))])
     raw_bytes = read_limited(path, str(path), MAX_SCENARIO_BYTES)
+    data = _parse_toml(raw_bytes, file)
+    return scenario_from_dict(data, base_dir=path.parent, file=file, path=path,
+                              raw_bytes=raw_bytes)
+
+
+def _parse_toml(raw_bytes: bytes, file: str) -> dict[str, Any]:
+    """The parsed TOML of a scenario file's bytes (UTF-8, a BOM allowed), nested at most
+    :data:`MAX_NESTING` deep; otherwise an :class:`InputError` naming ``file``."""
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -661,8 +361,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError([Problem.of("toml_too_deep", file=file, limit=MAX_NESTING)]) from None
     if _depth(data) > MAX_NESTING:  # dotted keys (a.b.c.… = 1) nest without brackets
         raise InputError([Problem.of("toml_keys_too_deep", file=file, limit=MAX_NESTING)])
-    return scenario_from_dict(data, base_dir=path.parent, file=file, path=path,
-                              raw_bytes=raw_bytes)
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Variants and their units tables
 
 
 def scenario_from_dict(
@@ -677,12 +380,8 @@ def scenario_from_dict(
 
     ``units`` may be given as a DataFrame instead of the ``scenario.units`` file.
     """
+    _check_file_schema(data, file)
     problems: list[Problem] = []
-    top_schema = dict(_SCHEMA)
-    top_schema["variants"] = ("table-of", {k: v for k, v in _SCHEMA.items()})
-    _check_schema(dict(data), top_schema, "", problems, file)
-    if problems:
-        raise InputError(problems)
     variants_raw = data.get("variants", {})
     base_cfg = {k: v for k, v in data.items() if k != "variants"}
     scen = base_cfg.get("scenario", {})
@@ -693,82 +392,27 @@ def scenario_from_dict(
                        name=BASELINE)
         )
     hasher = hashlib.sha256(raw_bytes or repr(sorted(data.items())).encode())
-    unit_cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]],
-                     pd.DataFrame | None] = {}
-    warnings: list[Problem] = []  # from each units table read, once
-    types_cache: dict[int, set[str]] = {}  # by id() of the tables held in unit_cache
-    configs = [(BASELINE, base_cfg, {})] + [
-        (vname, deep_merge(base_cfg, vraw), vraw)
-        for vname, vraw in variants_raw.items()
-        if vname != BASELINE
-    ]
+    tables = _UnitTables(Path(base_dir), file, units, hasher)
     variants: dict[str, Variant] = {}
     budget_tables: set[int] = set()  # id() of the tables whose budget column a variant reads
-    for vname, cfg, overrides in configs:
-        col = _Collector(file, vname)
-        policy, solver = _build_policy(cfg, col)
+    for vname, cfg, overrides in _variant_configs(base_cfg, variants_raw):
+        col = Collector(file, vname)
+        policy = policy_from_config(cfg, col)
+        solver = _solver_options(cfg, col)
         problems.extend(col.problems)
-        s = cfg.get("scenario", {})
-        units_file = s.get("units")
-        sheet = s.get("sheet")
-        columns = cfg.get("columns") or None
-        cols_key = tuple(sorted(columns.items())) if columns else ()
-        df: pd.DataFrame | None
-        own_file = "units" in overrides.get("scenario", {})
-        if units is not None and (vname == BASELINE or not own_file):
-            key = ("<DataFrame>", None, cols_key)
-            if key not in unit_cache:
-                try:
-                    unit_cache[key] = normalize_units(units, columns=columns)
-                    warnings.extend(table_warnings(unit_cache[key]))
-                except InputError as exc:
-                    problems.extend(exc.problems)
-                    unit_cache[key] = None
-            df = unit_cache[key]
-        elif not units_file:
-            if vname == BASELINE:
-                problems.append(
-                    Problem.of("units_path_missing", file=file, key="scenario.units")
-                )
-            df = None
-        else:
-            key = (units_file, sheet, cols_key)
-            if key not in unit_cache:
-                upath = Path(base_dir) / units_file
-                try:
-                    unit_cache[key] = read_units(upath, sheet=sheet, columns=columns)
-                    hasher.update(upath.read_bytes())
-                    warnings.extend(table_warnings(unit_cache[key]))
-                except InputError as exc:
-                    problems.extend(exc.problems)
-                    unit_cache[key] = None
-            df = unit_cache[key]
+        df, found = tables.read(vname, cfg, overrides)
+        problems.extend(found)
         if df is None:
             continue
-        if id(df) not in types_cache:  # variants share their units table: look once
-            types_cache[id(df)] = unit_types(df)
-        pool_col = _Collector(file, vname)
-        table_pools = _table_pools(cfg, pool_col)
-        problems.extend(pool_col.problems)
-        if not pool_col.problems:  # else an amount is missing for a reason already told
-            policy, budget_problems = resolve_pool_budgets(policy, df, file, table_pools)
-            problems.extend(budget_problems)
+        policy, found = _pool_budgets(policy, cfg, df, file, vname)
+        problems.extend(found)
         if policy.budget is not None and policy.budget.per_pool:
             budget_tables.add(id(df))
         problems.extend(check_policy_against_units(policy, df, file, vname,
-                                                   types_cache[id(df)]))
-        variants[vname] = Variant(
-            name=vname,
-            policy=policy,
-            solver=solver,
-            units=df,
-            units_file=units_file,
-        )
-    for table in {id(v.units): v.units for v in variants.values()}.values():
-        if BUDGET_COLUMN in table.columns and id(table) not in budget_tables:
-            header = str(table.attrs.get("budget_header", BUDGET_COLUMN))
-            problems.append(Problem.of("budget_column_unused", file=table.attrs.get("source"),
-                                       column=header, header=header))
+                                                   tables.types_of(df)))
+        variants[vname] = Variant(name=vname, policy=policy, solver=solver, units=df,
+                                  units_file=cfg.get("scenario", {}).get("units"))
+    problems.extend(_unused_budget_columns(variants.values(), budget_tables))
     if problems:
         raise InputError(dict.fromkeys(problems))  # variants share a table's problems
     return Scenario(
@@ -777,8 +421,131 @@ def scenario_from_dict(
         path=path,
         description=scen.get("description"),
         input_hash="sha256:" + hasher.hexdigest(),
-        warnings=tuple(warnings),
+        warnings=tuple(tables.warnings),
     )
+
+
+def _check_file_schema(data: Mapping[str, Any], file: str) -> None:
+    """Every key of the file known and of its kind, in the top-level tables and in each
+    ``[variants.<name>]`` (which may hold any of them); an :class:`InputError` listing every
+    one that is not."""
+    problems: list[Problem] = []
+    top_schema = dict(_SCHEMA)
+    top_schema["variants"] = ("table-of", {k: v for k, v in _SCHEMA.items()})
+    _check_schema(dict(data), top_schema, "", problems, file)
+    if problems:
+        raise InputError(problems)
+
+
+def _variant_configs(base_cfg: dict[str, Any], variants_raw: Mapping[str, Any]
+                     ) -> list[tuple[str, dict[str, Any], Mapping[str, Any]]]:
+    """``(name, tables, own tables)`` of the baseline and of each variant in file order: a
+    variant's tables are the baseline's with its own merged in (:func:`deep_merge`)."""
+    return [(BASELINE, base_cfg, {})] + [
+        (vname, deep_merge(base_cfg, vraw), vraw)
+        for vname, vraw in variants_raw.items()
+        if vname != BASELINE
+    ]
+
+
+_TableKey = tuple[str, str | None, tuple[tuple[str, str], ...]]
+
+
+class _UnitTables:
+    """The units tables of a scenario's variants, each read once.
+
+    Variants that name the same file, sheet and ``[columns]`` share one table (its problems
+    and warnings are told once); every file read is added to the input hash ``hasher``. A
+    DataFrame ``given`` in code stands for the baseline's table and for every variant that
+    names no file of its own.
+    """
+
+    def __init__(self, base_dir: Path, file: str, given: pd.DataFrame | None,
+                 hasher: Any):
+        self.base_dir = base_dir
+        self.file = file
+        self.given = given
+        self.hasher = hasher
+        self.warnings: list[Problem] = []  # from each units table read, once
+        self._tables: dict[_TableKey, pd.DataFrame | None] = {}
+        self._types: dict[int, set[str]] = {}  # by id() of the tables held in _tables
+
+    def read(self, variant: str, cfg: Mapping[str, Any], overrides: Mapping[str, Any]
+             ) -> tuple[pd.DataFrame | None, list[Problem]]:
+        """The units table of one variant (``None`` if there is none to use) and the
+        problems found reading it, told the first time the table is asked for."""
+        s = cfg.get("scenario", {})
+        units_file = s.get("units")
+        sheet = s.get("sheet")
+        columns = cfg.get("columns") or None
+        cols_key = tuple(sorted(columns.items())) if columns else ()
+        own_file = "units" in overrides.get("scenario", {})
+        given = self.given
+        if given is not None and (variant == BASELINE or not own_file):
+            return self._once(("<DataFrame>", None, cols_key),
+                              lambda: normalize_units(given, columns=columns))
+        if not units_file:
+            if variant == BASELINE:
+                return None, [Problem.of("units_path_missing", file=self.file,
+                                         key="scenario.units")]
+            return None, []
+        upath = self.base_dir / units_file
+        return self._once((units_file, sheet, cols_key),
+                          lambda: self._read_file(upath, sheet, columns))
+
+    def _read_file(self, upath: Path, sheet: Any, columns: Any) -> pd.DataFrame:
+        """A units file, read and added to the input hash."""
+        table = read_units(upath, sheet=sheet, columns=columns)
+        self.hasher.update(upath.read_bytes())
+        return table
+
+    def _once(self, key: _TableKey, read: Callable[[], pd.DataFrame]
+              ) -> tuple[pd.DataFrame | None, list[Problem]]:
+        """The table under ``key``, read by ``read`` the first time (then its warnings are
+        kept and its problems returned)."""
+        if key in self._tables:
+            return self._tables[key], []
+        try:
+            self._tables[key] = read()
+            self.warnings.extend(table_warnings(self._tables[key]))
+        except InputError as exc:
+            self._tables[key] = None
+            return None, list(exc.problems)
+        return self._tables[key], []
+
+    def types_of(self, table: pd.DataFrame) -> set[str]:
+        """:func:`unit_types` of a table read here, looked up once (variants share it)."""
+        if id(table) not in self._types:
+            self._types[id(table)] = unit_types(table)
+        return self._types[id(table)]
+
+
+def _pool_budgets(policy: Policy, cfg: Mapping[str, Any], units: pd.DataFrame, file: str,
+                  variant: str) -> tuple[Policy, list[Problem]]:
+    """``policy`` with each pool's budget amount from ``[budget.pools]`` or the units table
+    (:func:`quotaopt.budgets.resolve`), and the problems found."""
+    col = Collector(file, variant)
+    pools = table_pools(cfg, col)
+    if col.problems:  # an amount is missing for a reason already told
+        return policy, col.problems
+    return resolve_pool_budgets(policy, units, file, pools)
+
+
+def _unused_budget_columns(variants: Iterable[Variant],
+                           budget_tables: set[int]) -> list[Problem]:
+    """A budget column in a units table that no variant's per-pool budget reads: a problem
+    (the user meant it to count)."""
+    problems: list[Problem] = []
+    for table in {id(v.units): v.units for v in variants}.values():
+        if BUDGET_COLUMN in table.columns and id(table) not in budget_tables:
+            header = str(table.attrs.get("budget_header", BUDGET_COLUMN))
+            problems.append(Problem.of("budget_column_unused", file=table.attrs.get("source"),
+                                       column=header, header=header))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios built in code
 
 
 def _api_pool_budgets(policy: Policy, units: pd.DataFrame) -> tuple[Policy, list[Problem]]:
@@ -834,8 +601,10 @@ def make_scenario(
 
 __all__ = [
     # defined here
-    "BASELINE", "Scenario", "SolverOptions", "Variant", "load_scenario", "make_scenario",
-    "scenario_from_dict", "check_policy_against_units", "deep_merge", "unit_types",
+    "Scenario", "SolverOptions", "Variant", "load_scenario", "make_scenario",
+    "scenario_from_dict", "deep_merge",
+    # defined in quotaopt.scenario_policy (the policy tables' reader), importable from here
+    "BASELINE", "MAX_DENOMINATOR", "check_policy_against_units", "unit_types",
     # the domain types (quotaopt.policy) and number limits (quotaopt.exact), re-exported for
     # the Python API users who import them from here
     "Budget", "BudgetScope", "Incumbents", "Level", "MinimumRule", "Policy", "Ratio",

@@ -121,80 +121,113 @@ def search_alternatives(
 
     Returns (alternatives by position, positions settled, complete?).
     """
-    blocks = block_codes(policy, units, lim)
-    order = canonical_order(units)
-    ids = units["unit_id"].astype(str).to_numpy()
-    found: dict[int, Alternative] = {}
+    search = _AlternativeSearch(policy, units, lim, plan, targets, backend, time_limit)
+    by_block = search.by_block
     settled: set[int] = set()
-    target_set = set(targets.tolist())
-    by_block: dict[int, list[int]] = {}
-    for i in order.tolist():
-        if i in target_set:
-            by_block.setdefault(int(blocks[i]), []).append(i)
-    c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
-    weights = (c_s, c_m)
-    sel = order[np.isin(blocks[order], list(by_block))]
-    base = _values(weights, lim, sel, plan.A[sel], plan.B[sel], plan.ys[sel], plan.ym[sel],
-                   blocks[sel])
-
     complete = True
     rounds = max((len(v) for v in by_block.values()), default=0)
     for r in range(rounds):
         for group, step in ((0, -1), (0, 1), (1, -1), (1, 1)):
             if deadline is not None and time.perf_counter() > deadline:
-                return found, settled, False
-            picks = {b: v[r] for b, v in by_block.items() if r < len(v) and v[r] not in found}
-            if not picks:
-                continue
-            idx = order[np.isin(blocks[order], list(picks))]
-            form = build(policy, units, lim, idx, blocks[idx])
-            lower, upper = form.col_lower.copy(), form.col_upper.copy()
-            where = {int(i): k for k, i in enumerate(idx.tolist())}
-            forced: dict[int, int] = {}
-            for b, i in picks.items():
-                col = group * form.n + where[i]
-                current = int((plan.A if group == 0 else plan.B)[i])
-                new = current + step
-                if not lower[col] <= new <= upper[col]:
-                    continue
-                if step < 0:
-                    upper[col] = new
-                else:
-                    lower[col] = new
-                forced[b] = i
-            if not forced:
-                continue
-            sub_blocks = list(forced)
-            jobs = [sub_blocks]
-            while jobs:
-                blist = jobs.pop()
-                sel = np.isin(blocks[idx], blist)
-                if sel.all():
-                    f2 = replace(form, col_lower=lower, col_upper=upper)
-                else:
-                    f2 = _restrict(policy, units, lim, idx[sel], blocks, lower, upper, where)
-                raw = solve_formulation(f2, backend, time_limit)
-                if raw.status is Status.INFEASIBLE and len(blist) > 1:
-                    jobs += [[b] for b in blist]  # one forced bound is impossible: split
-                    continue
-                if raw.status is not Status.OPTIMAL or raw.x is None:
-                    if raw.status is not Status.INFEASIBLE:
-                        complete = False
-                    continue
-                sub_idx = f2.idx
-                A, B, ys, ym = decode_solution(f2, raw.x)
-                got = _values(weights, lim, sub_idx, A, B, ys, ym, blocks[sub_idx])
-                for k, i in enumerate(sub_idx.tolist()):
-                    b = int(blocks[i])
-                    if got[b] != base[b]:
-                        continue
-                    if (A[k], B[k]) != (plan.A[i], plan.B[i]) and i not in found:
-                        found[i] = Alternative(ids[i], (int(plan.A[i]), int(A[k])),
-                                               (int(plan.B[i]), int(B[k])))
+                return search.found, settled, False
+            picks = {b: v[r] for b, v in by_block.items()
+                     if r < len(v) and v[r] not in search.found}
+            if picks and not search.try_step(picks, group, step):
+                complete = False
         for v in by_block.values():
             if r < len(v):
                 settled.add(v[r])
-    return found, settled, complete
+    return search.found, settled, complete
+
+
+class _AlternativeSearch:
+    """One :func:`search_alternatives`: the variant and its plan, the plan's objective values
+    per block, the targets of each block and the alternatives found so far."""
+
+    def __init__(self, policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+                 plan: PlanArrays, targets: np.ndarray, backend: Backend,
+                 time_limit: float | None):
+        self.policy, self.units, self.lim, self.plan = policy, units, lim, plan
+        self.backend, self.time_limit = backend, time_limit
+        self.blocks = block_codes(policy, units, lim)
+        self.order = canonical_order(units)
+        self.ids = units["unit_id"].astype(str).to_numpy()
+        self.found: dict[int, Alternative] = {}
+        target_set = set(targets.tolist())
+        self.by_block: dict[int, list[int]] = {}  # block -> its targets, canonical order
+        for i in self.order.tolist():
+            if i in target_set:
+                self.by_block.setdefault(int(self.blocks[i]), []).append(i)
+        c_s, c_m, _ = stage1_coefficients(policy, units["priority"].to_numpy(np.float64))
+        self.weights = (c_s, c_m)
+        sel = self.order[np.isin(self.blocks[self.order], list(self.by_block))]
+        self.base = _values(self.weights, lim, sel, plan.A[sel], plan.B[sel], plan.ys[sel],
+                            plan.ym[sel], self.blocks[sel])
+
+    def try_step(self, picks: dict[int, int], group: int, step: int) -> bool:
+        """Move, in each block of ``picks`` (block → unit position), the unit's ``A``
+        (``group`` 0) or ``B`` (``group`` 1) one ``step`` from the plan, solve, and note the
+        alternatives found; ``False`` if a solve ended without an answer (time limit …)."""
+        idx = self.order[np.isin(self.blocks[self.order], list(picks))]
+        form = build(self.policy, self.units, self.lim, idx, self.blocks[idx])
+        lower, upper = form.col_lower.copy(), form.col_upper.copy()
+        where = {int(i): k for k, i in enumerate(idx.tolist())}
+        forced: list[int] = []  # the blocks whose unit can move that way
+        for b, i in picks.items():
+            col = group * form.n + where[i]
+            current = int((self.plan.A if group == 0 else self.plan.B)[i])
+            new = current + step
+            if not lower[col] <= new <= upper[col]:
+                continue
+            if step < 0:
+                upper[col] = new
+            else:
+                lower[col] = new
+            forced.append(b)
+        if not forced:
+            return True
+        return self._solve_forced(form, idx, lower, upper, where, forced)
+
+    def _solve_forced(self, form: Formulation, idx: np.ndarray, lower: np.ndarray,
+                      upper: np.ndarray, where: dict[int, int], forced: list[int]) -> bool:
+        """Solve the blocks ``forced`` with the bounds ``lower`` / ``upper`` together; when
+        that is infeasible (one forced bound is impossible), each block alone. ``False`` if
+        a solve ended without an answer."""
+        complete = True
+        jobs = [forced]
+        while jobs:
+            blist = jobs.pop()
+            sel = np.isin(self.blocks[idx], blist)
+            if sel.all():
+                f2 = replace(form, col_lower=lower, col_upper=upper)
+            else:
+                f2 = _restrict(self.policy, self.units, self.lim, idx[sel], self.blocks,
+                               lower, upper, where)
+            raw = solve_formulation(f2, self.backend, self.time_limit)
+            if raw.status is Status.INFEASIBLE and len(blist) > 1:
+                jobs += [[b] for b in blist]  # one forced bound is impossible: split
+                continue
+            if raw.status is not Status.OPTIMAL or raw.x is None:
+                if raw.status is not Status.INFEASIBLE:
+                    complete = False
+                continue
+            self._note(f2, raw.x)
+        return complete
+
+    def _note(self, form: Formulation, x: np.ndarray) -> None:
+        """Note each unit of a solved block whose posts differ from the plan's while the
+        block keeps the plan's objective values: another optimal plan."""
+        sub_idx = form.idx
+        A, B, ys, ym = decode_solution(form, x)
+        got = _values(self.weights, self.lim, sub_idx, A, B, ys, ym, self.blocks[sub_idx])
+        plan = self.plan
+        for k, i in enumerate(sub_idx.tolist()):
+            b = int(self.blocks[i])
+            if got[b] != self.base[b]:
+                continue
+            if (A[k], B[k]) != (plan.A[i], plan.B[i]) and i not in self.found:
+                self.found[i] = Alternative(self.ids[i], (int(plan.A[i]), int(A[k])),
+                                            (int(plan.B[i]), int(B[k])))
 
 
 def _restrict(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
