@@ -85,6 +85,12 @@ class Formulation:
     face: bool = False
     #: the deviation rows, for :func:`segmented`
     deviations: tuple[Deviation, ...] = ()
+    #: the first row of each row group of ``row_kind`` (empty if not known)
+    row_start: tuple[int, ...] = ()
+    #: names of the column groups of ``n`` columns each that open the formulation, and of
+    #: the columns after them (for the names a solver's file gives them)
+    unit_groups: tuple[str, ...] = COLUMN_GROUPS
+    extra_group: str = "dev_pool"
 
     def stages(self) -> list[tuple[np.ndarray, int, int]]:
         """``(cost to minimise, block range, batch range)`` of every stage, most important first."""
@@ -103,6 +109,14 @@ class Formulation:
 
     def column(self, group: int, x: np.ndarray) -> np.ndarray:
         return x[group * self.n:(group + 1) * self.n]
+
+    def rows_of(self, kind: str) -> np.ndarray:
+        """The positions of the rows of kind ``kind`` (a name of ``row_kind``; none if the
+        formulation has no such rows)."""
+        ends = (*self.row_start[1:], self.matrix.shape[0])
+        return np.concatenate([np.arange(start, end, dtype=np.int64) for k, start, end
+                               in zip(self.row_kind, self.row_start, ends, strict=True)
+                               if k == kind] or [np.zeros(0, dtype=np.int64)])
 
 
 #: Largest magnitude an objective stage or the budget row of one MIP may reach: far inside the
@@ -184,6 +198,70 @@ def unit_arrays(policy: Policy, units: pd.DataFrame) -> UnitArrays:
                       c_s.astype(np.int64), c_m.astype(np.int64))
 
 
+class _RowGroups:
+    """The rows of a formulation as it is built: one group of rows after another, each with a
+    kind (for names), collected as sparse coordinates."""
+
+    def __init__(self) -> None:
+        self.rows_i: list[np.ndarray] = []
+        self.rows_j: list[np.ndarray] = []
+        self.rows_v: list[np.ndarray] = []
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.kinds: list[str] = []
+        self.starts: list[int] = []
+        self.nrow = 0
+
+    def add(self, entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any,
+            kind: str, m: int) -> None:
+        """``m`` rows ``lo ≤ Σ val·x[col] ≤ hi``: row ``k`` has ``val[k]`` (or ``val``) in
+        column ``col[k]`` for every ``(col, val)`` of ``entries``."""
+        r = np.arange(m) + self.nrow
+        for col, val in entries:
+            self.rows_i.append(r)
+            self.rows_j.append(col)
+            self.rows_v.append(np.broadcast_to(np.asarray(val, dtype=np.float64), (m,)))
+        self._close(np.broadcast_to(np.asarray(lo, dtype=np.float64), (m,)),
+                    np.broadcast_to(np.asarray(hi, dtype=np.float64), (m,)), kind, m)
+
+    def add_sums(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, hi: np.ndarray,
+                 kind: str) -> None:
+        """``len(hi)`` rows ``Σ val·x[col] ≤ hi``: entry ``k`` goes to the group's row
+        ``row[k]`` (a sum over a pool's units)."""
+        self.rows_i.append(row + self.nrow)
+        self.rows_j.append(col)
+        self.rows_v.append(val)
+        self._close(np.full(len(hi), -np.inf), hi, kind, len(hi))
+
+    def _close(self, lo: np.ndarray, hi: np.ndarray, kind: str, m: int) -> None:
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.kinds.append(kind)
+        self.starts.append(self.nrow)
+        self.nrow += m
+
+    def matrix(self, num_col: int) -> sp.csr_matrix:
+        def joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return sp.csr_matrix((joined(self.rows_v, np.float64),
+                              (joined(self.rows_i, np.int64), joined(self.rows_j, np.int64))),
+                             shape=(self.nrow, num_col))
+
+
+class _Built(NamedTuple):
+    """The formulation's columns and rows (no objective yet), and what its objective needs."""
+
+    form: Formulation
+    T: np.ndarray  # total posts, per unit of ``idx``
+    w_s: np.ndarray
+    w_m: np.ndarray
+    dev_hi: list[np.ndarray]  # per deviation: the largest S·|x − q| can be
+    dev_den: list[np.ndarray]  # per deviation: S, the quotas' denominators in lowest terms
+    pool_local: np.ndarray  # scope pool: each unit's pool, numbered 0 … n_pool − 1
+    pool_present: np.ndarray  # scope pool: those pools' codes in ``limits``
+
+
 def build(
     policy: Policy,
     units: pd.DataFrame,
@@ -197,162 +275,195 @@ def build(
     (a pool, a unit, or one block for everything); it sizes the stage multipliers and the
     common denominator of the quotas.
     """
+    built = _columns_and_rows(policy, units, limits, idx)
+    return _with_objective(built, policy, units["priority"].to_numpy(np.float64)[idx], limits,
+                           block_codes)
+
+
+def plan_rows(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
+              idx: np.ndarray) -> Formulation:
+    """The formulation of :func:`build` without an objective (every cost zero): its columns,
+    their bounds and its rows, for a model built on it (:mod:`quotaopt.relax`)."""
+    return _columns_and_rows(policy, units, limits, idx).form
+
+
+def _columns_and_rows(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
+                      idx: np.ndarray) -> _Built:
+    """The columns (module docstring), their bounds, and the rows in this order: capacity,
+    intermediate minimum, the deviations (three rows each), scope pool's pooled caps and
+    distances to the pooled targets, the budget."""
     n = len(idx)
     T = units["total_posts"].to_numpy(np.int64)[idx]
     inc_s = units["senior_incumbents"].to_numpy(np.int64)[idx]
     inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)[idx]
     w_s = units["senior_waiting"].to_numpy(np.int64)[idx]
     w_m = units["intermediate_waiting"].to_numpy(np.int64)[idx]
-    prio = units["priority"].to_numpy(np.float64)[idx]
-    min_s, min_m, min_j = limits.min_s[idx], limits.min_m[idx], limits.min_j[idx]
+    col_lower, col_upper, integrality = _unit_columns(limits, idx, T, inc_s, inc_sm, w_s, w_m)
+    a_c, b_c, ys_c, ym_c, da_c, db_c = (np.arange(n) + k * n for k in range(N_BLOCKS))
+    rows = _RowGroups()
+    # capacity: I_s + y_s <= A ; I_s + I_m + y_m <= B
+    rows.add([(ys_c, 1.0), (a_c, -1.0)], -np.inf, -inc_s, "capacity_senior", n)
+    rows.add([(ym_c, 1.0), (b_c, -1.0)], -np.inf, -inc_sm, "capacity_senior_intermediate", n)
+    # P_m = B − A >= minimum intermediate posts (>= 0)
+    rows.add([(a_c, 1.0), (b_c, -1.0)], -np.inf, -limits.min_m[idx], "posts_intermediate_min",
+             n)
+    dev_hi, dev_den, deviations = [], [], []
+    for x_c, d_c, (num, den), name in zip((a_c, b_c), (da_c, db_c),
+                                          _targets(policy, limits, idx),
+                                          ("senior", "senior_intermediate"), strict=True):
+        dev, hi, den = _add_deviation_rows(rows, x_c, d_c, num, den, T, name)
+        deviations.append(dev)
+        dev_hi.append(hi)
+        dev_den.append(den)
+    local, present = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if policy.scope is Scope.POOL and n:
+        local, present = _add_pool_rows(rows, limits, idx, a_c, b_c)
+    n_pool = len(present)
+    if policy.budget is not None and n:
+        _add_budget_rows(rows, policy.budget, limits, idx, ys_c, ym_c, w_s, w_m)
+    if n_pool:
+        col_lower = np.concatenate([col_lower, np.zeros(n_pool)])
+        col_upper = np.concatenate([col_upper, np.full(n_pool, np.inf)])
+        integrality = np.concatenate([integrality, np.zeros(n_pool, dtype=np.int8)])
+    num_col = N_BLOCKS * n + n_pool
+    form = Formulation(
+        idx=idx,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integrality=integrality,
+        matrix=rows.matrix(num_col),
+        row_lower=np.concatenate(rows.lower) if rows.lower else np.zeros(0),
+        row_upper=np.concatenate(rows.upper) if rows.upper else np.zeros(0),
+        row_kind=tuple(rows.kinds),
+        cost1=np.zeros(num_col),
+        costs=(),
+        delta=Fraction(1),
+        block_range=(0,),
+        batch_range=(0,),
+        deviations=tuple(deviations),
+        row_start=tuple(rows.starts),
+    )
+    return _Built(form, T, w_s, w_m, dev_hi, dev_den, local, present)
 
-    lo_a = np.maximum(min_s, inc_s)
+
+def _unit_columns(limits: UnitLimits, idx: np.ndarray, T: np.ndarray, inc_s: np.ndarray,
+                  inc_sm: np.ndarray, w_s: np.ndarray, w_m: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lower, upper, integrality)`` of the ``6n`` unit columns: the caps and the senior and
+    junior minimums are bounds of ``A`` and ``B``, the waiting staff of the appointments."""
+    n = len(idx)
+    lo_a = np.maximum(limits.min_s[idx], inc_s)
     hi_a = limits.cap_s[idx]
     lo_b = inc_sm
-    hi_b = np.minimum(limits.cap_sm[idx], T - min_j)
+    hi_b = np.minimum(limits.cap_sm[idx], T - limits.min_j[idx])
     inf = np.full(n, np.inf)
     zeros = np.zeros(n)
     col_lower = np.concatenate([lo_a, lo_b, zeros, zeros, zeros, zeros]).astype(np.float64)
     col_upper = np.concatenate([hi_a, hi_b, w_s, w_m, inf, inf]).astype(np.float64)
     integrality = np.concatenate([np.ones(4 * n, dtype=np.int8), np.zeros(2 * n, dtype=np.int8)])
+    return col_lower, col_upper, integrality
 
-    cols = np.arange(n)
-    a_c, b_c, ys_c, ym_c, da_c, db_c = (cols + k * n for k in range(N_BLOCKS))
-    rows_i: list[np.ndarray] = []
-    rows_j: list[np.ndarray] = []
-    rows_v: list[np.ndarray] = []
-    lower: list[np.ndarray] = []
-    upper: list[np.ndarray] = []
-    kinds: list[str] = []
-    nrow = 0
 
-    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any, kind: str,
-            m: int) -> None:
-        nonlocal nrow
-        r = np.arange(m) + nrow
-        for col, val in entries:
-            rows_i.append(r)
-            rows_j.append(col)
-            rows_v.append(np.broadcast_to(np.asarray(val, dtype=np.float64), (m,)))
-        lower.append(np.broadcast_to(np.asarray(lo, dtype=np.float64), (m,)))
-        upper.append(np.broadcast_to(np.asarray(hi, dtype=np.float64), (m,)))
-        kinds.append(kind)
-        nrow += m
-
-    # capacity: I_s + y_s <= A ; I_s + I_m + y_m <= B
-    add([(ys_c, 1.0), (a_c, -1.0)], -np.inf, -inc_s, "capacity_senior", n)
-    add([(ym_c, 1.0), (b_c, -1.0)], -np.inf, -inc_sm, "capacity_senior_intermediate", n)
-    # P_m = B − A >= minimum intermediate posts (>= 0)
-    add([(a_c, 1.0), (b_c, -1.0)], -np.inf, -min_m, "posts_intermediate_min", n)
-    pooled = policy.scope is Scope.POOL
-    if pooled:
+def _targets(policy: Policy, limits: UnitLimits, idx: np.ndarray
+             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``((num, den) of A, (num, den) of B)``: the targets the deviations measure from, as
+    fractions — the Hamilton quotas in scope pool, the whole base caps in scope unit."""
+    if policy.scope is Scope.POOL:
         qa_num, qa_den = limits.quotas("s")
         qb_num, qb_den = limits.quotas("sm")
-        targets = ((qa_num[idx], qa_den[idx]), (qb_num[idx], qb_den[idx]))
-    else:
-        one = np.ones(n, dtype=np.int64)
-        targets = ((limits.target_s[idx], one), (limits.target_sm[idx], one))
-    # deviations, three rows each, in whole numbers: with the target q = N/S in lowest
-    # terms, d' = S·d ≥ |S·x − N| and the chord d' ≥ (S − 2r)(x − ⌊q⌋) + r (r = N mod S)
-    dev_hi, dev_den = [], []
-    deviations = []
-    for x_c, d_c, (num, den), name in ((a_c, da_c, targets[0], "senior"),
-                                       (b_c, db_c, targets[1], "senior_intermediate")):
-        num, den = _lowest_terms(num, den)
-        fl = np.asarray(num // den, dtype=np.float64)
-        r = np.asarray(num % den, dtype=np.float64)
-        S = np.asarray(den, dtype=np.float64)
-        N = np.asarray(num, dtype=np.float64)
-        if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem.of("quota_too_large",
-                                         numerator=approx(float(N.max())))])
-        deviations.append(Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, nrow,
-                                    fl, r, S))
-        add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
-        add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
-        slope = S - 2.0 * r
-        add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - r, f"deviation_{name}_chord", n)
-        # S·|x − q| never exceeds this for 0 ≤ x ≤ T
-        dev_hi.append(S * np.maximum(fl + 1, T - fl))
-        dev_den.append(den)
-    n_pool = 0
-    local = np.zeros(n, dtype=np.int64)
-    present = np.zeros(0, dtype=np.int64)
-    # pool caps, and |Σ_p B − B_sm(p)| (stage 2 of scope pool) with one column per pool
-    if pooled and n:
-        codes = limits.pool_codes[idx]
-        present, local = np.unique(codes, return_inverse=True)
-        k = n_pool = len(present)
-        for x_c, cap, name in ((a_c, limits.pool_cap_s, "senior"),
-                               (b_c, limits.pool_cap_sm, "senior_intermediate")):
-            rows_i.append(local + nrow)
-            rows_j.append(x_c)
-            rows_v.append(np.ones(n))
-            lower.append(np.full(k, -np.inf))
-            upper.append(cap[present].astype(np.float64))
-            kinds.append(f"pool_cap_{name}")
-            nrow += k
-        e_c = N_BLOCKS * n + np.arange(k)
-        tgt = limits.pool_target_sm[present].astype(np.float64)
-        for sign, name in ((1.0, "above"), (-1.0, "below")):
-            rows_i.append(np.concatenate([local + nrow, np.arange(k) + nrow]))
-            rows_j.append(np.concatenate([b_c, e_c]))
-            rows_v.append(np.concatenate([np.full(n, sign), np.full(k, -1.0)]))
-            lower.append(np.full(k, -np.inf))
-            upper.append(sign * tgt)
-            kinds.append(f"pool_distance_senior_intermediate_{name}")
-            nrow += k
-    # budget
-    if policy.budget is not None and policy.budget.per_pool and n:
-        # one row per pool, each with the pool's own amount (whole numbers as below)
-        b_codes = limits.pool_codes[idx]
-        b_present, b_local = np.unique(b_codes, return_inverse=True)
-        coef_s, coef_m, rhs_all = pool_budget_rhs(policy.budget, limits.pool_names)
-        rhs_p = [rhs_all[int(k)] for k in b_present.tolist()]
-        reach_p = (coef_s * np.bincount(b_local, weights=w_s, minlength=len(b_present))
-                   + coef_m * np.bincount(b_local, weights=w_m, minlength=len(b_present)))
+        return (qa_num[idx], qa_den[idx]), (qb_num[idx], qb_den[idx])
+    one = np.ones(len(idx), dtype=np.int64)
+    return (limits.target_s[idx], one), (limits.target_sm[idx], one)
+
+
+def _add_deviation_rows(rows: _RowGroups, x_c: np.ndarray, d_c: np.ndarray, num: np.ndarray,
+                        den: np.ndarray, T: np.ndarray, name: str
+                        ) -> tuple[Deviation, np.ndarray, np.ndarray]:
+    """The three rows of ``d ≥ |x − q|`` for every unit (module docstring), in whole numbers:
+    with the target ``q = N/S`` in lowest terms, ``d' = S·d ≥ |S·x − N|`` and the chord
+    ``d' ≥ (S − 2r)(x − ⌊q⌋) + r`` (``r = N mod S``). Returns the :class:`Deviation`, the
+    largest ``S·|x − q|`` can be for ``0 ≤ x ≤ T``, and ``S``."""
+    n = len(x_c)
+    num, den = _lowest_terms(num, den)
+    fl = np.asarray(num // den, dtype=np.float64)
+    r = np.asarray(num % den, dtype=np.float64)
+    S = np.asarray(den, dtype=np.float64)
+    N = np.asarray(num, dtype=np.float64)
+    if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
+        raise InputError([Problem.of("quota_too_large", numerator=approx(float(N.max())))])
+    dev = Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, rows.nrow, fl, r, S)
+    rows.add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
+    rows.add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
+    slope = S - 2.0 * r
+    rows.add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - r, f"deviation_{name}_chord", n)
+    return dev, S * np.maximum(fl + 1, T - fl), den
+
+
+def _add_pool_rows(rows: _RowGroups, limits: UnitLimits, idx: np.ndarray, a_c: np.ndarray,
+                   b_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scope pool: the pooled caps ``Σ_p A ≤ B_s(p)``, ``Σ_p B ≤ B_sm(p)``, and the rows of
+    ``e_p ≥ |Σ_p B − B_sm(p)|`` (stage 2) with one column ``e_p`` per pool after the unit
+    columns. Returns each unit's pool numbered from 0 and those pools' codes."""
+    n = len(idx)
+    present, local = np.unique(limits.pool_codes[idx], return_inverse=True)
+    local = local.reshape(-1)
+    k = len(present)
+    for x_c, cap, name in ((a_c, limits.pool_cap_s, "senior"),
+                           (b_c, limits.pool_cap_sm, "senior_intermediate")):
+        rows.add_sums(local, x_c, np.ones(n), cap[present].astype(np.float64),
+                      f"pool_cap_{name}")
+    e_c = N_BLOCKS * n + np.arange(k)
+    tgt = limits.pool_target_sm[present].astype(np.float64)
+    for sign, name in ((1.0, "above"), (-1.0, "below")):
+        rows.add_sums(np.concatenate([local, np.arange(k)]), np.concatenate([b_c, e_c]),
+                      np.concatenate([np.full(n, sign), np.full(k, -1.0)]), sign * tgt,
+                      f"pool_distance_senior_intermediate_{name}")
+    return local, present
+
+
+def _add_budget_rows(rows: _RowGroups, budget: Budget, limits: UnitLimits, idx: np.ndarray,
+                     ys_c: np.ndarray, ym_c: np.ndarray, w_s: np.ndarray,
+                     w_m: np.ndarray) -> None:
+    """The budget row over all units (:func:`budget_row`), or one row per pool with the
+    pool's own amount (:func:`pool_budget_rhs`), in whole numbers."""
+    n = len(idx)
+    if budget.per_pool:
+        present, local = np.unique(limits.pool_codes[idx], return_inverse=True)
+        local = local.reshape(-1)
+        coef_s, coef_m, rhs_all = pool_budget_rhs(budget, limits.pool_names)
+        rhs_p = [rhs_all[int(k)] for k in present.tolist()]
+        reach_p = (coef_s * np.bincount(local, weights=w_s, minlength=len(present))
+                   + coef_m * np.bincount(local, weights=w_m, minlength=len(present)))
         if any(r > h and max(r, abs(h)) > MAX_MIP_MAGNITUDE
                for r, h in zip(reach_p.tolist(), rhs_p, strict=True)):
             raise InputError([Problem(
                 "a pool's budget row is too large to be solved exactly (the limit is 2^50 ≈ "
                 "1.1e15 in units of the costs' smallest step); use costs with fewer decimal "
                 "places, or smaller waiting counts", key="budget")])
-        k = len(b_present)
-        rows_i.append(np.concatenate([b_local, b_local]) + nrow)
-        rows_j.append(np.concatenate([ys_c, ym_c]))
-        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
-        lower.append(np.full(k, -np.inf))
-        upper.append(np.array([float(min(h, 2**62)) for h in rhs_p]))
-        kinds.append("budget_pool")
-        nrow += k
-    elif policy.budget is not None and n:
-        # in whole numbers (scaled by the costs' common denominator), so that the row is
-        # exact in double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
-        coef_s, coef_m, rhs = budget_row(policy.budget)
-        reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
-        if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem.of("budget_row_too_large", key="budget",
-                                         reach=approx(reach))])
-        rows_i.append(np.zeros(2 * n, dtype=np.int64) + nrow)
-        rows_j.append(np.concatenate([ys_c, ym_c]))
-        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
-        lower.append(np.array([-np.inf]))
-        upper.append(np.array([float(rhs)]))
-        kinds.append("budget")
-        nrow += 1
+        rows.add_sums(np.concatenate([local, local]), np.concatenate([ys_c, ym_c]),
+                      np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]),
+                      np.array([float(min(h, 2**62)) for h in rhs_p]), "budget_pool")
+        return
+    # in whole numbers (scaled by the costs' common denominator), so that the row is exact in
+    # double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
+    coef_s, coef_m, rhs = budget_row(budget)
+    reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
+    if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
+        raise InputError([Problem.of("budget_row_too_large", key="budget",
+                                     reach=approx(reach))])
+    rows.add_sums(np.zeros(2 * n, dtype=np.int64), np.concatenate([ys_c, ym_c]),
+                  np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]),
+                  np.array([float(rhs)]), "budget")
 
-    num_col = N_BLOCKS * n + n_pool
-    matrix = sp.csr_matrix(
-        (np.concatenate(rows_v) if rows_v else np.zeros(0),
-         (np.concatenate(rows_i) if rows_i else np.zeros(0, dtype=np.int64),
-          np.concatenate(rows_j) if rows_j else np.zeros(0, dtype=np.int64))),
-        shape=(nrow, num_col),
-    )
-    if n_pool:
-        col_lower = np.concatenate([col_lower, np.zeros(n_pool)])
-        col_upper = np.concatenate([col_upper, np.full(n_pool, np.inf)])
-        integrality = np.concatenate([integrality, np.zeros(n_pool, dtype=np.int8)])
-    pad = np.zeros(n_pool)
+
+def _with_objective(built: _Built, policy: Policy, prio: np.ndarray, limits: UnitLimits,
+                    block_codes: np.ndarray) -> Formulation:
+    """The formulation with its objective stages (module docstring) and, per stage, the
+    largest change within one block and within the whole formulation."""
+    form, T, w_s, w_m = built.form, built.T, built.w_s, built.w_m
+    n = form.n
+    zeros, ones = np.zeros(n), np.full(n, 1.0)
+    pad = np.zeros(len(built.pool_present))
     c_s, c_m, delta = stage1_coefficients(policy, prio)
     cost1 = np.concatenate([zeros, zeros, c_s, c_m, zeros, zeros, pad])
     _, block = np.unique(block_codes, return_inverse=True) if n else (None, np.zeros(0, int))
@@ -365,14 +476,15 @@ def build(
         sums = np.bincount(block, weights=per_unit.astype(np.float64))
         return int(np.ceil(sums.max())), int(np.ceil(sums.sum()))
 
-    ones = np.full(n, 1.0)
     costs: tuple[np.ndarray, ...]
     stage_ranges: list[tuple[int, int]]
-    if pooled:
+    dev_hi, dev_den = built.dev_hi, built.dev_den
+    if policy.scope is Scope.POOL:
         # stage 2: Σ_p (B_s(p) − Σ A) + e_p  (Σ A never exceeds B_s(p), the pool's senior cap)
-        cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(n_pool)])
-        pool_hi = np.maximum(limits.pool_target_sm[present], 0).astype(np.float64)
-        r2 = ranges(2.0 * T + pool_hi[local])  # generous: each pool's e counted per unit
+        cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(len(pad))])
+        pool_hi = np.maximum(limits.pool_target_sm[built.pool_present], 0).astype(np.float64)
+        # generous: each pool's e counted per unit
+        r2 = ranges(2.0 * T + pool_hi[built.pool_local])
         # stage 3: distances to the quotas, times the block's common denominator
         scale = _quota_scale(dev_den, block)
         w_a = scale / np.asarray(dev_den[0], dtype=np.float64)
@@ -392,22 +504,9 @@ def build(
         if value > MAX_MIP_MAGNITUDE:
             raise InputError([Problem.of("block_too_large", stage=stage, value=approx(value),
                                          denominator=limits.den)])
-    return Formulation(
-        idx=idx,
-        col_lower=col_lower,
-        col_upper=col_upper,
-        integrality=integrality,
-        matrix=matrix,
-        row_lower=np.concatenate(lower) if lower else np.zeros(0),
-        row_upper=np.concatenate(upper) if upper else np.zeros(0),
-        row_kind=tuple(kinds),
-        cost1=cost1,
-        costs=costs,
-        delta=delta,
-        block_range=tuple(int(v) for v in block_range),
-        batch_range=tuple(int(v) for v in batch_range),
-        deviations=tuple(deviations),
-    )
+    return replace(form, cost1=cost1, costs=costs, delta=delta,
+                   block_range=tuple(int(v) for v in block_range),
+                   batch_range=tuple(int(v) for v in batch_range))
 
 
 def _lowest_terms(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -645,6 +744,7 @@ def segmented(form: Formulation, cost: np.ndarray) -> Segmented | None:
         drop_cols[d_cols] = True
     kept = np.flatnonzero(~drop_cols)
     k = len(kept)
+    kinds, starts = _kept_groups(form, drop_rows)
     m = len(use)
     top = form.matrix[~drop_rows][:, kept]
     seg_rows = []
@@ -675,7 +775,8 @@ def segmented(form: Formulation, cost: np.ndarray) -> Segmented | None:
         integrality=np.concatenate([form.integrality[kept], np.zeros(3 * n * m, dtype=np.int8)]),
         row_lower=np.concatenate([form.row_lower[~drop_rows]] + fixed),
         row_upper=np.concatenate([form.row_upper[~drop_rows]] + fixed),
-        row_kind=(*form.row_kind, "segments"),
+        row_kind=(*kinds, "segments"),
+        row_start=starts,
         cost1=np.zeros(k + 3 * n * m),
         costs=(),
         block_range=(0,),
@@ -683,3 +784,16 @@ def segmented(form: Formulation, cost: np.ndarray) -> Segmented | None:
         deviations=(),
     )
     return Segmented(seg, np.concatenate(seg_cost), constant, form, kept)
+
+
+def _kept_groups(form: Formulation, drop_rows: np.ndarray) -> tuple[tuple[str, ...],
+                                                                    tuple[int, ...]]:
+    """``(row_kind, row_start)`` of ``form`` without the rows ``drop_rows`` (whole groups),
+    followed by a group of segment rows (``row_start`` empty where ``form``'s is unknown)."""
+    if len(form.row_start) != len(form.row_kind):
+        return form.row_kind, ()
+    kept = np.concatenate([[0], np.cumsum(~drop_rows)])
+    pairs = [(kind, int(kept[start])) for kind, start in zip(form.row_kind, form.row_start,
+                                                             strict=True)
+             if start < len(drop_rows) and not drop_rows[start]]
+    return (tuple(k for k, _ in pairs), (*(s for _, s in pairs), int(kept[-1])))

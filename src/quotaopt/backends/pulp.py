@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import SolverError
 from ..messages import render
-from ..model import COLUMN_GROUPS, Formulation, with_rows
+from ..model import Formulation, with_rows
 from .base import RawSolution, Status
 
 
@@ -34,13 +34,14 @@ def build_problem(
 
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     n = form.n
+    groups = form.unit_groups
     variables = []
     for k in range(form.num_col):
-        group = (COLUMN_GROUPS[k // n] if k < len(COLUMN_GROUPS) * n else "dev_pool") if n else "x"
+        group = (groups[k // n] if k < len(groups) * n else form.extra_group) if n else "x"
         lo = None if np.isinf(form.col_lower[k]) else float(form.col_lower[k])
         hi = None if np.isinf(form.col_upper[k]) else float(form.col_upper[k])
         cat = pulp.LpInteger if form.integrality[k] else pulp.LpContinuous
-        at = k % n if k < len(COLUMN_GROUPS) * n else k - len(COLUMN_GROUPS) * n
+        at = k % n if k < len(groups) * n else k - len(groups) * n
         variables.append(pulp.LpVariable(f"{group}_{at}", lo, hi, cat))
     prob += pulp.LpAffineExpression(
         [(variables[k], float(cost[k])) for k in np.flatnonzero(cost)], name="objective"
