@@ -14,7 +14,8 @@ import pytest
 
 import quotaopt
 from quotaopt.caps import compute_limits
-from quotaopt.model import build, slack_rows
+from quotaopt.formulation import slack_rows
+from quotaopt.model import build
 from quotaopt.policy import (
     Budget,
     BudgetScope,

@@ -30,7 +30,8 @@ from .backends.pulp import PulpBackend, build_problem, make_solver, solve_proble
 from .caps import UnitLimits, compute_limits
 from .fastpath import tie_order
 from .feasibility import precheck
-from .model import Formulation, build, weighted
+from .formulation import Formulation, weighted
+from .model import build
 from .result import Result
 from .scenario import Scenario, Scope, Variant
 from .solve import (

@@ -24,8 +24,9 @@ from .backends import Status, get_backend
 from .caps import UnitLimits
 from .errors import SolverError
 from .feasibility import precheck, unit_label
+from .formulation import Formulation
 from .messages import Message, render
-from .model import Formulation, budget_row, plan_rows
+from .model import budget_row, plan_rows
 from .policy import Policy, Scope
 
 #: Penalty per post of slack, by rule family. Caps cost a little more than minimum rules, so

@@ -14,8 +14,8 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import SolverError
+from ..formulation import Formulation, with_rows
 from ..messages import render
-from ..model import Formulation, with_rows
 from .base import RawSolution, Status
 
 
@@ -275,7 +275,7 @@ class PulpBackend:
         """``(x, row duals)`` of the LP relaxation (the bundled CBC only, :func:`run_cbc`;
         ``None`` for other PuLP solvers or when no duals come back). Only a hint: the
         caller proves whatever it uses of them in exact arithmetic
-        (:func:`quotaopt.model.optimal_face`), trying both sign conventions."""
+        (:func:`quotaopt.formulation.optimal_face`), trying both sign conventions."""
         if self.solver_class is not None or not direct(form):
             return None
         try:
