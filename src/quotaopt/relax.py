@@ -129,9 +129,8 @@ def elastic_model(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
              if not kind.startswith(LEFT_OUT)]
     kept_rows = np.sort(np.concatenate([base.rows_of(kind) for kind, _ in kinds]
                                        or [np.zeros(0, dtype=np.int64)]))
-    position = {int(r): k for k, r in enumerate(kept_rows.tolist())}
     T = units["total_posts"].to_numpy(np.int64)[idx].astype(np.float64)
-    rules = _row_rules(policy, units, lim, idx, base, position)
+    rules = _row_rules(policy, units, lim, idx, base, kept_rows)
     bound_rows, bound_upper, bound_rules = _bound_rows(policy, units, lim, idx, len(kept_rows))
     rules += bound_rules
     n_slack = len(rules)
@@ -158,15 +157,20 @@ def elastic_model(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
 
 
 def _row_rules(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
-               base: Formulation, position: dict[int, int]) -> list[ElasticRow]:
+               base: Formulation, kept_rows: np.ndarray) -> list[ElasticRow]:
     """The rules that are rows of the formulation: each unit's intermediate minimum, the
-    pooled caps, the budget over all units (``position``: a kept row's place in the model)."""
+    pooled caps, the budget over all units (``kept_rows``: the formulation's rows in the
+    model, in order)."""
+
+    def position(rows: np.ndarray) -> list[int]:
+        return np.searchsorted(kept_rows, rows).tolist()
+
     ids = units["unit_id"].astype(str).to_numpy()
     out = []
-    rows = base.rows_of("posts_intermediate_min")
+    rows = position(base.rows_of("posts_intermediate_min"))
     for k, i in enumerate(idx.tolist()):
         if lim.min_m[i] > 0:
-            out.append(ElasticRow(position[int(rows[k])], "intermediate minimum",
+            out.append(ElasticRow(rows[k], "intermediate minimum",
                                   unit_label(units, i), (str(ids[i]),),
                                   Fraction(int(lim.min_m[i])), Fraction(int(lim.min_m[i])), -1))
     if policy.scope is Scope.POOL and len(idx):
@@ -175,19 +179,19 @@ def _row_rules(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.nda
         for which, rule, caps in (("senior", "pooled senior cap", lim.pool_cap_s),
                                   ("senior_intermediate", "pooled senior+intermediate cap",
                                    lim.pool_cap_sm)):
-            for row, p in zip(base.rows_of(f"pool_cap_{which}").tolist(), present.tolist(),
-                              strict=True):
+            for row, p in zip(position(base.rows_of(f"pool_cap_{which}")),
+                              present.tolist(), strict=True):
                 cap = Fraction(int(caps[p]))
-                out.append(ElasticRow(position[row], rule,
+                out.append(ElasticRow(row, rule,
                                       Message.of("pool_place", pool=lim.pool_names[p]),
                                       tuple(str(ids[i]) for i in idx[codes == p].tolist()),
                                       cap, cap, 1))
-    for row in base.rows_of("budget").tolist():
+    for row in position(base.rows_of("budget")):
         b = policy.budget
         assert b is not None
         _, _, rhs = budget_row(b)
         scale = math.lcm(*(c.denominator for c in b.appointment_costs))
-        out.append(ElasticRow(position[row], "budget", Message.of("all_units"), (),
+        out.append(ElasticRow(row, "budget", Message.of("all_units"), (),
                               b.max_increase, Fraction(rhs, scale), 1, Fraction(1, scale)))
     return out
 
