@@ -369,10 +369,7 @@ def _add_budget_rows(rows: _RowGroups, budget: Budget, limits: UnitLimits, idx: 
                    + coef_m * np.bincount(local, weights=w_m, minlength=len(present)))
         if any(r > h and max(r, abs(h)) > MAX_MIP_MAGNITUDE
                for r, h in zip(reach_p.tolist(), rhs_p, strict=True)):
-            raise InputError([Problem(
-                "a pool's budget row is too large to be solved exactly (the limit is 2^50 ≈ "
-                "1.1e15 in units of the costs' smallest step); use costs with fewer decimal "
-                "places, or smaller waiting counts", key="budget")])
+            raise InputError([Problem.of("pool_budget_row_too_large", key="budget")])
         rows.add_sums(np.concatenate([local, local]), np.concatenate([ys_c, ym_c]),
                       np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]),
                       np.array([float(min(h, 2**62)) for h in rhs_p]), "budget_pool")
