@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                       "scenario", "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),
-    ("formulation and backends", {"model", "fastpath", "budgetpath", "backends.base",
+    ("formulation and backends", {"formulation", "model", "fastpath", "budgetpath", "backends.base",
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
     ("solve", {"result", "stages", "tierule", "allocation", "solve"}),

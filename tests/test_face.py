@@ -24,7 +24,13 @@ from quotaopt.backends.pulp import (
     run_cbc,
     solve_problem,
 )
-from quotaopt.model import Formulation, complete_plan, optimal_face, segmented, slack_rows
+from quotaopt.formulation import (
+    Formulation,
+    complete_plan,
+    optimal_face,
+    segmented,
+    slack_rows,
+)
 
 solve_mod = importlib.import_module("quotaopt.solve")
 stages = importlib.import_module("quotaopt.stages")

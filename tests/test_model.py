@@ -712,3 +712,35 @@ def test_zero_senior_share_with_senior_incumbents_is_diagnosed(scope):
     assert res.status is q.Status.INFEASIBLE
     assert "1 senior incumbents" in res.reasons[0] and "0:3:7" in res.reasons[0]
     assert q.diagnose(sc).conflicts[0].allowed == 0
+
+
+def test_a_pool_budget_row_too_large_for_an_exact_mip_is_an_input_error():
+    from quotaopt.model import build
+    from quotaopt.policy import Budget, BudgetScope, Policy, Scope
+
+    units = pd.DataFrame({"unit_id": ["A"], "type": ["school"], "pool": ["P"],
+                          "total_posts": [10], "intermediate_incumbents": [3],
+                          "senior_waiting": [2]})
+    # the extra cost of a senior appointment has 15 decimal places: in whole steps, appointing
+    # both waiting staff costs ~2·10^15, above 2^50
+    pol = Policy(scope=Scope.POOL, budget=Budget(
+        Fraction(3) + Fraction(1, 10**15), Fraction(2), Fraction(1), Fraction(0),
+        scope=BudgetScope.POOL, pools={"P": Fraction(0)}))
+    v = q.make_scenario(units, pol).variant()
+    lim = compute_limits(v.policy, v.units)
+    with pytest.raises(q.InputError) as err:
+        build(v.policy, v.units, lim, np.arange(1), np.zeros(1, dtype=np.int64))
+    (problem,) = err.value.problems
+    assert problem.code == "pool_budget_row_too_large" and problem.key == "budget"
+    assert str(problem.message).startswith("a pool's budget row is too large to be solved")
+
+
+def test_pulp_model_with_added_constraints_that_admit_no_plan():
+    from pathlib import Path
+
+    sc = q.load_scenario(Path(__file__).parent.parent / "scenarios" / "tongxi-county.toml")
+    m = q.build_pulp(sc)
+    m.problem += m.posts_senior["TX011"] >= 10**6, "impossible"
+    res = m.solve()
+    assert res.status is q.Status.INFEASIBLE
+    assert list(res.reasons) == ["the policy with your added constraints admits no plan"]

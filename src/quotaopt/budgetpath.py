@@ -38,6 +38,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -450,6 +451,89 @@ def _pool_keys(lv: _Level, x: np.ndarray, npools: int) -> tuple[np.ndarray, np.n
     return stage2, dist, den_p
 
 
+class _PoolPairs(NamedTuple):
+    """The pairs ``(K_s, K_m)`` of every pool (:func:`_pool_pairs`) and its tied best ones."""
+
+    ks: np.ndarray  # per pair: senior appointments
+    km: np.ndarray  # per pair: intermediate appointments (the most the budget leaves)
+    tied: np.ndarray  # the pairs of best stage-1 value, by pool, in order of K_s
+    tied_pool: np.ndarray  # their pools
+    nties: np.ndarray  # per pool: how many
+    rank_in: np.ndarray  # per tied pair: its place among its pool's (0, 1, …)
+    first_tied: np.ndarray  # per pool: its first tied pair (−1: none)
+
+
+def _pool_pairs(ia: int, ib: int, ir: np.ndarray,
+                senior: tuple[np.ndarray, np.ndarray, np.ndarray],
+                intermediate: tuple[np.ndarray, np.ndarray, np.ndarray],
+                npools: int) -> _PoolPairs:
+    """Every (pool, ``K_s``) pair with the largest ``K_m`` the rest of the pool's budget
+    ``ir`` buys (costs ``ia``, ``ib``), valued by the levels' ``(F, off, kmax)`` of
+    :func:`_pool_F`, and per pool the pairs of the best value."""
+    (Fs, off_s, kmax_s), (Fm, off_m, kmax_m) = senior, intermediate
+    ks_top = np.minimum(kmax_s, ir // ia)
+    cnt = ks_top + 1
+    start = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
+    pair_pool = np.repeat(np.arange(npools), cnt)
+    ks = np.arange(int(cnt.sum()), dtype=np.int64) - start[pair_pool]
+    km = np.minimum(kmax_m[pair_pool], (ir[pair_pool] - ia * ks) // ib)
+    value = Fs[off_s[pair_pool] + ks] + Fm[off_m[pair_pool] + km]
+    best = np.maximum.reduceat(value, start)
+    tied = np.flatnonzero(value == best[pair_pool])
+    tied_pool = pair_pool[tied]
+    nties = np.bincount(tied_pool, minlength=npools)
+    # the j-th tied pair of each pool (j = 0, 1, …), in order of K_s
+    first_tied = np.full(npools, -1, dtype=np.int64)
+    order = np.argsort(tied_pool, kind="stable")
+    tied, tied_pool = tied[order], tied_pool[order]
+    rank_in = np.arange(len(tied)) - np.concatenate(
+        [[0], np.cumsum(nties)[:-1]]).astype(np.int64)[tied_pool]
+    first_tied[tied_pool[rank_in == 0]] = tied[rank_in == 0]
+    return _PoolPairs(ks, km, tied, tied_pool, nties, rank_in, first_tied)
+
+
+def _best_tied_plans(lv_s: _Level, lv_m: _Level, pairs: _PoolPairs, ok: np.ndarray,
+                     pool: np.ndarray, npools: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(A, B, ys, ym)``: every pool's plan for its first tied pair, replaced, in a pool
+    with several (``ok`` ones only), by the plan of the tied pair that is best for stages 2
+    and 3 — all pools' j-th pairs planned together, round by round."""
+    ks, km, tied, tied_pool, nties, rank_in, first_tied = pairs
+    chosen: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    best_key: list[tuple[int, Fraction]] = []
+    multi = np.flatnonzero(ok & (nties > 1))
+    rounds = int(nties[ok].max(initial=1)) if ok.any() else 1
+    for j in range(rounds):
+        pick = first_tied.copy()
+        sel = rank_in == j
+        pick[tied_pool[sel]] = tied[sel]
+        A, ys = _plan(lv_s, _pool_counts(lv_s, ks[pick]))
+        B, ym = _plan(lv_m, _pool_counts(lv_m, km[pick]))
+        if chosen is None:
+            chosen = (A, B, ys, ym)
+            if not len(multi):
+                break
+        if not len(multi):
+            continue
+        (s2a, da, dena), (s2b, db, denb) = (_pool_keys(lv_s, A, npools),
+                                            _pool_keys(lv_m, B, npools))
+        keys = [(int(s2a[p] + s2b[p]), Fraction(int(da[p]), int(dena[p]))
+                 + Fraction(int(db[p]), int(denb[p]))) for p in multi.tolist()]
+        if j == 0:
+            best_key = keys
+            continue
+        better = [i for i, p in enumerate(multi.tolist())
+                  if nties[p] > j and keys[i] < best_key[i]]
+        if better:
+            for i in better:
+                best_key[i] = keys[i]
+            take = np.isin(pool, multi[better])
+            for arr, new in zip(chosen, (A, B, ys, ym), strict=True):
+                arr[take] = new[take]
+    assert chosen is not None
+    return chosen
+
+
 def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
                        tie: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -493,60 +577,8 @@ def solve_pool_budgets(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
         return none
     reach = ia * kmax_s + ib * kmax_m
     ir = np.minimum(np.array([min(r, 2**62) for r in rhs], dtype=np.int64), reach)
-    # every (pool, K_s) pair with the largest K_m the rest of its budget buys
-    ks_top = np.minimum(kmax_s, ir // ia)
-    cnt = ks_top + 1
-    start = np.concatenate([[0], np.cumsum(cnt)[:-1]]).astype(np.int64)
-    pair_pool = np.repeat(np.arange(npools), cnt)
-    ks = np.arange(int(cnt.sum()), dtype=np.int64) - start[pair_pool]
-    km = np.minimum(kmax_m[pair_pool], (ir[pair_pool] - ia * ks) // ib)
-    value = Fs[off_s[pair_pool] + ks] + Fm[off_m[pair_pool] + km]
-    best = np.maximum.reduceat(value, start)
-    tied = np.flatnonzero(value == best[pair_pool])
-    tied_pool = pair_pool[tied]
-    nties = np.bincount(tied_pool, minlength=npools)
-    ok &= nties <= MAX_POOL_PAIRS
-    # the j-th tied pair of each pool (j = 0, 1, …), in order of K_s
-    first_tied = np.full(npools, -1, dtype=np.int64)
-    order = np.argsort(tied_pool, kind="stable")
-    tied, tied_pool = tied[order], tied_pool[order]
-    rank_in = np.arange(len(tied)) - np.concatenate(
-        [[0], np.cumsum(nties)[:-1]]).astype(np.int64)[tied_pool]
-    first_tied[tied_pool[rank_in == 0]] = tied[rank_in == 0]
-    chosen: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-    best_key: list[tuple[int, Fraction]] = []
-    multi = np.flatnonzero(ok & (nties > 1))
-    rounds = int(nties[ok].max(initial=1)) if ok.any() else 1
-    for j in range(rounds):
-        pick = first_tied.copy()
-        sel = rank_in == j
-        pick[tied_pool[sel]] = tied[sel]
-        K_s = ks[pick]
-        K_m = km[pick]
-        A, ys = _plan(lv_s, _pool_counts(lv_s, K_s))
-        B, ym = _plan(lv_m, _pool_counts(lv_m, K_m))
-        if chosen is None:
-            chosen = (A, B, ys, ym)
-            if not len(multi):
-                break
-        if not len(multi):
-            continue
-        (s2a, da, dena), (s2b, db, denb) = (_pool_keys(lv_s, A, npools),
-                                            _pool_keys(lv_m, B, npools))
-        keys = [(int(s2a[p] + s2b[p]), Fraction(int(da[p]), int(dena[p]))
-                 + Fraction(int(db[p]), int(denb[p]))) for p in multi.tolist()]
-        if j == 0:
-            best_key = keys
-            continue
-        better = [i for i, p in enumerate(multi.tolist())
-                  if nties[p] > j and keys[i] < best_key[i]]
-        if better:
-            for i in better:
-                best_key[i] = keys[i]
-            take = np.isin(pool, multi[better])
-            for arr, new in zip(chosen, (A, B, ys, ym), strict=True):
-                arr[take] = new[take]
-    assert chosen is not None
-    A, B, ys, ym = chosen
+    pairs = _pool_pairs(ia, ib, ir, (Fs, off_s, kmax_s), (Fm, off_m, kmax_m), npools)
+    ok &= pairs.nties <= MAX_POOL_PAIRS
+    A, B, ys, ym = _best_tied_plans(lv_s, lv_m, pairs, ok, pool, npools)
     ok[pool[A > B]] = False  # the levels constrain each other there: the MIP decides
     return A, B, ys, ym, ok

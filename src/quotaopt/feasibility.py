@@ -510,8 +510,9 @@ def _unit_fit_checker(units: pd.DataFrame, i: int) -> Callable[[Policy], bool]:
 
 def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
                     nd: _Needs) -> list[Conflict]:
+    """Scope pool: every pooled cap (senior, senior+intermediate) below what the pool's
+    incumbents and minimum rules need, with the smallest changes that fix it."""
     out: list[Conflict] = []
-    protect = policy.incumbents is Incumbents.PROTECT
     k = len(lim.pool_names)
     codes = lim.pool_codes
     pool_need_s, pool_need_sm = _pool_needs(nd, lim)
@@ -520,81 +521,102 @@ def _pool_conflicts(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
     ids = units["unit_id"].astype(str).to_numpy()
     over = (pool_need_s > lim.pool_cap_s) | (pool_need_sm > lim.pool_cap_sm)
     for p in np.flatnonzero(over).tolist():  # only pools in conflict (there may be 10⁵ pools)
-        name = lim.pool_names[p]
         members = np.flatnonzero(codes == p)
-        member_ids = tuple(ids[members].tolist())
-        where = Message.of("pool_place", pool=name)
         for which, need, inc, cap in (
             ("senior", pool_need_s[p], pool_inc_s[p], lim.pool_cap_s[p]),
             ("senior+intermediate", pool_need_sm[p], pool_inc_sm[p], lim.pool_cap_sm[p]),
         ):
             if need <= cap:
                 continue
-            words = pool_cap_arithmetic(policy, lim, p, which)
-            base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
-            member_types = units["type"].astype(str).to_numpy()[members].tolist()
-            ratio = ratio_words(policy, member_types)
-            if protect and inc > cap and need == inc:
-                # the incumbents alone are over the cap: grandfathering them is enough
-                text = Message.of("conflict_pool_incumbents", where=where, which=which,
-                                  incumbents=int(inc), ratio=ratio, cap=int(cap),
-                                  arithmetic=words, grandfathered=bool(cap > base))
-                fixes: list[Message] = [Message.of("fix_grandfather")]
-            else:
-                # minimum rules need more than the incumbents hold: grandfathering (a cap of
-                # the incumbents) cannot be enough, the minimum rules must give way
-                need_u, inc_u = ((nd.need_s, nd.inc_s) if which == "senior"
-                                 else (nd.need_sm, nd.inc_sm))
-                lifted = members[need_u[members] > inc_u[members]]
-                text = Message.of("conflict_pool_minimum", where=where, which=which,
-                                  need=int(need), incumbents=int(inc),
-                                  units=_list_units(units, lifted.tolist()), ratio=ratio,
-                                  cap=int(cap), arithmetic=words, grandfathered=bool(cap > base))
-                fixes = []
-                levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR,
-                                                                   Level.INTERMEDIATE]
-                fits = _pool_fit_checker(units, members)
-                largest = int(nd.T[members].max()) if len(members) else 0
-                grandfathered = replace(policy, incumbents=Incumbents.GRANDFATHER)
-                for rule_no, rule in enumerate(policy.minimum):
-                    if rule.level not in levels or rule.posts == 0:
-                        continue
-                    n = _largest_minimum_that_fits(policy, rule_no, fits, largest)
-                    if n is not None:
-                        fixes.append(Message.of("fix_lower_minimum", level=str(rule.level),
-                                                number=rule_no + 1, posts=n))
-                    elif protect and inc > cap:
-                        n = _largest_minimum_that_fits(grandfathered, rule_no, fits, largest)
-                        if n is not None:
-                            fixes.append(Message.of(
-                                "fix_lower_minimum", level=str(rule.level),
-                                number=rule_no + 1, posts=n, grandfather=True))
-                if _unit_scope_fits(policy, units, members):
-                    fixes.append(Message.of("fix_unit_scope"))
-            # add posts where they raise the pooled cap fastest
-            share = np.array([
-                (policy.shares_for(str(units["type"].iat[i])).senior if which == "senior"
-                 else policy.shares_for(str(units["type"].iat[i]))
-                 .senior_intermediate_cap_share) for i in members.tolist()], dtype=object)
-            best = members[int(np.argmax(share))] if len(members) else None
-            if best is not None:
-                add = _smallest_pool_addition(policy, units, members, int(best))
-                if add is not None:
-                    fixes.append(Message.of("fix_add_posts", posts=add,
-                                            unit=unit_label(units, int(best)), which=which))
-            if which == "senior+intermediate":
-                parts = []
-                for i in members.tolist():
-                    sh = policy.shares_for(str(units["type"].iat[i]))
-                    T = int(units["total_posts"].iat[i])
-                    parts.append(((sh.senior + sh.intermediate) * T, sh.junior * T))
-                if not any(t.junior_to_intermediate is not None for t in policy.types.values()):
-                    jfix = _junior_to_intermediate_fix(policy, None, parts, int(need))
-                    if jfix:
-                        fixes.append(jfix)
-            out.append(Conflict(f"pooled {which} cap", where, member_ids, Fraction(int(need)),
+            text, fixes = _pool_collision(policy, units, lim, nd, p, members, which,
+                                          int(need), int(inc), int(cap))
+            fixes += _pool_posts_fixes(policy, units, members, which, int(need))
+            out.append(Conflict(f"pooled {which} cap", Message.of("pool_place",
+                                                                  pool=lim.pool_names[p]),
+                                tuple(ids[members].tolist()), Fraction(int(need)),
                                 Fraction(int(cap)), text, tuple(fixes)))
     return out
+
+
+def _pool_collision(policy: Policy, units: pd.DataFrame, lim: UnitLimits, nd: _Needs, p: int,
+                    members: np.ndarray, which: str, need: int, inc: int,
+                    cap: int) -> tuple[Message, list[Message]]:
+    """``(text, fixes)`` of pool ``p``'s ``which`` cap below the ``need``: the incumbents
+    alone over it (grandfathering them is enough), or the minimum rules needing more than
+    the incumbents hold (then the minimum rules must give way: :func:`_pool_minimum_fixes`)."""
+    where = Message.of("pool_place", pool=lim.pool_names[p])
+    words = pool_cap_arithmetic(policy, lim, p, which)
+    base = (lim.pool_base_cap_s if which == "senior" else lim.pool_base_cap_sm)[p]
+    ratio = ratio_words(policy, units["type"].astype(str).to_numpy()[members].tolist())
+    protect = policy.incumbents is Incumbents.PROTECT
+    if protect and inc > cap and need == inc:
+        text = Message.of("conflict_pool_incumbents", where=where, which=which,
+                          incumbents=inc, ratio=ratio, cap=cap, arithmetic=words,
+                          grandfathered=bool(cap > base))
+        return text, [Message.of("fix_grandfather")]
+    need_u, inc_u = (nd.need_s, nd.inc_s) if which == "senior" else (nd.need_sm, nd.inc_sm)
+    lifted = members[need_u[members] > inc_u[members]]
+    text = Message.of("conflict_pool_minimum", where=where, which=which, need=need,
+                      incumbents=inc, units=_list_units(units, lifted.tolist()), ratio=ratio,
+                      cap=cap, arithmetic=words, grandfathered=bool(cap > base))
+    fixes = _pool_minimum_fixes(policy, units, nd, members, which, protect and inc > cap)
+    if _unit_scope_fits(policy, units, members):
+        fixes.append(Message.of("fix_unit_scope"))
+    return text, fixes
+
+
+def _pool_minimum_fixes(policy: Policy, units: pd.DataFrame, nd: _Needs, members: np.ndarray,
+                        which: str, incumbents_over: bool) -> list[Message]:
+    """Each minimum rule of the levels under the ``which`` cap lowered to the largest value
+    with which the pool fits — grandfathering the incumbents as well where they alone are
+    over the cap (``incumbents_over``) and lowering the rule alone is not enough."""
+    fixes = []
+    levels = [Level.SENIOR] if which == "senior" else [Level.SENIOR, Level.INTERMEDIATE]
+    fits = _pool_fit_checker(units, members)
+    largest = int(nd.T[members].max()) if len(members) else 0
+    grandfathered = replace(policy, incumbents=Incumbents.GRANDFATHER)
+    for rule_no, rule in enumerate(policy.minimum):
+        if rule.level not in levels or rule.posts == 0:
+            continue
+        n = _largest_minimum_that_fits(policy, rule_no, fits, largest)
+        if n is not None:
+            fixes.append(Message.of("fix_lower_minimum", level=str(rule.level),
+                                    number=rule_no + 1, posts=n))
+        elif incumbents_over:
+            n = _largest_minimum_that_fits(grandfathered, rule_no, fits, largest)
+            if n is not None:
+                fixes.append(Message.of("fix_lower_minimum", level=str(rule.level),
+                                        number=rule_no + 1, posts=n, grandfather=True))
+    return fixes
+
+
+def _pool_posts_fixes(policy: Policy, units: pd.DataFrame, members: np.ndarray, which: str,
+                      need: int) -> list[Message]:
+    """The fixes that raise the pooled ``which`` cap itself: posts added to the unit whose
+    share raises it fastest, and (senior+intermediate) a larger junior-to-intermediate
+    transfer."""
+    fixes = []
+    share = np.array([
+        (policy.shares_for(str(units["type"].iat[i])).senior if which == "senior"
+         else policy.shares_for(str(units["type"].iat[i])).senior_intermediate_cap_share)
+        for i in members.tolist()], dtype=object)
+    best = members[int(np.argmax(share))] if len(members) else None
+    if best is not None:
+        add = _smallest_pool_addition(policy, units, members, int(best))
+        if add is not None:
+            fixes.append(Message.of("fix_add_posts", posts=add,
+                                    unit=unit_label(units, int(best)), which=which))
+    if which == "senior+intermediate":
+        parts = []
+        for i in members.tolist():
+            sh = policy.shares_for(str(units["type"].iat[i]))
+            T = int(units["total_posts"].iat[i])
+            parts.append(((sh.senior + sh.intermediate) * T, sh.junior * T))
+        if not any(t.junior_to_intermediate is not None for t in policy.types.values()):
+            jfix = _junior_to_intermediate_fix(policy, None, parts, need)
+            if jfix:
+                fixes.append(jfix)
+    return fixes
 
 
 def _unit_scope_fits(policy: Policy, units: pd.DataFrame, members: np.ndarray) -> bool:

@@ -28,7 +28,7 @@ the chord through the two integer points next to ``q``,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -38,76 +38,23 @@ import scipy.sparse as sp
 
 from .caps import UnitLimits
 from .errors import InputError, Problem, approx
+
+# the formulation's type and its exact rewrites live in quotaopt.formulation; the names are
+# also importable from here, where the solve has always found them
+from .formulation import COLUMN_GROUPS as COLUMN_GROUPS
+from .formulation import MAX_MIP_MAGNITUDE as MAX_MIP_MAGNITUDE
+from .formulation import N_BLOCKS as N_BLOCKS
+from .formulation import Deviation as Deviation
+from .formulation import Formulation as Formulation
+from .formulation import Segmented as Segmented
+from .formulation import complete_plan as complete_plan
+from .formulation import int_dot as int_dot
+from .formulation import optimal_face as optimal_face
+from .formulation import segmented as segmented
+from .formulation import slack_rows as slack_rows
+from .formulation import weighted as weighted
+from .formulation import with_rows as with_rows
 from .policy import Budget, Policy, Scope
-
-N_BLOCKS = 6
-COLUMN_GROUPS = ("posts_senior_cum", "posts_si_cum", "appoint_senior", "appoint_intermediate",
-                 "dev_senior", "dev_si")
-
-
-@dataclass(frozen=True)
-class Deviation:
-    """The three row groups ``d ≥ S·x − N``, ``d ≥ N − S·x`` and the chord of one column group
-    ``x`` (``n`` columns from ``x``; their deviations ``d`` are the ``n`` columns from ``d``,
-    and the ``3n`` rows from ``rows``, in that order): ``d ≥ |S·x − N|`` at whole ``x``, with
-    ``⌊N/S⌋ = floor`` and ``N mod S = rem`` (whole numbers as floats)."""
-
-    x: int
-    d: int
-    rows: int
-    floor: np.ndarray
-    rem: np.ndarray
-    den: np.ndarray
-
-
-@dataclass(frozen=True)
-class Formulation:
-    """One MIP over a subset of units (``idx`` = their positions in the variant's table)."""
-
-    idx: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integrality: np.ndarray  # 1 integer, 0 continuous
-    matrix: sp.csr_matrix
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    row_kind: tuple[str, ...]  # one label per row group, for names
-    cost1: np.ndarray  # stage 1, to MAXIMISE, integer coefficients (in units of delta)
-    costs: tuple[np.ndarray, ...]  # stages 2 and 3 to MINIMISE, integer coefficients
-    delta: Fraction  # stage-1 value = delta · (cost1 · x)
-    #: per stage (1, 2 and, in scope pool, 3): largest possible change of its cost·x within
-    #: one independent block, and within the whole formulation
-    block_range: tuple[int, ...]
-    batch_range: tuple[int, ...]
-    #: the bounds were narrowed to the optimal face of earlier stages (:func:`optimal_face`):
-    #: a MIP whose relaxation is usually integral at the root, so a backend may skip the
-    #: primal heuristics and presolve, which only cost time there
-    face: bool = False
-    #: the deviation rows, for :func:`segmented`
-    deviations: tuple[Deviation, ...] = ()
-
-    def stages(self) -> list[tuple[np.ndarray, int, int]]:
-        """``(cost to minimise, block range, batch range)`` of every stage, most important first."""
-        out = [(-self.cost1, self.block_range[0], self.batch_range[0])]
-        out += [(c, r, b) for c, r, b in zip(self.costs, self.block_range[1:],
-                                             self.batch_range[1:], strict=True) if r > 0]
-        return out
-
-    @property
-    def n(self) -> int:
-        return len(self.idx)
-
-    @property
-    def num_col(self) -> int:
-        return len(self.col_lower)
-
-    def column(self, group: int, x: np.ndarray) -> np.ndarray:
-        return x[group * self.n:(group + 1) * self.n]
-
-
-#: Largest magnitude an objective stage or the budget row of one MIP may reach: far inside the
-#: 2^53 up to which doubles hold every whole number, with room for solver tolerances.
-MAX_MIP_MAGNITUDE = 2**50
 
 
 def budget_row(budget: Budget) -> tuple[int, int, int]:
@@ -184,6 +131,70 @@ def unit_arrays(policy: Policy, units: pd.DataFrame) -> UnitArrays:
                       c_s.astype(np.int64), c_m.astype(np.int64))
 
 
+class _RowGroups:
+    """The rows of a formulation as it is built: one group of rows after another, each with a
+    kind (for names), collected as sparse coordinates."""
+
+    def __init__(self) -> None:
+        self.rows_i: list[np.ndarray] = []
+        self.rows_j: list[np.ndarray] = []
+        self.rows_v: list[np.ndarray] = []
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.kinds: list[str] = []
+        self.starts: list[int] = []
+        self.nrow = 0
+
+    def add(self, entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any,
+            kind: str, m: int) -> None:
+        """``m`` rows ``lo ≤ Σ val·x[col] ≤ hi``: row ``k`` has ``val[k]`` (or ``val``) in
+        column ``col[k]`` for every ``(col, val)`` of ``entries``."""
+        r = np.arange(m) + self.nrow
+        for col, val in entries:
+            self.rows_i.append(r)
+            self.rows_j.append(col)
+            self.rows_v.append(np.broadcast_to(np.asarray(val, dtype=np.float64), (m,)))
+        self._close(np.broadcast_to(np.asarray(lo, dtype=np.float64), (m,)),
+                    np.broadcast_to(np.asarray(hi, dtype=np.float64), (m,)), kind, m)
+
+    def add_sums(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, hi: np.ndarray,
+                 kind: str) -> None:
+        """``len(hi)`` rows ``Σ val·x[col] ≤ hi``: entry ``k`` goes to the group's row
+        ``row[k]`` (a sum over a pool's units)."""
+        self.rows_i.append(row + self.nrow)
+        self.rows_j.append(col)
+        self.rows_v.append(val)
+        self._close(np.full(len(hi), -np.inf), hi, kind, len(hi))
+
+    def _close(self, lo: np.ndarray, hi: np.ndarray, kind: str, m: int) -> None:
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.kinds.append(kind)
+        self.starts.append(self.nrow)
+        self.nrow += m
+
+    def matrix(self, num_col: int) -> sp.csr_matrix:
+        def joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return sp.csr_matrix((joined(self.rows_v, np.float64),
+                              (joined(self.rows_i, np.int64), joined(self.rows_j, np.int64))),
+                             shape=(self.nrow, num_col))
+
+
+class _Built(NamedTuple):
+    """The formulation's columns and rows (no objective yet), and what its objective needs."""
+
+    form: Formulation
+    T: np.ndarray  # total posts, per unit of ``idx``
+    w_s: np.ndarray
+    w_m: np.ndarray
+    dev_hi: list[np.ndarray]  # per deviation: the largest S·|x − q| can be
+    dev_den: list[np.ndarray]  # per deviation: S, the quotas' denominators in lowest terms
+    pool_local: np.ndarray  # scope pool: each unit's pool, numbered 0 … n_pool − 1
+    pool_present: np.ndarray  # scope pool: those pools' codes in ``limits``
+
+
 def build(
     policy: Policy,
     units: pd.DataFrame,
@@ -197,162 +208,192 @@ def build(
     (a pool, a unit, or one block for everything); it sizes the stage multipliers and the
     common denominator of the quotas.
     """
+    built = _columns_and_rows(policy, units, limits, idx)
+    return _with_objective(built, policy, units["priority"].to_numpy(np.float64)[idx], limits,
+                           block_codes)
+
+
+def plan_rows(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
+              idx: np.ndarray) -> Formulation:
+    """The formulation of :func:`build` without an objective (every cost zero): its columns,
+    their bounds and its rows, for a model built on it (:mod:`quotaopt.relax`)."""
+    return _columns_and_rows(policy, units, limits, idx).form
+
+
+def _columns_and_rows(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
+                      idx: np.ndarray) -> _Built:
+    """The columns (module docstring), their bounds, and the rows in this order: capacity,
+    intermediate minimum, the deviations (three rows each), scope pool's pooled caps and
+    distances to the pooled targets, the budget."""
     n = len(idx)
     T = units["total_posts"].to_numpy(np.int64)[idx]
     inc_s = units["senior_incumbents"].to_numpy(np.int64)[idx]
     inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)[idx]
     w_s = units["senior_waiting"].to_numpy(np.int64)[idx]
     w_m = units["intermediate_waiting"].to_numpy(np.int64)[idx]
-    prio = units["priority"].to_numpy(np.float64)[idx]
-    min_s, min_m, min_j = limits.min_s[idx], limits.min_m[idx], limits.min_j[idx]
+    col_lower, col_upper, integrality = _unit_columns(limits, idx, T, inc_s, inc_sm, w_s, w_m)
+    a_c, b_c, ys_c, ym_c, da_c, db_c = (np.arange(n) + k * n for k in range(N_BLOCKS))
+    rows = _RowGroups()
+    # capacity: I_s + y_s <= A ; I_s + I_m + y_m <= B
+    rows.add([(ys_c, 1.0), (a_c, -1.0)], -np.inf, -inc_s, "capacity_senior", n)
+    rows.add([(ym_c, 1.0), (b_c, -1.0)], -np.inf, -inc_sm, "capacity_senior_intermediate", n)
+    # P_m = B − A >= minimum intermediate posts (>= 0)
+    rows.add([(a_c, 1.0), (b_c, -1.0)], -np.inf, -limits.min_m[idx], "posts_intermediate_min",
+             n)
+    dev_hi, dev_den, deviations = [], [], []
+    for x_c, d_c, (num, den), name in zip((a_c, b_c), (da_c, db_c),
+                                          _targets(policy, limits, idx),
+                                          ("senior", "senior_intermediate"), strict=True):
+        dev, hi, den = _add_deviation_rows(rows, x_c, d_c, num, den, T, name)
+        deviations.append(dev)
+        dev_hi.append(hi)
+        dev_den.append(den)
+    local, present = np.zeros(n, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if policy.scope is Scope.POOL and n:
+        local, present = _add_pool_rows(rows, limits, idx, a_c, b_c)
+    n_pool = len(present)
+    if policy.budget is not None and n:
+        _add_budget_rows(rows, policy.budget, limits, idx, ys_c, ym_c, w_s, w_m)
+    if n_pool:
+        col_lower = np.concatenate([col_lower, np.zeros(n_pool)])
+        col_upper = np.concatenate([col_upper, np.full(n_pool, np.inf)])
+        integrality = np.concatenate([integrality, np.zeros(n_pool, dtype=np.int8)])
+    num_col = N_BLOCKS * n + n_pool
+    form = Formulation(
+        idx=idx,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integrality=integrality,
+        matrix=rows.matrix(num_col),
+        row_lower=np.concatenate(rows.lower) if rows.lower else np.zeros(0),
+        row_upper=np.concatenate(rows.upper) if rows.upper else np.zeros(0),
+        row_kind=tuple(rows.kinds),
+        cost1=np.zeros(num_col),
+        costs=(),
+        delta=Fraction(1),
+        block_range=(0,),
+        batch_range=(0,),
+        deviations=tuple(deviations),
+        row_start=tuple(rows.starts),
+    )
+    return _Built(form, T, w_s, w_m, dev_hi, dev_den, local, present)
 
-    lo_a = np.maximum(min_s, inc_s)
+
+def _unit_columns(limits: UnitLimits, idx: np.ndarray, T: np.ndarray, inc_s: np.ndarray,
+                  inc_sm: np.ndarray, w_s: np.ndarray, w_m: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lower, upper, integrality)`` of the ``6n`` unit columns: the caps and the senior and
+    junior minimums are bounds of ``A`` and ``B``, the waiting staff of the appointments."""
+    n = len(idx)
+    lo_a = np.maximum(limits.min_s[idx], inc_s)
     hi_a = limits.cap_s[idx]
     lo_b = inc_sm
-    hi_b = np.minimum(limits.cap_sm[idx], T - min_j)
+    hi_b = np.minimum(limits.cap_sm[idx], T - limits.min_j[idx])
     inf = np.full(n, np.inf)
     zeros = np.zeros(n)
     col_lower = np.concatenate([lo_a, lo_b, zeros, zeros, zeros, zeros]).astype(np.float64)
     col_upper = np.concatenate([hi_a, hi_b, w_s, w_m, inf, inf]).astype(np.float64)
     integrality = np.concatenate([np.ones(4 * n, dtype=np.int8), np.zeros(2 * n, dtype=np.int8)])
+    return col_lower, col_upper, integrality
 
-    cols = np.arange(n)
-    a_c, b_c, ys_c, ym_c, da_c, db_c = (cols + k * n for k in range(N_BLOCKS))
-    rows_i: list[np.ndarray] = []
-    rows_j: list[np.ndarray] = []
-    rows_v: list[np.ndarray] = []
-    lower: list[np.ndarray] = []
-    upper: list[np.ndarray] = []
-    kinds: list[str] = []
-    nrow = 0
 
-    def add(entries: list[tuple[np.ndarray, np.ndarray | float]], lo: Any, hi: Any, kind: str,
-            m: int) -> None:
-        nonlocal nrow
-        r = np.arange(m) + nrow
-        for col, val in entries:
-            rows_i.append(r)
-            rows_j.append(col)
-            rows_v.append(np.broadcast_to(np.asarray(val, dtype=np.float64), (m,)))
-        lower.append(np.broadcast_to(np.asarray(lo, dtype=np.float64), (m,)))
-        upper.append(np.broadcast_to(np.asarray(hi, dtype=np.float64), (m,)))
-        kinds.append(kind)
-        nrow += m
-
-    # capacity: I_s + y_s <= A ; I_s + I_m + y_m <= B
-    add([(ys_c, 1.0), (a_c, -1.0)], -np.inf, -inc_s, "capacity_senior", n)
-    add([(ym_c, 1.0), (b_c, -1.0)], -np.inf, -inc_sm, "capacity_senior_intermediate", n)
-    # P_m = B − A >= minimum intermediate posts (>= 0)
-    add([(a_c, 1.0), (b_c, -1.0)], -np.inf, -min_m, "posts_intermediate_min", n)
-    pooled = policy.scope is Scope.POOL
-    if pooled:
+def _targets(policy: Policy, limits: UnitLimits, idx: np.ndarray
+             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``((num, den) of A, (num, den) of B)``: the targets the deviations measure from, as
+    fractions — the Hamilton quotas in scope pool, the whole base caps in scope unit."""
+    if policy.scope is Scope.POOL:
         qa_num, qa_den = limits.quotas("s")
         qb_num, qb_den = limits.quotas("sm")
-        targets = ((qa_num[idx], qa_den[idx]), (qb_num[idx], qb_den[idx]))
-    else:
-        one = np.ones(n, dtype=np.int64)
-        targets = ((limits.target_s[idx], one), (limits.target_sm[idx], one))
-    # deviations, three rows each, in whole numbers: with the target q = N/S in lowest
-    # terms, d' = S·d ≥ |S·x − N| and the chord d' ≥ (S − 2r)(x − ⌊q⌋) + r (r = N mod S)
-    dev_hi, dev_den = [], []
-    deviations = []
-    for x_c, d_c, (num, den), name in ((a_c, da_c, targets[0], "senior"),
-                                       (b_c, db_c, targets[1], "senior_intermediate")):
-        num, den = _lowest_terms(num, den)
-        fl = np.asarray(num // den, dtype=np.float64)
-        r = np.asarray(num % den, dtype=np.float64)
-        S = np.asarray(den, dtype=np.float64)
-        N = np.asarray(num, dtype=np.float64)
-        if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem.of("quota_too_large",
-                                         numerator=approx(float(N.max())))])
-        deviations.append(Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, nrow,
-                                    fl, r, S))
-        add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
-        add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
-        slope = S - 2.0 * r
-        add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - r, f"deviation_{name}_chord", n)
-        # S·|x − q| never exceeds this for 0 ≤ x ≤ T
-        dev_hi.append(S * np.maximum(fl + 1, T - fl))
-        dev_den.append(den)
-    n_pool = 0
-    local = np.zeros(n, dtype=np.int64)
-    present = np.zeros(0, dtype=np.int64)
-    # pool caps, and |Σ_p B − B_sm(p)| (stage 2 of scope pool) with one column per pool
-    if pooled and n:
-        codes = limits.pool_codes[idx]
-        present, local = np.unique(codes, return_inverse=True)
-        k = n_pool = len(present)
-        for x_c, cap, name in ((a_c, limits.pool_cap_s, "senior"),
-                               (b_c, limits.pool_cap_sm, "senior_intermediate")):
-            rows_i.append(local + nrow)
-            rows_j.append(x_c)
-            rows_v.append(np.ones(n))
-            lower.append(np.full(k, -np.inf))
-            upper.append(cap[present].astype(np.float64))
-            kinds.append(f"pool_cap_{name}")
-            nrow += k
-        e_c = N_BLOCKS * n + np.arange(k)
-        tgt = limits.pool_target_sm[present].astype(np.float64)
-        for sign, name in ((1.0, "above"), (-1.0, "below")):
-            rows_i.append(np.concatenate([local + nrow, np.arange(k) + nrow]))
-            rows_j.append(np.concatenate([b_c, e_c]))
-            rows_v.append(np.concatenate([np.full(n, sign), np.full(k, -1.0)]))
-            lower.append(np.full(k, -np.inf))
-            upper.append(sign * tgt)
-            kinds.append(f"pool_distance_senior_intermediate_{name}")
-            nrow += k
-    # budget
-    if policy.budget is not None and policy.budget.per_pool and n:
-        # one row per pool, each with the pool's own amount (whole numbers as below)
-        b_codes = limits.pool_codes[idx]
-        b_present, b_local = np.unique(b_codes, return_inverse=True)
-        coef_s, coef_m, rhs_all = pool_budget_rhs(policy.budget, limits.pool_names)
-        rhs_p = [rhs_all[int(k)] for k in b_present.tolist()]
-        reach_p = (coef_s * np.bincount(b_local, weights=w_s, minlength=len(b_present))
-                   + coef_m * np.bincount(b_local, weights=w_m, minlength=len(b_present)))
+        return (qa_num[idx], qa_den[idx]), (qb_num[idx], qb_den[idx])
+    one = np.ones(len(idx), dtype=np.int64)
+    return (limits.target_s[idx], one), (limits.target_sm[idx], one)
+
+
+def _add_deviation_rows(rows: _RowGroups, x_c: np.ndarray, d_c: np.ndarray, num: np.ndarray,
+                        den: np.ndarray, T: np.ndarray, name: str
+                        ) -> tuple[Deviation, np.ndarray, np.ndarray]:
+    """The three rows of ``d ≥ |x − q|`` for every unit (module docstring), in whole numbers:
+    with the target ``q = N/S`` in lowest terms, ``d' = S·d ≥ |S·x − N|`` and the chord
+    ``d' ≥ (S − 2r)(x − ⌊q⌋) + r`` (``r = N mod S``). Returns the :class:`Deviation`, the
+    largest ``S·|x − q|`` can be for ``0 ≤ x ≤ T``, and ``S``."""
+    n = len(x_c)
+    num, den = _lowest_terms(num, den)
+    fl = np.asarray(num // den, dtype=np.float64)
+    r = np.asarray(num % den, dtype=np.float64)
+    S = np.asarray(den, dtype=np.float64)
+    N = np.asarray(num, dtype=np.float64)
+    if n and max(float(N.max()), float(S.max()) * float(T.max() + 1)) > MAX_MIP_MAGNITUDE:
+        raise InputError([Problem.of("quota_too_large", numerator=approx(float(N.max())))])
+    dev = Deviation(int(x_c[0]) if n else 0, int(d_c[0]) if n else 0, rows.nrow, fl, r, S)
+    rows.add([(x_c, S), (d_c, -1.0)], -np.inf, N, f"deviation_{name}_above", n)
+    rows.add([(x_c, -S), (d_c, -1.0)], -np.inf, -N, f"deviation_{name}_below", n)
+    slope = S - 2.0 * r
+    rows.add([(x_c, slope), (d_c, -1.0)], -np.inf, slope * fl - r, f"deviation_{name}_chord", n)
+    return dev, S * np.maximum(fl + 1, T - fl), den
+
+
+def _add_pool_rows(rows: _RowGroups, limits: UnitLimits, idx: np.ndarray, a_c: np.ndarray,
+                   b_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scope pool: the pooled caps ``Σ_p A ≤ B_s(p)``, ``Σ_p B ≤ B_sm(p)``, and the rows of
+    ``e_p ≥ |Σ_p B − B_sm(p)|`` (stage 2) with one column ``e_p`` per pool after the unit
+    columns. Returns each unit's pool numbered from 0 and those pools' codes."""
+    n = len(idx)
+    present, local = np.unique(limits.pool_codes[idx], return_inverse=True)
+    local = local.reshape(-1)
+    k = len(present)
+    for x_c, cap, name in ((a_c, limits.pool_cap_s, "senior"),
+                           (b_c, limits.pool_cap_sm, "senior_intermediate")):
+        rows.add_sums(local, x_c, np.ones(n), cap[present].astype(np.float64),
+                      f"pool_cap_{name}")
+    e_c = N_BLOCKS * n + np.arange(k)
+    tgt = limits.pool_target_sm[present].astype(np.float64)
+    for sign, name in ((1.0, "above"), (-1.0, "below")):
+        rows.add_sums(np.concatenate([local, np.arange(k)]), np.concatenate([b_c, e_c]),
+                      np.concatenate([np.full(n, sign), np.full(k, -1.0)]), sign * tgt,
+                      f"pool_distance_senior_intermediate_{name}")
+    return local, present
+
+
+def _add_budget_rows(rows: _RowGroups, budget: Budget, limits: UnitLimits, idx: np.ndarray,
+                     ys_c: np.ndarray, ym_c: np.ndarray, w_s: np.ndarray,
+                     w_m: np.ndarray) -> None:
+    """The budget row over all units (:func:`budget_row`), or one row per pool with the
+    pool's own amount (:func:`pool_budget_rhs`), in whole numbers."""
+    n = len(idx)
+    if budget.per_pool:
+        present, local = np.unique(limits.pool_codes[idx], return_inverse=True)
+        local = local.reshape(-1)
+        coef_s, coef_m, rhs_all = pool_budget_rhs(budget, limits.pool_names)
+        rhs_p = [rhs_all[int(k)] for k in present.tolist()]
+        reach_p = (coef_s * np.bincount(local, weights=w_s, minlength=len(present))
+                   + coef_m * np.bincount(local, weights=w_m, minlength=len(present)))
         if any(r > h and max(r, abs(h)) > MAX_MIP_MAGNITUDE
                for r, h in zip(reach_p.tolist(), rhs_p, strict=True)):
-            raise InputError([Problem(
-                "a pool's budget row is too large to be solved exactly (the limit is 2^50 ≈ "
-                "1.1e15 in units of the costs' smallest step); use costs with fewer decimal "
-                "places, or smaller waiting counts", key="budget")])
-        k = len(b_present)
-        rows_i.append(np.concatenate([b_local, b_local]) + nrow)
-        rows_j.append(np.concatenate([ys_c, ym_c]))
-        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
-        lower.append(np.full(k, -np.inf))
-        upper.append(np.array([float(min(h, 2**62)) for h in rhs_p]))
-        kinds.append("budget_pool")
-        nrow += k
-    elif policy.budget is not None and n:
-        # in whole numbers (scaled by the costs' common denominator), so that the row is
-        # exact in double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
-        coef_s, coef_m, rhs = budget_row(policy.budget)
-        reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
-        if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
-            raise InputError([Problem.of("budget_row_too_large", key="budget",
-                                         reach=approx(reach))])
-        rows_i.append(np.zeros(2 * n, dtype=np.int64) + nrow)
-        rows_j.append(np.concatenate([ys_c, ym_c]))
-        rows_v.append(np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]))
-        lower.append(np.array([-np.inf]))
-        upper.append(np.array([float(rhs)]))
-        kinds.append("budget")
-        nrow += 1
+            raise InputError([Problem.of("pool_budget_row_too_large", key="budget")])
+        rows.add_sums(np.concatenate([local, local]), np.concatenate([ys_c, ym_c]),
+                      np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]),
+                      np.array([float(min(h, 2**62)) for h in rhs_p]), "budget_pool")
+        return
+    # in whole numbers (scaled by the costs' common denominator), so that the row is exact in
+    # double precision: the extra cost of a plan is then an integer ≤ ⌊rhs⌋
+    coef_s, coef_m, rhs = budget_row(budget)
+    reach = coef_s * int(w_s.sum()) + coef_m * int(w_m.sum())
+    if reach > rhs and max(reach, abs(rhs)) > MAX_MIP_MAGNITUDE:
+        raise InputError([Problem.of("budget_row_too_large", key="budget",
+                                     reach=approx(reach))])
+    rows.add_sums(np.zeros(2 * n, dtype=np.int64), np.concatenate([ys_c, ym_c]),
+                  np.concatenate([np.full(n, float(coef_s)), np.full(n, float(coef_m))]),
+                  np.array([float(rhs)]), "budget")
 
-    num_col = N_BLOCKS * n + n_pool
-    matrix = sp.csr_matrix(
-        (np.concatenate(rows_v) if rows_v else np.zeros(0),
-         (np.concatenate(rows_i) if rows_i else np.zeros(0, dtype=np.int64),
-          np.concatenate(rows_j) if rows_j else np.zeros(0, dtype=np.int64))),
-        shape=(nrow, num_col),
-    )
-    if n_pool:
-        col_lower = np.concatenate([col_lower, np.zeros(n_pool)])
-        col_upper = np.concatenate([col_upper, np.full(n_pool, np.inf)])
-        integrality = np.concatenate([integrality, np.zeros(n_pool, dtype=np.int8)])
-    pad = np.zeros(n_pool)
+
+def _with_objective(built: _Built, policy: Policy, prio: np.ndarray, limits: UnitLimits,
+                    block_codes: np.ndarray) -> Formulation:
+    """The formulation with its objective stages (module docstring) and, per stage, the
+    largest change within one block and within the whole formulation."""
+    form, T, w_s, w_m = built.form, built.T, built.w_s, built.w_m
+    n = form.n
+    zeros, ones = np.zeros(n), np.full(n, 1.0)
+    pad = np.zeros(len(built.pool_present))
     c_s, c_m, delta = stage1_coefficients(policy, prio)
     cost1 = np.concatenate([zeros, zeros, c_s, c_m, zeros, zeros, pad])
     _, block = np.unique(block_codes, return_inverse=True) if n else (None, np.zeros(0, int))
@@ -365,14 +406,15 @@ def build(
         sums = np.bincount(block, weights=per_unit.astype(np.float64))
         return int(np.ceil(sums.max())), int(np.ceil(sums.sum()))
 
-    ones = np.full(n, 1.0)
     costs: tuple[np.ndarray, ...]
     stage_ranges: list[tuple[int, int]]
-    if pooled:
+    dev_hi, dev_den = built.dev_hi, built.dev_den
+    if policy.scope is Scope.POOL:
         # stage 2: Σ_p (B_s(p) − Σ A) + e_p  (Σ A never exceeds B_s(p), the pool's senior cap)
-        cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(n_pool)])
-        pool_hi = np.maximum(limits.pool_target_sm[present], 0).astype(np.float64)
-        r2 = ranges(2.0 * T + pool_hi[local])  # generous: each pool's e counted per unit
+        cost2 = np.concatenate([-ones, zeros, zeros, zeros, zeros, zeros, np.ones(len(pad))])
+        pool_hi = np.maximum(limits.pool_target_sm[built.pool_present], 0).astype(np.float64)
+        # generous: each pool's e counted per unit
+        r2 = ranges(2.0 * T + pool_hi[built.pool_local])
         # stage 3: distances to the quotas, times the block's common denominator
         scale = _quota_scale(dev_den, block)
         w_a = scale / np.asarray(dev_den[0], dtype=np.float64)
@@ -392,22 +434,9 @@ def build(
         if value > MAX_MIP_MAGNITUDE:
             raise InputError([Problem.of("block_too_large", stage=stage, value=approx(value),
                                          denominator=limits.den)])
-    return Formulation(
-        idx=idx,
-        col_lower=col_lower,
-        col_upper=col_upper,
-        integrality=integrality,
-        matrix=matrix,
-        row_lower=np.concatenate(lower) if lower else np.zeros(0),
-        row_upper=np.concatenate(upper) if upper else np.zeros(0),
-        row_kind=tuple(kinds),
-        cost1=cost1,
-        costs=costs,
-        delta=delta,
-        block_range=tuple(int(v) for v in block_range),
-        batch_range=tuple(int(v) for v in batch_range),
-        deviations=tuple(deviations),
-    )
+    return replace(form, cost1=cost1, costs=costs, delta=delta,
+                   block_range=tuple(int(v) for v in block_range),
+                   batch_range=tuple(int(v) for v in batch_range))
 
 
 def _lowest_terms(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -430,256 +459,3 @@ def _quota_scale(dens: list[np.ndarray], block: np.ndarray) -> np.ndarray:
     # beyond 2^100 the numbers are far too large for an exact MIP anyway (build() says so);
     # capped so that the float conversion cannot overflow first
     return np.array([float(min(lcm[b], 2**100)) for b in block.tolist()], dtype=np.float64)
-
-
-def weighted(stages: list[tuple[np.ndarray, int, int]]) -> tuple[np.ndarray, float]:
-    """One cost vector whose minimum is lexicographic over ``stages`` (first = most
-    important), block by block, and the largest magnitude its value can reach.
-
-    Each stage's multiplier is one more than everything the stages after it can change by
-    inside one block, so no amount of a later stage can pay for one step of an earlier one.
-    """
-    mult = [1] * len(stages)
-    below = 0
-    for k in range(len(stages) - 1, -1, -1):
-        mult[k] = below + 1
-        below += mult[k] * stages[k][1]
-    cost = sum(m * c for m, (c, _, _) in zip(mult, stages, strict=True))
-    size = float(sum(m * (b + 1) for m, (_, _, b) in zip(mult, stages, strict=True)))
-    return np.asarray(cost, dtype=np.float64), size
-
-
-
-def optimal_face(form: Formulation, cost: np.ndarray,
-                 row_dual: np.ndarray) -> tuple[Formulation, int] | None:
-    """``(face, D)``: a proven lower bound ``D`` of ``cost · x`` over the plans of ``form``
-    (integer or not) and the plans that reach it, written as bounds instead of one dense row
-    — or ``None`` when ``row_dual`` proves nothing.
-
-    ``row_dual`` (from an LP relaxation; a hint only) is rounded to whole numbers ``y`` and
-    the reduced costs ``r = cost − Aᵀy`` are computed exactly. For every plan ``x`` of the
-    formulation, ``cost·x = Σ_j r_j·x_j + Σ_i y_i·(Ax)_i ≥ Σ_j r_j·(the bound of x_j that
-    r_j's sign favours) + Σ_i y_i·(the bound of row i that y_i's sign favours) = D``,
-    term by term. A plan reaches ``D`` exactly when every term is at its bound: each column
-    with ``r_j ≠ 0`` at that bound, each row with ``y_i ≠ 0`` tight. Fixing those bounds (and
-    making those rows equalities) leaves exactly the plans of value ``D``; when an integer
-    plan of value ``D`` exists (the caller shows one), its integer points are exactly the
-    integer optima. The rows stay sparse and network-like, which a MIP solves far faster than
-    with the dense row ``cost · x ≤ optimum``. Exact: whole-number arithmetic, no tolerance.
-    """
-    matrix = form.matrix
-    y = np.rint(np.asarray(row_dual, dtype=np.float64))
-    if len(y) != matrix.shape[0] or not np.isfinite(y).all():
-        return None
-    c = np.asarray(cost, dtype=np.float64)
-    if not _exact_product(matrix, y, c):
-        return None
-    r = c - matrix.T @ y
-    lo, hi = form.col_lower.copy(), form.col_upper.copy()
-    r_lo, r_hi = form.row_lower.copy(), form.row_upper.copy()
-    up, down = r > 0, r < 0  # the column is best at its lower / upper bound
-    y_lo, y_hi = y > 0, y < 0  # the row is best at its lower / upper bound
-    if (np.isinf(lo[up]).any() or np.isinf(hi[down]).any() or np.isinf(r_lo[y_lo]).any()
-            or np.isinf(r_hi[y_hi]).any()):
-        return None
-    bound = (int_dot(r[up], lo[up]) + int_dot(r[down], hi[down])
-             + int_dot(y[y_lo], r_lo[y_lo]) + int_dot(y[y_hi], r_hi[y_hi]))
-    hi[up] = lo[up]
-    lo[down] = hi[down]
-    r_hi[y_lo] = r_lo[y_lo]
-    r_lo[y_hi] = r_hi[y_hi]
-    return replace(form, col_lower=lo, col_upper=hi, row_lower=r_lo, row_upper=r_hi,
-                   face=True), bound
-
-
-def with_rows(form: Formulation, extra_rows: Any) -> tuple[sp.csr_matrix, np.ndarray,
-                                                           np.ndarray]:
-    """``(matrix, row_lower, row_upper)`` of the formulation with ``extra_rows`` (pairs
-    ``(a, b)``: rows ``a · x >= b``) appended, as a backend passes them to its solver."""
-    matrix = form.matrix
-    row_lower, row_upper = form.row_lower, form.row_upper
-    for coeffs, rhs in extra_rows or ():
-        matrix = sp.vstack([matrix, sp.csr_matrix(coeffs.reshape(1, -1))], format="csr")
-        row_lower = np.append(row_lower, rhs)
-        row_upper = np.append(row_upper, np.inf)
-    return matrix, row_lower, row_upper
-
-
-def int_dot(a: np.ndarray, b: np.ndarray) -> int:
-    """``a · b`` of whole-valued floats, in Python integers (no rounding)."""
-    return sum(int(p) * int(q) for p, q in zip(a.tolist(), b.tolist(), strict=True))
-
-
-def _exact_product(matrix: sp.csr_matrix, v: np.ndarray, c: np.ndarray) -> bool:
-    """Whether ``c − Aᵀv`` and ``A·v``-sized sums are exact in double precision: every
-    number a whole one and every partial sum below 2^52."""
-    if (np.rint(c) != c).any() or (matrix.nnz and (np.rint(matrix.data) != matrix.data).any()):
-        return False
-    per_line = max(np.bincount(matrix.indices, minlength=matrix.shape[1]).max(initial=0),
-                   np.diff(matrix.indptr).max(initial=0))
-    a_max = float(np.abs(matrix.data).max(initial=0.0))
-    return (a_max * float(np.abs(v).max(initial=0.0)) * per_line
-            + float(np.abs(c).max(initial=0.0))) < 2.0**52
-
-
-def slack_rows(form: Formulation, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(rows, slack)``: the rows a column makes redundant for ``min cost · x`` — a
-    continuous column of cost 0, lower bound 0, no upper bound, with coefficient −1 in
-    rows that have no lower bound (the deviation columns ``d``: raising ``d`` satisfies
-    them all) — and, per such row, that column (−1 elsewhere). Dropping the rows leaves the
-    same optimum and the LP relaxation several times faster."""
-    csc = form.matrix.tocsc()
-    cand = ((form.integrality == 0) & (np.asarray(cost) == 0) & (form.col_lower == 0)
-            & np.isinf(form.col_upper))
-    col_of_nz = np.repeat(np.arange(form.num_col), np.diff(csc.indptr))
-    free_row = np.isinf(form.row_lower)
-    ok_nz = (csc.data == -1.0) & free_row[csc.indices]
-    # a candidate column must be −1 in free rows only
-    bad = np.bincount(col_of_nz[~ok_nz], minlength=form.num_col) > 0
-    cand &= ~bad
-    nz = cand[col_of_nz]
-    slack = np.full(form.matrix.shape[0], -1, dtype=np.int64)
-    rows_hit = csc.indices[nz]
-    per_row = np.bincount(rows_hit, minlength=len(slack))
-    slack[rows_hit] = col_of_nz[nz]
-    slack[per_row != 1] = -1  # keep a row with two such columns: simpler, still exact
-    return slack >= 0, slack
-
-
-def complete_plan(form: Formulation, x: np.ndarray, slack: np.ndarray) -> np.ndarray | None:
-    """The plan ``x`` (whole numbers; its slack columns, per :func:`slack_rows`, set as
-    low as the dropped rows allow), if it is exactly a plan of ``form``, else ``None``."""
-    x = np.rint(np.asarray(x, dtype=np.float64))
-    if len(x) != form.num_col or not np.isfinite(x).all():
-        return None
-    has = slack >= 0
-    cols = slack[has]
-    x[np.unique(cols)] = 0.0
-    if not _exact_product(form.matrix, x, np.zeros(1)):
-        return None
-    resid = form.matrix @ x - form.row_upper  # for the dropped rows: what d must cover
-    need = np.zeros(form.num_col)
-    np.maximum.at(need, cols, resid[has])
-    x[np.unique(cols)] = need[np.unique(cols)]
-    ax = form.matrix @ x
-    if (x < form.col_lower).any() or (x > form.col_upper).any():
-        return None
-    if (ax < form.row_lower).any() or (ax > form.row_upper).any():
-        return None
-    return x
-
-
-@dataclass(frozen=True)
-class Segmented:
-    """A formulation with its deviation rows replaced by segments (:func:`segmented`)."""
-
-    form: Formulation
-    cost: np.ndarray
-    #: ``cost · x`` of the original at a plan = ``seg cost · x_seg + constant`` (tight ``d``)
-    constant: int
-    original: Formulation
-    kept: np.ndarray  # the original columns, in the order they open the segmented form
-
-    def plan(self, x: np.ndarray) -> np.ndarray:
-        """The original formulation's plan of a segmented plan ``x``: the kept columns as
-        they are, every deviation ``d = |S·x − N|`` (tight; whole numbers below 2^53)."""
-        out = np.zeros(self.original.num_col)
-        out[self.kept] = np.asarray(x, dtype=np.float64)[:len(self.kept)]
-        n = self.original.n
-        for dev in self.original.deviations:
-            xs = np.rint(out[dev.x:dev.x + n])
-            out[dev.d:dev.d + n] = np.abs(dev.den * xs - (dev.den * dev.floor + dev.rem))
-        return out
-
-
-def segmented(form: Formulation, cost: np.ndarray) -> Segmented | None:
-    """``min cost · x`` over ``form`` with every deviation ``d ≥ |S·x − N|`` that carries a cost
-    written as segments instead of three rows, or ``None`` when nothing is to be gained or the
-    deviations are not as :func:`build` made them (e.g. fixed by a face).
-
-    At whole ``x``, ``S·|x − q|`` (``q = N/S``, ``⌊q⌋ = f``, ``N mod S = r``) is the convex
-    piecewise-linear function through the integer points with breakpoints ``f`` and ``f + 1``,
-    i.e. ``r + (S − 2r)·z₁ + S·z₂ + S·z₃`` with ``x = f + z₁ − z₂ + z₃``, ``0 ≤ z₁ ≤ 1``,
-    ``z₂, z₃ ≥ 0``: one row per unit instead of three, and the same LP relaxation (both are
-    the convex hull of the integer points). A minimum never pays more than the function, so
-    the optima are the same, with ``cost · x = seg cost · x_seg + constant`` (whole numbers).
-    Rows and bounds that a face narrowed are kept as they are; the deviation columns must be
-    untouched (``[0, ∞)``, in their three rows only, those rows without a lower bound)."""
-    n = form.n
-    cost = np.asarray(cost, dtype=np.float64)
-    use = [dev for dev in form.deviations if n and (cost[dev.d:dev.d + n] != 0).any()]
-    if not use:
-        return None
-    csc = form.matrix.tocsc()
-    drop_rows = np.zeros(form.matrix.shape[0], dtype=bool)
-    drop_cols = np.zeros(form.num_col, dtype=bool)
-    units = np.arange(n)
-    for dev in use:
-        d_cols = dev.d + units
-        rows = dev.rows + np.arange(3 * n)
-        if (rows[-1] >= len(drop_rows) or (cost[d_cols] < 0).any()
-                or (form.col_lower[d_cols] != 0).any() or np.isfinite(form.col_upper[d_cols]).any()
-                or np.isfinite(form.row_lower[rows]).any()):
-            return None
-        # each d column: exactly −1 in its three rows, nothing else
-        starts, ends = csc.indptr[d_cols], csc.indptr[d_cols + 1]
-        if (ends - starts != 3).any():
-            return None
-        at = (starts[:, None] + np.arange(3)).reshape(-1)
-        if ((csc.data[at] != -1.0).any()
-                or (np.sort(csc.indices[at].reshape(n, 3), axis=1)
-                    != dev.rows + units[:, None] + n * np.arange(3)).any()):
-            return None
-        S, fl, r = dev.den, dev.floor, dev.rem
-        N = S * fl + r
-        slope = S - 2.0 * r
-        block = form.matrix[rows[0]:rows[-1] + 1]
-        want = sp.csr_matrix((np.concatenate([S, -S, slope, -np.ones(3 * n)]),
-                              (np.concatenate([np.arange(3 * n)] * 2),
-                               np.concatenate([dev.x + units] * 3 + [d_cols] * 3))),
-                             shape=block.shape)
-        if ((block != want).nnz
-                or (form.row_upper[rows] != np.concatenate([N, -N, slope * fl - r])).any()):
-            return None
-        drop_rows[rows] = True
-        drop_cols[d_cols] = True
-    kept = np.flatnonzero(~drop_cols)
-    k = len(kept)
-    m = len(use)
-    top = form.matrix[~drop_rows][:, kept]
-    seg_rows = []
-    seg_cost = [cost[kept]]
-    fixed = []
-    constant = 0
-    for j, dev in enumerate(use):
-        base = k + 3 * n * j
-        # x − z₁ + z₂ − z₃ = ⌊q⌋
-        where = np.searchsorted(kept, dev.x + units)
-        seg_rows.append(sp.csr_matrix(
-            (np.concatenate([np.ones(n), -np.ones(n), np.ones(n), -np.ones(n)]),
-             (np.tile(units, 4), np.concatenate([where, base + units, base + n + units,
-                                                 base + 2 * n + units]))),
-            shape=(n, k + 3 * n * m)))
-        w = cost[dev.d + units]
-        seg_cost += [w * (dev.den - 2.0 * dev.rem), w * dev.den, w * dev.den]
-        fixed.append(dev.floor)
-        constant += int_dot(w, dev.rem)
-    matrix = sp.vstack([sp.hstack([top, sp.csr_matrix((top.shape[0], 3 * n * m))])]
-                       + seg_rows, format="csr")
-    zeros, ones, inf = np.zeros(n), np.ones(n), np.full(n, np.inf)
-    seg = replace(
-        form,
-        matrix=matrix,
-        col_lower=np.concatenate([form.col_lower[kept]] + [zeros] * (3 * m)),
-        col_upper=np.concatenate([form.col_upper[kept]] + [ones, inf, inf] * m),
-        integrality=np.concatenate([form.integrality[kept], np.zeros(3 * n * m, dtype=np.int8)]),
-        row_lower=np.concatenate([form.row_lower[~drop_rows]] + fixed),
-        row_upper=np.concatenate([form.row_upper[~drop_rows]] + fixed),
-        row_kind=(*form.row_kind, "segments"),
-        cost1=np.zeros(k + 3 * n * m),
-        costs=(),
-        block_range=(0,),
-        batch_range=(0,),
-        deviations=(),
-    )
-    return Segmented(seg, np.concatenate(seg_cost), constant, form, kept)

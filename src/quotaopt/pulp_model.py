@@ -30,7 +30,9 @@ from .backends.pulp import PulpBackend, build_problem, make_solver, solve_proble
 from .caps import UnitLimits, compute_limits
 from .fastpath import tie_order
 from .feasibility import precheck
-from .model import Formulation, build, weighted
+from .formulation import Formulation, weighted
+from .messages import render
+from .model import build
 from .result import Result
 from .scenario import Scenario, Scope, Variant
 from .solve import (
@@ -84,7 +86,7 @@ class PulpModel:
         raw = self._solve_stages(solver, time_limit)
         if raw.x is None or raw.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
             status = raw.status if raw.status is Status.INFEASIBLE else Status.NO_SOLUTION
-            reasons = (["the policy with your added constraints admits no plan"]
+            reasons = ([render("added_constraints_infeasible", {})]
                        if status is Status.INFEASIBLE else [])
             return finish_result(self.scenario, self.variant, status, None, self._limits,
                                  backend, started, reasons=reasons, message=raw.message)

@@ -1,30 +1,33 @@
 """The elastic relaxation: the least change of the rules that admits a plan.
 
 A safety net for what the feasibility conditions (:mod:`quotaopt.feasibility`) cannot see (a
-rule added later, costs that fall with the level in a scenario built in code): the model with
-one slack variable per rule — unit caps, pooled caps, minimum rules, budget — and a penalty on
-each, solved by the same open solvers (PuLP with HiGHS or CBC). Its non-zero slacks, grouped
-by rule and unit, are the least relaxation that lets every rule hold at once.
+rule added later, costs that fall with the level in a scenario built in code). Built on the
+one formulation (:func:`quotaopt.model.plan_rows`): its rows that restrict plans, its caps and
+minimums (bounds there) written as rows, and one slack column with a penalty in the row of
+every rule — unit caps, pooled caps, minimum rules, budget (:func:`elastic_model`). Solved by
+a backend (:mod:`quotaopt.backends`: HiGHS, or CBC through PuLP), which maps the statuses.
+Its non-zero slacks, grouped by rule and unit, are the least relaxation that lets every rule
+hold at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+import math
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from .backends import Status, default_backend
-from .backends.highs import new_highs
-from .backends.pulp import make_solver, solve_problem
+from .backends import Status, get_backend
 from .caps import UnitLimits
 from .errors import SolverError
 from .feasibility import precheck, unit_label
+from .formulation import Formulation
 from .messages import Message, render
-from .policy import Level, Policy, Scope
+from .model import budget_row, plan_rows
+from .policy import Policy, Scope
 
 #: Penalty per post of slack, by rule family. Caps cost a little more than minimum rules, so
 #: that where either would do, the relaxation lowers a minimum (a policy exception) rather
@@ -65,19 +68,189 @@ class Slack:
                                         "limit": self.limit, "relaxed": self.relaxed})
 
 
-def _pulp_solver(backend: str | None, time_limit: float | None) -> Any:
-    import pulp
+@dataclass(frozen=True)
+class ElasticRow:
+    """A rule of the elastic model: row ``row`` has a slack column, and ``limit`` (in the
+    rule's own units: posts, or money for the budget) becomes ``base + direction · e · step``
+    at slack ``e``. ``base`` is the row's right side in the rule's units (the limit itself,
+    except for a budget the whole-number row rounds down)."""
 
-    name = (backend or default_backend()).strip()
-    if name.lower() == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
-        new_highs()  # HiGHS's one-time banner must not reach standard output
-        kwargs: dict[str, Any] = {"msg": False, "gapRel": 0.0}
-        if time_limit is not None:
-            kwargs["timeLimit"] = float(time_limit)
-        return pulp.HiGHS(**kwargs)
-    if name.startswith("pulp:"):
-        return make_solver(name[5:], time_limit)
-    return make_solver(None, time_limit)
+    row: int
+    rule: str
+    place: Message
+    unit_ids: tuple[str, ...]
+    limit: Fraction
+    base: Fraction
+    direction: int  # +1: the rule is a ceiling; −1: a floor
+    step: Fraction = Fraction(1)
+
+    def slack(self, value: float) -> Slack:
+        """The relaxed rule at slack ``value`` (a whole number of steps at an optimum)."""
+        return Slack(self.rule, self.place, self.unit_ids, self.limit,
+                     self.base + self.direction * round(value) * self.step)
+
+
+@dataclass(frozen=True)
+class ElasticModel:
+    """The formulation's rows that restrict plans (:func:`quotaopt.model.plan_rows`), its
+    caps and minimums written as rows instead of bounds, and one slack column (−1, ≥ 0) in
+    every row of a rule: ``form`` has the original columns ``A, B, y_s, y_m`` first, then one
+    slack column per :class:`ElasticRow` (``rows[k]`` → column ``4n + k``); ``cost`` weighs
+    the slacks by :data:`PENALTY` (whole numbers)."""
+
+    form: Formulation
+    cost: np.ndarray
+    rows: tuple[ElasticRow, ...]
+
+    @property
+    def first_slack(self) -> int:
+        return self.form.num_col - len(self.rows)
+
+
+#: Row groups of the formulation left out of the elastic model: the deviations and the
+#: distances to the pooled targets only measure the objective (their free columns satisfy them
+#: at every plan), and each pool's own budget is kept by appointing nobody, so none can be
+#: among the rules that collide (the budget over all units is kept, as it always was).
+LEFT_OUT = ("deviation_", "pool_distance_", "budget_pool")
+
+
+def elastic_model(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
+                  idx: np.ndarray | None = None) -> ElasticModel:
+    """The elastic model of the units at positions ``idx`` (default: all), built on the
+    formulation (:func:`quotaopt.model.plan_rows`): incumbents and total posts stay hard
+    (they are data); every rule gets a slack — each unit's caps (scope ``unit``) and senior
+    and junior minimums (bounds of ``A`` and ``B`` in the formulation, rows here), the
+    intermediate minimum, the pooled caps (scope ``pool``) and the budget over all units.
+    With every slack zero it admits exactly the plans of the formulation."""
+    idx = np.arange(len(units)) if idx is None else np.asarray(idx)
+    base = plan_rows(policy, units, lim, idx)
+    n = base.n
+    kinds = [(kind, start) for kind, start in zip(base.row_kind, base.row_start, strict=True)
+             if not kind.startswith(LEFT_OUT)]
+    kept_rows = np.sort(np.concatenate([base.rows_of(kind) for kind, _ in kinds]
+                                       or [np.zeros(0, dtype=np.int64)]))
+    T = units["total_posts"].to_numpy(np.int64)[idx].astype(np.float64)
+    rules = _row_rules(policy, units, lim, idx, base, kept_rows)
+    bound_rows, bound_upper, bound_rules = _bound_rows(policy, units, lim, idx, len(kept_rows))
+    rules += bound_rules
+    n_slack = len(rules)
+    matrix = sp.vstack([base.matrix[kept_rows][:, :4 * n], bound_rows], format="csr")
+    slack = sp.csr_matrix((-np.ones(n_slack), ([r.row for r in rules], np.arange(n_slack))),
+                          shape=(matrix.shape[0], n_slack))
+    form = replace(
+        base,
+        col_lower=np.concatenate([np.zeros(2 * n), base.col_lower[2 * n:4 * n],
+                                  np.zeros(n_slack)]),
+        col_upper=np.concatenate([T, T, base.col_upper[2 * n:4 * n],
+                                  np.full(n_slack, np.inf)]),
+        integrality=np.concatenate([base.integrality[:4 * n], np.zeros(n_slack, np.int8)]),
+        matrix=sp.hstack([matrix, slack], format="csr"),
+        row_lower=np.full(matrix.shape[0], -np.inf),
+        row_upper=np.concatenate([base.row_upper[kept_rows], bound_upper]),
+        row_kind=(*(kind for kind, _ in kinds), "rule_bounds"),
+        row_start=(*(int(np.searchsorted(kept_rows, start)) for _, start in kinds),
+                   len(kept_rows)),
+        cost1=np.zeros(4 * n + n_slack), deviations=(),
+        unit_groups=base.unit_groups[:4], extra_group="slack")
+    return ElasticModel(form, np.concatenate([np.zeros(4 * n), _penalties(policy, rules)]),
+                        tuple(rules))
+
+
+def _row_rules(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
+               base: Formulation, kept_rows: np.ndarray) -> list[ElasticRow]:
+    """The rules that are rows of the formulation: each unit's intermediate minimum, the
+    pooled caps, the budget over all units (``kept_rows``: the formulation's rows in the
+    model, in order)."""
+
+    def position(rows: np.ndarray) -> list[int]:
+        return np.searchsorted(kept_rows, rows).tolist()
+
+    ids = units["unit_id"].astype(str).to_numpy()
+    out = []
+    rows = position(base.rows_of("posts_intermediate_min"))
+    for k, i in enumerate(idx.tolist()):
+        if lim.min_m[i] > 0:
+            out.append(ElasticRow(rows[k], "intermediate minimum",
+                                  unit_label(units, i), (str(ids[i]),),
+                                  Fraction(int(lim.min_m[i])), Fraction(int(lim.min_m[i])), -1))
+    if policy.scope is Scope.POOL and len(idx):
+        present = np.unique(lim.pool_codes[idx])
+        codes = lim.pool_codes[idx]
+        for which, rule, caps in (("senior", "pooled senior cap", lim.pool_cap_s),
+                                  ("senior_intermediate", "pooled senior+intermediate cap",
+                                   lim.pool_cap_sm)):
+            for row, p in zip(position(base.rows_of(f"pool_cap_{which}")),
+                              present.tolist(), strict=True):
+                cap = Fraction(int(caps[p]))
+                out.append(ElasticRow(row, rule,
+                                      Message.of("pool_place", pool=lim.pool_names[p]),
+                                      tuple(str(ids[i]) for i in idx[codes == p].tolist()),
+                                      cap, cap, 1))
+    for row in position(base.rows_of("budget")):
+        b = policy.budget
+        assert b is not None
+        _, _, rhs = budget_row(b)
+        scale = math.lcm(*(c.denominator for c in b.appointment_costs))
+        out.append(ElasticRow(row, "budget", Message.of("all_units"), (),
+                              b.max_increase, Fraction(rhs, scale), 1, Fraction(1, scale)))
+    return out
+
+
+def _bound_rows(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.ndarray,
+                first: int) -> tuple[sp.csr_matrix, np.ndarray, list[ElasticRow]]:
+    """The rules that are bounds of ``A`` and ``B`` in the formulation, as rows ``a·x ≤ hi``
+    from row ``first`` on, unit by unit: its caps (scope ``unit``: ``A ≤ B_s``,
+    ``B ≤ B_sm``), its senior minimum (``−A ≤ −min``) and its junior minimum
+    (``B ≤ T − min``). Returns the rows (over the ``4n`` columns), their ``hi`` and rules."""
+    n = len(idx)
+    ids = units["unit_id"].astype(str).to_numpy()
+    T = units["total_posts"].to_numpy(np.int64)
+    cols: list[int] = []
+    vals: list[float] = []
+    upper: list[float] = []
+    out: list[ElasticRow] = []
+
+    def add(col: int, val: float, hi: int, rule: str, i: int, limit: int,
+            direction: int) -> None:
+        cols.append(col)
+        vals.append(val)
+        upper.append(float(hi))
+        out.append(ElasticRow(first + len(out), rule, unit_label(units, i), (str(ids[i]),),
+                              Fraction(limit), Fraction(limit), direction))
+
+    for k, i in enumerate(idx.tolist()):
+        if policy.scope is Scope.UNIT:
+            cs, csm = int(lim.cap_s[i]), int(lim.cap_sm[i])
+            add(k, 1.0, cs, "senior cap", i, cs, 1)
+            add(n + k, 1.0, csm, "senior+intermediate cap", i, csm, 1)
+        min_s, min_j = int(lim.min_s[i]), int(lim.min_j[i])
+        if min_s > 0:
+            add(k, -1.0, -min_s, "senior minimum", i, min_s, -1)
+        if min_j > 0:
+            add(n + k, 1.0, int(T[i]) - min_j, "junior minimum", i, min_j, -1)
+    matrix = sp.csr_matrix((vals, (np.arange(len(out)), cols)), shape=(len(out), 4 * n))
+    return matrix, np.array(upper, dtype=np.float64), out
+
+
+def _penalties(policy: Policy, rules: list[ElasticRow]) -> np.ndarray:
+    """Each slack's weight: :data:`PENALTY` per post, and for the budget per appointment's
+    worth of money (the smallest positive appointment cost), all scaled to whole numbers so
+    that the objective is one at every optimum (a backend proves optimality to ½)."""
+    scale = 1
+    if any(r.rule == "budget" for r in rules):
+        assert policy.budget is not None
+        cheapest = min([c for c in policy.budget.appointment_costs if c > 0],
+                       default=Fraction(1))
+        per_step = cheapest * math.lcm(*(c.denominator for c in policy.budget.appointment_costs))
+        scale = int(per_step)  # a whole number: the steps are the costs' common denominator
+    g = math.gcd(PENALTY["budget"], scale)
+    weight = {"cap": PENALTY["cap"] * scale // g, "minimum": PENALTY["minimum"] * scale // g,
+              "budget": PENALTY["budget"] // g}
+    return np.array([float(weight[_family(r.rule)]) for r in rules], dtype=np.float64)
+
+
+def _family(rule: str) -> str:
+    return "budget" if rule == "budget" else "cap" if rule.endswith("cap") else "minimum"
 
 
 def elastic(
@@ -91,102 +264,24 @@ def elastic(
 ) -> list[Slack]:
     """The least relaxation of the rules that admits a plan, as non-zero slacks.
 
-    The model of SPEC section 2 over the units at positions ``idx`` (default: all), with
-    incumbents and total posts kept hard (they are data) and every rule elastic: the unit
-    caps (scope ``unit``), the pooled caps (scope ``pool``), each minimum rule's posts per
-    unit, and the budget. Penalties: :data:`PENALTY`. Solved with PuLP (HiGHS when the
-    backend is ``highs``, else CBC or the named PuLP solver).
+    The elastic model (:func:`elastic_model`) over the units at positions ``idx`` (default:
+    all), solved by the backend ``backend`` (``highs``, ``cbc`` or ``pulp:<SolverClass>``;
+    default: the fastest installed) with the penalties of :data:`PENALTY`.
 
     Returns
     -------
     list of Slack
         Sorted by rule, then unit; empty when the rules admit a plan as they are.
     """
-    import pulp
-
-    idx = np.arange(len(units)) if idx is None else np.asarray(idx)
-    prob = pulp.LpProblem("quotaopt_elastic", pulp.LpMinimize)
-    T = units["total_posts"].to_numpy(np.int64)
-    inc_s = units["senior_incumbents"].to_numpy(np.int64)
-    inc_sm = inc_s + units["intermediate_incumbents"].to_numpy(np.int64)
-    w_s = units["senior_waiting"].to_numpy(np.int64)
-    w_m = units["intermediate_waiting"].to_numpy(np.int64)
-    ids = units["unit_id"].astype(str).to_numpy()
-    penalty: list[tuple[Any, int | float]] = []
-    slacks: list[tuple[Any, str, Message, tuple[str, ...], Fraction, int]] = []
-
-    def slack(name: str, rule: str, where: Message, uids: tuple[str, ...], limit: Fraction,
-              direction: int, weight: float) -> Any:
-        e = pulp.LpVariable(name, 0)
-        penalty.append((e, weight))
-        slacks.append((e, rule, where, uids, limit, direction))
-        return e
-
-    A: dict[int, Any] = {}
-    B: dict[int, Any] = {}
-    ys: dict[int, Any] = {}
-    ym: dict[int, Any] = {}
-    for k, i in enumerate(idx.tolist()):
-        A[i] = pulp.LpVariable(f"posts_senior_cum_{k}", 0, int(T[i]), pulp.LpInteger)
-        B[i] = pulp.LpVariable(f"posts_si_cum_{k}", 0, int(T[i]), pulp.LpInteger)
-        ys[i] = pulp.LpVariable(f"appoint_senior_{k}", 0, int(w_s[i]), pulp.LpInteger)
-        ym[i] = pulp.LpVariable(f"appoint_intermediate_{k}", 0, int(w_m[i]), pulp.LpInteger)
-        where = unit_label(units, i)
-        uid = (str(ids[i]),)
-        prob += A[i] <= B[i], f"levels_{k}"
-        prob += inc_s[i] + ys[i] <= A[i], f"incumbents_senior_{k}"
-        prob += inc_sm[i] + ym[i] <= B[i], f"incumbents_si_{k}"
-        if policy.scope is Scope.UNIT:
-            cs, csm = int(lim.cap_s[i]), int(lim.cap_sm[i])
-            prob += A[i] <= cs + slack(f"e_cap_senior_{k}", "senior cap", where, uid,
-                                       Fraction(cs), 1, PENALTY["cap"]), f"cap_senior_{k}"
-            prob += B[i] <= csm + slack(f"e_cap_si_{k}", "senior+intermediate cap", where, uid,
-                                        Fraction(csm), 1, PENALTY["cap"]), f"cap_si_{k}"
-        for lvl, need, expr in ((Level.SENIOR, lim.min_s[i], A[i]),
-                                (Level.INTERMEDIATE, lim.min_m[i], B[i] - A[i]),
-                                (Level.JUNIOR, lim.min_j[i], int(T[i]) - B[i])):
-            if need > 0:
-                e = slack(f"e_min_{lvl.value}_{k}", f"{lvl} minimum", where, uid,
-                          Fraction(int(need)), -1, PENALTY["minimum"])
-                prob += expr + e >= int(need), f"minimum_{lvl.value}_{k}"
-    if policy.scope is Scope.POOL:
-        codes = lim.pool_codes[idx]
-        for p in sorted(set(codes.tolist())):
-            members = idx[codes == p].tolist()
-            where = Message.of("pool_place", pool=lim.pool_names[p])
-            uids = tuple(str(ids[i]) for i in members)
-            for cap, var, rule, tag in ((lim.pool_cap_s[p], A, "pooled senior cap", "senior"),
-                                        (lim.pool_cap_sm[p], B, "pooled senior+intermediate cap",
-                                         "si")):
-                e = slack(f"e_pool_cap_{tag}_{p}", rule, where, uids, Fraction(int(cap)), 1,
-                          PENALTY["cap"])
-                prob += pulp.lpSum(var[i] for i in members) <= int(cap) + e, \
-                    f"pool_cap_{tag}_{p}"
-    # each pool's own budget is left out: appointing nobody keeps every budget, so none can
-    # be among the rules that collide (the one over all units is kept, as it always was)
-    if policy.budget is not None and not policy.budget.per_pool:
-        b = policy.budget
-        c_s, c_m = b.appointment_costs
-        scale = min([c for c in (c_s, c_m) if c > 0], default=Fraction(1))
-        e = slack("e_budget", "budget", Message.of("all_units"), (), b.max_increase, 1,
-                  PENALTY["budget"] / float(scale))
-        prob += (pulp.lpSum(float(c_s) * ys[i] + float(c_m) * ym[i] for i in idx.tolist())
-                 <= float(b.max_increase) + e), "budget"
-    prob += pulp.lpSum(w * e for e, w in penalty)
-    raw = solve_problem(prob, [e for e, *_ in slacks], _pulp_solver(backend, time_limit))
-    if raw.status is not Status.OPTIMAL:
+    model = elastic_model(policy, units, lim, idx)
+    raw = get_backend(backend).solve(model.form, model.cost, None, time_limit)
+    if raw.status is not Status.OPTIMAL or raw.x is None:
         raise SolverError(render("relaxation_no_answer",
                                  {"detail": raw.message or raw.status.value}))
-    out: list[Slack] = []
-    for e, rule, where, uids, limit, direction in slacks:
-        value = e.varValue or 0.0
-        if value <= 1e-6:
-            continue
-        amount = Fraction(round(value)) if rule != "budget" else \
-            Fraction(Decimal(repr(value))).limit_denominator(100)
-        out.append(Slack(rule, where, uids, limit, limit + direction * amount))
+    values = raw.x[model.first_slack:].tolist()
+    out = [r.slack(v) for r, v in zip(model.rows, values, strict=True) if round(v) != 0]
     order = {r: n for n, r in enumerate(_RULE_ORDER)}
-    canon = {str(u): n for n, u in enumerate(ids.tolist())}
+    canon = {str(u): n for n, u in enumerate(units["unit_id"].astype(str).tolist())}
     out.sort(key=lambda s: (order.get(s.rule, 99),
                             canon.get(s.unit_ids[0], -1) if s.unit_ids else -1, str(s.where)))
     return out

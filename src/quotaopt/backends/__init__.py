@@ -1,4 +1,4 @@
-"""Solver backends. Each takes a :class:`~quotaopt.model.Formulation` and an objective vector
+"""Solver backends. Each takes a :class:`~quotaopt.formulation.Formulation` and an objective vector
 and returns a :class:`RawSolution`; solver status codes are mapped to :class:`Status` here and
 nowhere else."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..model import Formulation
+    from ..formulation import Formulation
 
 
 class Status(StrEnum):

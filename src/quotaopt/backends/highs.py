@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import SolverError
+from ..formulation import Formulation, with_rows
 from ..messages import render
-from ..model import Formulation, with_rows
 from .base import RawSolution, Status
 
 _banner_shown = False
@@ -109,7 +109,7 @@ class HighsBackend:
         """``(x, row duals)`` of an optimal basic solution of the LP relaxation of
         ``min cost·x`` over ``form`` (HiGHS's sign: reduced costs are ``cost − Aᵀ·duals``),
         or ``None`` when HiGHS does not report one. Only a hint: the caller proves whatever
-        it uses of them in exact arithmetic (:func:`quotaopt.model.optimal_face`)."""
+        it uses of them in exact arithmetic (:func:`quotaopt.formulation.optimal_face`)."""
         import highspy
 
         lp = _highs_lp(form, cost, None, integer=False)

@@ -14,8 +14,8 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import SolverError
+from ..formulation import Formulation, with_rows
 from ..messages import render
-from ..model import COLUMN_GROUPS, Formulation, with_rows
 from .base import RawSolution, Status
 
 
@@ -34,13 +34,14 @@ def build_problem(
 
     prob = pulp.LpProblem(name, pulp.LpMinimize)
     n = form.n
+    groups = form.unit_groups
     variables = []
     for k in range(form.num_col):
-        group = (COLUMN_GROUPS[k // n] if k < len(COLUMN_GROUPS) * n else "dev_pool") if n else "x"
+        group = (groups[k // n] if k < len(groups) * n else form.extra_group) if n else "x"
         lo = None if np.isinf(form.col_lower[k]) else float(form.col_lower[k])
         hi = None if np.isinf(form.col_upper[k]) else float(form.col_upper[k])
         cat = pulp.LpInteger if form.integrality[k] else pulp.LpContinuous
-        at = k % n if k < len(COLUMN_GROUPS) * n else k - len(COLUMN_GROUPS) * n
+        at = k % n if k < len(groups) * n else k - len(groups) * n
         variables.append(pulp.LpVariable(f"{group}_{at}", lo, hi, cat))
     prob += pulp.LpAffineExpression(
         [(variables[k], float(cost[k])) for k in np.flatnonzero(cost)], name="objective"
@@ -274,7 +275,7 @@ class PulpBackend:
         """``(x, row duals)`` of the LP relaxation (the bundled CBC only, :func:`run_cbc`;
         ``None`` for other PuLP solvers or when no duals come back). Only a hint: the
         caller proves whatever it uses of them in exact arithmetic
-        (:func:`quotaopt.model.optimal_face`), trying both sign conventions."""
+        (:func:`quotaopt.formulation.optimal_face`), trying both sign conventions."""
         if self.solver_class is not None or not direct(form):
             return None
         try:

@@ -390,6 +390,13 @@ def budget_row_too_large(reach: str) -> str:
              "counts").format(reach=reach)
 
 
+@message("pool_budget_row_too_large")
+def pool_budget_row_too_large() -> str:
+    return _("a pool's budget row is too large to be solved exactly (the limit is 2^50 ≈ "
+             "1.1e15 in units of the costs' smallest step); use costs with fewer decimal "
+             "places, or smaller waiting counts")
+
+
 @message("block_too_large")
 def block_too_large(stage: int, value: str, denominator: int) -> str:
     what = (_("the weighted appointments (stage 1)") if stage == 1 else

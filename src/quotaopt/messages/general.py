@@ -320,6 +320,11 @@ def relaxation_needs_nothing(unit_ids: Sequence[str]) -> str:
         units=", ".join(unit_ids))
 
 
+@message("added_constraints_infeasible")
+def added_constraints_infeasible() -> str:
+    return _("the policy with your added constraints admits no plan")
+
+
 @message("relaxation_no_answer")
 def relaxation_no_answer(detail: str) -> str:
     return _("the elastic relaxation found no answer in time ({detail}); raise "
