@@ -63,8 +63,10 @@ class _LazyColumns:
         return (self[pos] for pos in range(self.count))
 
 
-_INVISIBLE_CLASS = csvarrow.char_class(INVISIBLE + "\u00ad")
-_TOTAL_ENDS = csvarrow.char_class("".join(sorted({w[-1] for w in TOTAL_ROW_WORDS_ZH})))
+#: Characters the general reader drops from codes and names (a repair: not the fast path).
+_INVISIBLE_CHARS = INVISIBLE + "\u00ad"
+#: The last characters of the totals-row words (合计 …): a cell without one is no totals cell.
+_TOTAL_ENDS = "".join(sorted({w[-1] for w in TOTAL_ROW_WORDS_ZH}))
 
 
 class _Columns:
@@ -149,12 +151,10 @@ def _has_totals_row(found: _Columns) -> bool:
     note."""
     for col in ("unit_id", "name"):
         pos = found.canonical.get(col)
-        if pos is None or not csvarrow.has_match(found.stripped[pos], _TOTAL_ENDS,
-                                                 ascii_free=True):
+        if pos is None:
             continue
         cells = found.stripped[pos]
-        hits = np.flatnonzero(pc.match_substring_regex(cells, _TOTAL_ENDS).to_numpy(
-            zero_copy_only=False))
+        hits = csvarrow.rows_with(cells, _TOTAL_ENDS)
         if any(is_total_word(cells[int(i)].as_py()) for i in hits if found.keep[i]):
             return True
     return False
@@ -166,22 +166,19 @@ def _text_columns(text: dict[str, pa.Array], n: int) -> dict[str, Any] | None:
     empty on some rows only) or a repair (an invisible character in a code or name)."""
     out: dict[str, Any] = {}
     ids = text.get("unit_id")
-    if ids is None or csvarrow.has_match(ids, _INVISIBLE_CLASS, ascii_free=True):
+    if ids is None or csvarrow.rows_with(ids, _INVISIBLE_CHARS).size:
+        return None
+    keys = ids  # duplicates are found by text_key, which changes no ASCII code (stripped)
+    if not csvarrow.all_ascii(ids):
+        odd = ~np.asarray(pc.string_is_ascii(ids).to_numpy(zero_copy_only=False), dtype=bool)
+        changed = [text_key(v) for v in ids.filter(pa.array(odd)).to_pylist()]
+        keys = pc.replace_with_mask(ids, pa.array(odd), pa.array(changed, type=pa.string()))
+    if bool(csvarrow.is_blank(keys).any()) or not csvarrow.all_distinct(keys):
         return None
     out["unit_id"] = csvarrow.to_objects(ids)
-    if csvarrow.all_ascii(ids):  # text_key changes no ASCII code (they are stripped)
-        if bool(csvarrow.is_blank(ids).any()) or len(ids.unique()) != n:
-            return None
-    else:  # duplicates are found by text_key
-        keys = out["unit_id"].copy()
-        odd = np.flatnonzero(~np.asarray(pc.string_is_ascii(ids).to_numpy(
-            zero_copy_only=False), dtype=bool))
-        keys[odd] = [text_key(v) for v in keys[odd].tolist()]
-        if bool((keys == "").any()) or len(pd.unique(keys)) != n:
-            return None
     names = text.get("name")
     if names is not None:
-        if csvarrow.has_match(names, _INVISIBLE_CLASS, ascii_free=True):
+        if csvarrow.rows_with(names, _INVISIBLE_CHARS).size:
             return None
         out["name"] = csvarrow.to_objects(names)
         empty = csvarrow.is_blank(names)
@@ -196,14 +193,17 @@ def _text_columns(text: dict[str, pa.Array], n: int) -> dict[str, Any] | None:
             out[col] = np.full(n, DEFAULT_POOL, dtype=object)
             continue
         codes = text[col].dictionary_encode()
-        uniques = np.array([text_key(v) for v in codes.dictionary.to_pylist()] or [""],
-                           dtype=object)
-        values = uniques[codes.indices.to_numpy(zero_copy_only=False)]
-        if bool((values == "").any()):
-            if col == "type" or not bool((values == "").all()):
+        distinct = codes.dictionary  # each of them is on some row
+        if csvarrow.all_ascii(distinct):  # stripped ASCII text is its own text_key
+            uniques = csvarrow.to_objects(distinct)
+        else:
+            uniques = np.array([text_key(v) for v in distinct.to_pylist()], dtype=object)
+        if bool((uniques == "").any()):
+            if col == "type" or not bool((uniques == "").all()):
                 return None  # an empty type, or a pool empty on some rows only
-            values = np.full(n, DEFAULT_POOL, dtype=object)
-        out[col] = values
+            out[col] = np.full(n, DEFAULT_POOL, dtype=object)
+            continue
+        out[col] = uniques[codes.indices.to_numpy(zero_copy_only=False)]
     return out
 
 
@@ -217,16 +217,8 @@ def _count_columns(text: dict[str, pa.Array], n: int, out: dict[str, Any]) -> bo
                 return False
             out[col] = np.zeros(n, dtype=np.int64)
             continue
-        cells = text[col]
-        if col != "total_posts" and bool(csvarrow.is_blank(cells).any()):
-            cells = pc.if_else(pc.equal(cells, ""), "0", cells)
-        if not csvarrow.all_digits(cells):
-            return False
-        try:
-            counts = pc.cast(cells, pa.int64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, OverflowError):
-            return False
-        if counts.size and int(counts.max()) > MAX_COUNT:
+        counts = _counts(text[col], empty_is_zero=col != "total_posts")
+        if counts is None or (counts.size and int(counts.max()) > MAX_COUNT):
             return False
         out[col] = counts
     s, m, j = (out[c] for c in INCUMBENT_COLUMNS)
@@ -235,16 +227,40 @@ def _count_columns(text: dict[str, pa.Array], n: int, out: dict[str, Any]) -> bo
                 or bool((out["intermediate_waiting"] > j).any()))
 
 
+def _counts(cells: pa.Array, empty_is_zero: bool) -> np.ndarray | None:
+    """The numbers of a column of ASCII digits (empty cells 0 where ``empty_is_zero``), or
+    ``None`` when a cell is anything else."""
+    if not empty_is_zero and bool(csvarrow.is_blank(cells).any()):
+        return None
+    counts = csvarrow.digit_values(cells)
+    if counts is not None:
+        return counts
+    # more than 18 digits (leading zeros): pyarrow reads them, or says they overflow
+    if empty_is_zero and bool(csvarrow.is_blank(cells).any()):
+        cells = pc.if_else(pc.equal(cells, ""), "0", cells)
+    if not csvarrow.all_digits(cells):
+        return None
+    try:
+        return cast(np.ndarray, pc.cast(cells, pa.int64()).to_numpy(zero_copy_only=False))
+    except (pa.ArrowInvalid, OverflowError):
+        return None
+
+
 def _priorities(text: dict[str, pa.Array], n: int) -> np.ndarray | None:
     """The ``priority`` column (1 where empty or absent), or ``None`` when a cell is not a
     plain number > 0."""
     if "priority" not in text:
         return np.ones(n, dtype=np.float64)
-    cells = pc.if_else(pc.equal(text["priority"], ""), "1", text["priority"])
-    # at most 15 digits: every parser of doubles reads them exactly as float() does
-    if not csvarrow.matches_all(cells, r"^[0-9]{1,9}(\.[0-9]{1,6})?$"):
-        return None
-    priority = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+    whole = csvarrow.digit_values(text["priority"])
+    if whole is not None and int(csvarrow.max_length(text["priority"])) <= 9:
+        priority = whole.astype(np.float64)  # whole numbers, as float() reads them
+        priority[csvarrow.is_blank(text["priority"])] = 1.0
+    else:
+        cells = pc.if_else(pc.equal(text["priority"], ""), "1", text["priority"])
+        # at most 15 digits: every parser of doubles reads them exactly as float() does
+        if not csvarrow.matches_all(cells, r"^[0-9]{1,9}(\.[0-9]{1,6})?$"):
+            return None
+        priority = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
     if not bool((priority > 0).all()):
         return None
     return priority
