@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -346,6 +346,11 @@ def csv_bytes(df: pd.DataFrame, encoding: str | None = None, target: Path | None
         body = _csv_utf8(df)
         if body is not None:
             return (b"\xef\xbb\xbf" if enc == "utf-8-sig" else b"") + body
+    return _encoded_csv_text(df, enc, target)
+
+
+def _encoded_csv_text(df: pd.DataFrame, enc: str, target: Path | None) -> bytes:
+    """:func:`csv_text` in ``enc``; a character it cannot hold is an :class:`InputError`."""
     try:
         return csv_text(df).encode(enc)
     except UnicodeEncodeError as exc:
@@ -433,6 +438,18 @@ def _csv_utf8(df: pd.DataFrame) -> bytes | None:
     Python object per cell); ``None`` for a frame with a column of another kind than
     integer, boolean or text, or with a text cell that needs quotes (``csv_text`` then
     writes it)."""
+    write = _csv_utf8_writer(df)
+    if write is None:
+        return None
+    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
+    sink = io.BytesIO()
+    write(sink)
+    return sink.getvalue()
+
+
+def _csv_utf8_writer(df: pd.DataFrame) -> Callable[[IO[bytes]], None] | None:
+    """A function writing the bytes of :func:`_csv_utf8` to a file, made before anything is
+    written (``None`` as for :func:`_csv_utf8`): the file need not be held in memory."""
     labels = list(df.columns)
     if df.shape[1] < 2 or not all(type(x) is str for x in labels):
         return None
@@ -444,16 +461,35 @@ def _csv_utf8(df: pd.DataFrame) -> bytes | None:
         columns.append(col)
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
+    header = head.getvalue().encode("utf-8")
     table = pa.table(columns, names=[f"c{j}" for j in range(len(columns))])
     del columns
-    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
-    sink = io.BytesIO()
-    sink.write(head.getvalue().encode("utf-8"))
-    pacsv.write_csv(table, sink, pacsv.WriteOptions(
-        include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
-        quoting_style="none"))
-    del table
-    return sink.getvalue()
+
+    def write(fh: IO[bytes]) -> None:
+        fh.write(header)
+        pacsv.write_csv(table, fh, pacsv.WriteOptions(
+            include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
+            quoting_style="none"))
+
+    return write
+
+
+class _Hashing:
+    """A binary file that passes what is written on to ``fh``, counting the bytes and
+    hashing them (SHA-256) on the way."""
+
+    closed = False
+
+    def __init__(self, fh: IO[bytes]):
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return self.fh.write(data)
+
+    def flush(self) -> None:
+        self.fh.flush()
 
 
 def _arrow_cells(series: pd.Series) -> pa.Array | None:
@@ -677,6 +713,8 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
         return [t for t, _data in book]
     # both files are written first and renamed together: a run stopped while writing leaves
     # the previous pair, never a new allocation beside an old summary
+    if fmt == "csv" and result.allocation is not None:
+        return _write_csv_results(result, out, encoding)
     files: list[tuple[Path, bytes]] = []
     if result.allocation is not None:
         if fmt == "json":
@@ -694,6 +732,34 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
     write_files(files)
     written += [target for target, _ in files]
     return written
+
+
+def _write_csv_results(result: Any, out: Path, encoding: str | None) -> list[Path]:
+    """``allocation.csv`` and ``summary.json``, written as one set; the summary names the
+    allocation's SHA-256 and size, taken from the bytes as they go to the file. In UTF-8
+    the allocation goes from pyarrow's writer straight into its file (never held in memory
+    whole); in GBK, or with a cell that needs quotes, it is made by :func:`csv_text`."""
+    enc = csv_encoding(encoding)
+    target, summary_path = out / "allocation.csv", out / "summary.json"
+    people = for_people(result.allocation)
+    stream = _csv_utf8_writer(people) if enc in ("utf-8", "utf-8-sig") else None
+    write: Callable[[IO[bytes]], object] = stream or partial(
+        _write_bytes, _encoded_csv_text(people, enc, target))
+    del people
+    written: dict[str, Any] = {}
+
+    def write_allocation(fh: IO[bytes]) -> None:
+        sink = _Hashing(fh)
+        if stream is not None and enc == "utf-8-sig":  # csv_text's encoding writes its own
+            sink.write(b"\xef\xbb\xbf")
+        write(cast(IO[bytes], sink))
+        written[target.name] = {"sha256": sink.sha.hexdigest(), "bytes": sink.size}
+
+    def write_summary(fh: IO[bytes]) -> None:  # after the allocation: it names its hash
+        fh.write(json_bytes({**result.summary, "files": dict(written)}))
+
+    atomic_write_all([(target, write_allocation), (summary_path, write_summary)])
+    return [target, summary_path]
 
 
 def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
