@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                 "messages.general", "messages.analysis", "messages.reading",
                 "messages.checking", "exact", "policy"}),
     ("input/output", {"headers", "table", "csvarrow", "unitcells", "unitlayout", "normalize",
-                      "csvunits", "units", "budgets", "scenario", "output"}),
+                      "csvunits", "units", "budgets", "scenario", "csvtext", "output"}),
     ("exact arithmetic", {"caps", "check"}),
     ("feasibility", {"feasibility"}),
     ("formulation and backends", {"model", "fastpath", "budgetpath", "backends.base",

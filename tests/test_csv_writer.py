@@ -65,7 +65,8 @@ UNQUOTED = [t for t in TRICKY if not any(c in t for c in ',"\r\n')]
     pd.DataFrame({"x": [1.5, 2.0, np.nan], "t": ["a", "=b", "c"]}),
 ])
 def test_csv_bytes_are_csv_text_encoded(df, encoding):
-    from quotaopt.output import _csv_utf8, csv_bytes
+    from quotaopt.csvtext import csv_utf8 as _csv_utf8
+    from quotaopt.output import csv_bytes
 
     want = csv_text(df).encode(encoding)
     assert csv_bytes(df, encoding) == want
