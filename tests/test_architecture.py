@@ -28,9 +28,12 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "backends.highs", "backends.pulp", "backends.registry",
                                   "backends", "relax"}),
     ("solve", {"result", "solve"}),
-    ("analysis", {"diagnose", "uniqueness", "explain", "compare", "audit", "pulp_model"}),
-    ("presentation", {"report", "text", "plan_table"}),
-    ("cli", {"cli", "__main__", ""}),  # "" is the package root, quotaopt/__init__.py
+    ("analysis", {"diagnose", "uniqueness", "explain", "rule_changes", "compare_tables",
+                  "compare", "audit", "pulp_model"}),
+    ("presentation", {"report", "report_cells", "report_text", "report_charts", "report_html",
+                      "text", "plan_table"}),
+    ("cli", {"cli_terminal", "cli_language", "cli_exit", "cli_options", "cli", "__main__",
+             ""}),  # "" is the package root, quotaopt/__init__.py
 ]
 LAYER_OF = {mod: n for n, (_, mods) in enumerate(LAYERS) for mod in mods}
 TOP = {"cli", "__main__", ""}

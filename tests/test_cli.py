@@ -150,3 +150,37 @@ def test_shipped_scenario_runs_every_variant():
                     "budget"):
         r = invoke("run", TONGXI, "--variant", variant)
         assert r.exit_code == 0, (variant, r.output)
+
+
+def test_status_exit_codes_are_mapped_in_one_place() -> None:
+    """Every solve status has its exit code in cli_exit; a set of statuses (compare) exits 0
+    only when all are optimal, else 3 if any is infeasible, else 4."""
+    from quotaopt.backends import Status
+    from quotaopt.cli import STATUS_EXIT, status_exit_code
+
+    assert set(STATUS_EXIT) == set(Status)
+    assert status_exit_code() == 0
+    assert status_exit_code(Status.OPTIMAL, Status.OPTIMAL) == 0
+    assert status_exit_code(Status.OPTIMAL, Status.NOT_PROVEN) == 4
+    assert status_exit_code(Status.NO_SOLUTION) == 4
+    assert status_exit_code(Status.NOT_PROVEN, Status.INFEASIBLE, Status.OPTIMAL) == 3
+
+
+def test_no_exit_code_is_chosen_outside_the_cli() -> None:
+    """Only the CLI modules end the process with a code (``sys.exit``/``ctx.exit``), and
+    they take it from a name, never a bare number (the numbers live in cli_exit)."""
+    import ast
+
+    src = ROOT / "src" / "quotaopt"
+    bad = []
+    for path in sorted(src.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "exit"):
+                continue
+            where = f"{path.relative_to(src)}:{node.lineno}"
+            if not path.name.startswith("cli"):
+                bad.append(f"{where}: exits outside the CLI")
+            elif node.args and isinstance(node.args[0], ast.Constant):
+                bad.append(f"{where}: exit code {node.args[0].value!r} written as a number")
+    assert not bad, "\n".join(bad)

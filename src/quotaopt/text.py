@@ -1,12 +1,18 @@
 """Terminal text of a solve and of a scenario: ``quotaopt run``'s summary table,
 ``quotaopt validate``'s description of each variant, and the status lines of run and
-compare. The CLI prints these; it builds no sentence of its own.
+compare — and :func:`text_table`, the one layout of a terminal table (the comparison's too).
+The CLI prints these; it builds no sentence of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from .backends import Status
 from .caps import compute_limits
@@ -14,13 +20,35 @@ from .i18n import _
 from .messages import render
 from .numfmt import exact, share
 from .policy import LEVEL_WORDS, Scope
-from .report import text_table
-from .result import Result, json_number
+from .result import PlanFigures, Result, json_number
 from .scenario import Scenario
 from .units import defaulted_columns
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a wide East Asian character two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], left: int = 2) -> str:
+    """Rows under a header and a rule, columns padded to their display width (a Chinese
+    character takes two columns); the first ``left`` columns left-aligned, the rest right."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        parts = []
+        for i, c in enumerate(r):
+            pad = " " * (widths[i] - _width(c))
+            parts.append(c + pad if i < left else pad + c)
+        lines.append("  ".join(parts).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def describe_variant(sc: Scenario, name: str) -> str:
+    """A variant as ``quotaopt validate`` describes it: its units, rules, shares and caps."""
     v = sc.variant(name)
     u, pol = v.units, v.policy
     lim = compute_limits(pol, u)
@@ -71,11 +99,40 @@ def describe_variant(sc: Scenario, name: str) -> str:
     return "\n".join(lines)
 
 
+def render_validation(sc: Scenario, path: Path, infeasible: Mapping[str, list[str]]) -> str:
+    """``quotaopt validate``'s report on stdout: the scenario is fine (or how many variants
+    fail a feasibility condition), then each variant described."""
+    head = {"path": str(path), "name": sc.name, "variants": sc.variant_names}
+    lines = [render("validate_infeasible_head", {**head, "count": len(infeasible)})
+             if infeasible else render("scenario_ok", head)]
+    for name in sc.variant_names:
+        lines += ["", describe_variant(sc, name)]
+    return "\n".join(lines)
+
+
 def _indent(text: str, n: int = 2) -> str:
     return "\n".join(" " * n + line for line in text.splitlines())
 
 
 def render_summary(res: Result) -> str:
+    """``quotaopt run``'s summary: status and solver, the table by level and by type, the
+    objective and the budget."""
+    lines = _run_head(res)
+    if res.allocation is None or res.figures.plan is None:
+        return "\n".join(lines)
+    s, plan = res.figures, res.figures.plan
+    assert s.policy is not None
+    lines.append(_("units {units} · pools {pools} · total posts {posts} · ratio {ratio} · "
+                   "scope {scope}").format(units=s.units, pools=s.pools,
+                                           posts=plan.totals.total_posts,
+                                           ratio=s.policy.ratio, scope=s.policy.scope.value))
+    lines += ["", _level_table(res.allocation, plan), "", _type_table(plan), ""]
+    lines += _objective_lines(plan)
+    return "\n".join(lines)
+
+
+def _run_head(res: Result) -> list[str]:
+    """Scenario and variant, the status with the solver and its time, the method's split."""
     s = res.figures
     solver = s.solver
     assert solver is not None and s.policy is not None
@@ -94,13 +151,11 @@ def render_summary(res: Result) -> str:
                        "{mip} by the MIP").format(method=solver.method,
                                                   structured=solver.units_structured,
                                                   mip=solver.units_mip))
-    if res.allocation is None or s.plan is None:
-        return "\n".join(lines)
-    a, plan = res.allocation, s.plan
-    lines.append(_("units {units} · pools {pools} · total posts {posts} · ratio {ratio} · "
-                   "scope {scope}").format(units=s.units, pools=s.pools,
-                                           posts=plan.totals.total_posts,
-                                           ratio=s.policy.ratio, scope=s.policy.scope.value))
+    return lines
+
+
+def _level_table(a: pd.DataFrame, plan: PlanFigures) -> str:
+    """Posts, caps, incumbents, appointments, who waits and vacancies per level."""
     sen, inter = plan.senior, plan.intermediate
     rows = [
         [_("senior"), int(a["posts_senior"].sum()), plan.caps.senior,
@@ -113,24 +168,32 @@ def render_summary(res: Result) -> str:
         [_("junior"), int(a["posts_junior"].sum()), "", int(a["junior_incumbents"].sum()),
          "", "", "", int(a["vacant_junior"].sum())],
     ]
-    lines += ["", text_table(rows, [_("level"), _("posts"), _("cap"), _("incumbents"),
-                                    _("appointed"), _("waiting"), _("waiting left"),
-                                    _("vacant")], left=1)]
+    return text_table(rows, [_("level"), _("posts"), _("cap"), _("incumbents"),
+                             _("appointed"), _("waiting"), _("waiting left"),
+                             _("vacant")], left=1)
+
+
+def _type_table(plan: PlanFigures) -> str:
+    """Units, posts and appointments (of those waiting) per unit type."""
     trows = []
     for t, d in plan.by_type.items():
         trows.append([t, d.units, d.total_posts, d.posts_senior, d.posts_intermediate,
                       d.posts_junior, f"{d.appointed_senior}/{d.waiting_senior}",
                       f"{d.appointed_intermediate}/{d.waiting_intermediate}"])
-    lines += ["", text_table(trows, [_("type"), _("units"), _("posts"), _("senior"),
-                                     _("intermediate"), _("junior"), _("appointed senior"),
-                                     _("appointed intermediate")], left=1)]
+    return text_table(trows, [_("type"), _("units"), _("posts"), _("senior"),
+                              _("intermediate"), _("junior"), _("appointed senior"),
+                              _("appointed intermediate")], left=1)
+
+
+def _objective_lines(plan: PlanFigures) -> list[str]:
+    """The objective's values, the units over the ratio, the promotion cost and budget."""
     obj = plan.objective
-    lines += ["", _("objective: weighted appointments {weighted} · distance from the base "
-                    "caps {distance}").format(weighted=obj.weighted_appointments,
-                                              distance=obj.distance_from_base_caps)
-              + ("" if obj.distance_from_quotas is None else
-                 _(" · distance from the pool quotas {distance}").format(
-                     distance=round(obj.distance_from_quotas, 9)))]
+    lines = [_("objective: weighted appointments {weighted} · distance from the base "
+               "caps {distance}").format(weighted=obj.weighted_appointments,
+                                         distance=obj.distance_from_base_caps)
+             + ("" if obj.distance_from_quotas is None else
+                _(" · distance from the pool quotas {distance}").format(
+                    distance=round(obj.distance_from_quotas, 9)))]
     if plan.units_over_ratio:
         lines.append(_("units over ratio (grandfathered): {count}").format(
             count=plan.units_over_ratio))
@@ -144,7 +207,7 @@ def render_summary(res: Result) -> str:
     elif plan.promotion_cost is not None and plan.budget_max_increase is not None:
         lines.append(_("promotion cost {cost} of budget {budget}").format(
             cost=json_number(plan.promotion_cost), budget=json_number(plan.budget_max_increase)))
-    return "\n".join(lines)
+    return lines
 
 
 def pool_budget_line(pools: Mapping[str, Fraction], source: str | None,
