@@ -157,9 +157,10 @@ def test_every_writer_goes_through_atomic_write():
 
 
 def _reading(code: str) -> bool:
-    """Lines that only read: open(path, "rb"), os.open(folder, O_RDONLY), to_json() of a
-    frame kept in memory, doctest examples, …"""
-    return any(k in code for k in ('"rb"', "O_RDONLY", ">>>", "to_json(orient", "os.devnull"))
+    """Lines that only read: open(path, "rb"), os.open(folder, O_RDONLY), to_json() and
+    to_csv() of a frame kept in memory (no path: they return text), doctest examples, …"""
+    return any(k in code for k in ('"rb"', "O_RDONLY", ">>>", "to_json(orient", "os.devnull",
+                                   ".to_csv(index=False"))
 
 
 def test_atomic_write_keeps_ordinary_permissions_and_leaves_no_temporary(tmp_path):

@@ -65,7 +65,8 @@ UNQUOTED = [t for t in TRICKY if not any(c in t for c in ',"\r\n')]
     pd.DataFrame({"x": [1.5, 2.0, np.nan], "t": ["a", "=b", "c"]}),
 ])
 def test_csv_bytes_are_csv_text_encoded(df, encoding):
-    from quotaopt.output import _csv_utf8, csv_bytes
+    from quotaopt.csvtext import csv_utf8 as _csv_utf8
+    from quotaopt.output import csv_bytes
 
     want = csv_text(df).encode(encoding)
     assert csv_bytes(df, encoding) == want
@@ -86,3 +87,30 @@ def test_csv_bytes_are_csv_text_encoded_on_any_text(rows):
     df["name"] = df["name"].astype(object)
     df["t"] = df["t"].astype(object)
     assert csv_bytes(df, "utf-8") == csv_text(df).encode("utf-8")
+
+
+# write_results: allocation.csv streamed from pyarrow's writer into its file, hashed on the way
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("names", [["东风乡卫生院", "=SUM(A1)", "-x"],  # streamed
+                                   ["东风乡卫生院", "a,b", 'say "hi"']])  # quoted: csv_text
+def test_results_are_csv_bytes_and_the_summary_names_their_hash(tmp_path, encoding, names):
+    import hashlib
+    import json
+    from types import SimpleNamespace
+
+    from quotaopt.output import csv_bytes, for_people, verify_result_file, write_results
+
+    allocation = pd.DataFrame({"unit_id": ["A1", "A2", "A3"], "name": names,
+                               "posts_senior": np.array([1, 0, 12], dtype=np.int64),
+                               "over_ratio": [False, True, False]})
+    result = SimpleNamespace(allocation=allocation, summary={"status": "optimal"})
+    paths = write_results(result, tmp_path, encoding=encoding)
+    assert [p.name for p in paths] == ["allocation.csv", "summary.json"]
+    data = (tmp_path / "allocation.csv").read_bytes()
+    assert data == csv_bytes(for_people(allocation), encoding)
+    summary = json.loads((tmp_path / "summary.json").read_bytes())
+    assert summary == {"status": "optimal", "files": {"allocation.csv": {
+        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}}}
+    assert verify_result_file(tmp_path / "allocation.csv")[0] is True

@@ -15,6 +15,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -184,6 +185,62 @@ def test_arrow_cells_are_the_csv_modules(tmp_path_factory, rows, delim, term, qu
                                                  strict=True)]
     want = [r + [""] * (width - len(r)) if not r else r for r in records]
     assert got == want
+
+
+# ----------------------------------------------------------------------------------------
+# the column-wise checks on the UTF-8 bytes, against Python's str on random cells
+
+
+TRICKY = ["a", "1", "0", "计", "合", "\u200b", "\ufeff", "\u00ad", "\u2060", " ", "\u3000",
+          "\t", "\u2028", "\u0085", "\u00a0", "\u1680", "é", "\U0001F600", "X", "\u8ba0",
+          "\u8ba2", "\u200a", "\u205f"]
+COLUMN = st.lists(st.text(st.sampled_from(TRICKY), max_size=5), max_size=12)
+
+
+def arrow_column(cells):
+    """``cells`` as a pyarrow column cut out of a longer one (its bytes start further in)."""
+    return pa.array(["pad", *cells, "pad"], type=pa.string()).slice(1, len(cells))
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=COLUMN)
+def test_byte_checks_are_pythons(cells):
+    col = arrow_column(cells)
+    assert csvarrow.strip(col).to_pylist() == [c.strip() for c in cells]
+    chars = "计\u200b\ufeff\u00ad\u2060"
+    assert csvarrow.rows_with(col, chars).tolist() == [
+        i for i, c in enumerate(cells) if any(ch in c for ch in chars)]
+    assert csvarrow.all_distinct(col) == (len(set(cells)) == len(cells))
+    ordered = arrow_column(sorted(set(cells)))
+    assert csvarrow.all_distinct(ordered)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.text("0123456789", max_size=20) | st.sampled_from(["1a", " 1", "١"]),
+                      max_size=10),
+       width=st.integers(0, 4))
+def test_digit_values_are_int(cells, width):
+    same = [c.zfill(width)[:width] if width else c for c in cells]  # also cells of one width
+    for column in (cells, same):
+        got = csvarrow.digit_values(arrow_column(column))
+        if all(c == "" or (c.isascii() and c.isdigit()) for c in column) and all(
+                len(c) <= 18 for c in column):
+            assert got is not None and got.tolist() == [int(c or "0") for c in column]
+        else:
+            assert got is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=60).map(lambda b: b.replace(b"\x00", b"")),
+       limit=st.integers(1, 12))
+def test_line_checks_are_exact(data, limit):
+    lines = data.split(b"\n")
+    longest = max(map(len, lines))
+    got = csvarrow._longest_line(data, limit)
+    assert (got > limit) == (longest > limit)
+    if got:
+        assert got == longest
+    assert csvarrow._lone_carriage_return(data) == (data.count(b"\r") != data.count(b"\r\n"))
 
 
 # ----------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from . import table as tbl
 
 __all__ = ["ArrowSheet", "read_csv_columns", "strip", "has_space", "has_match", "is_blank",
            "max_length", "all_ascii", "all_digits", "char_class", "to_objects", "matches_all",
-           "take_columns", "WHITESPACE"]
+           "take_columns", "rows_with", "all_distinct", "digit_values", "WHITESPACE"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -102,7 +102,7 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
         data = data[len(_BOM):]
         if data.startswith(_BOM):
             return None  # a second mark would stay in the first header: the general reader
-    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b"\x00" in data or _lone_carriage_return(data):
         return None  # Python's csv module and pyarrow differ on NUL and on a lone \r
     if not data or data.isspace():  # exactly ``not data.strip()``, without a copy
         return None
@@ -112,10 +112,8 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
         return None
     # no valid line is longer: 200 cells of 1,000 characters of at most 4 bytes, quoted
     longest_line = tbl.MAX_COLUMNS * (4 * tbl.MAX_CELL_CHARS + 3)
-    if len(data) > longest_line:
-        breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-        if int(np.diff(np.concatenate([[-1], breaks, [len(data)]])).max()) - 1 > longest_line:
-            return None
+    if len(data) > longest_line and _longest_line(data, longest_line) > longest_line:
+        return None
     pool = _memory_pool()
     table = _parse(data, pool)
     if table is None:
@@ -144,10 +142,34 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
     for col in table.columns:
         if col.type != pa.string() or col.null_count:
             return None
-        columns.append(col.combine_chunks(memory_pool=pool))
+        columns.append(col.chunk(0) if col.num_chunks == 1  # joining one piece copies it
+                       else col.combine_chunks(memory_pool=pool))
     del table
     header = [col[0].as_py() for col in columns]
     return ArrowSheet(header, [col.slice(1) for col in columns], source)
+
+
+def _longest_line(data: bytes, limit: int) -> int:
+    """The length of the longest line, or 0 when no line is longer than ``limit``: a line
+    longer than that covers one of the stretches of ``limit // 2`` bytes (from the start)
+    whole, so when each of those holds a line break, as in any table, no line does."""
+    half = max(limit // 2, 1)
+    if all(data.find(b"\n", start, start + half) >= 0
+           for start in range(0, len(data) - half + 1, half)):
+        return 0
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return int(np.diff(np.concatenate([[-1], breaks, [len(data)]])).max()) - 1
+
+
+def _lone_carriage_return(data: bytes) -> bool:
+    """Some ``\\r`` is not followed by ``\\n`` (one look for a ``\\r`` first: most files
+    have none)."""
+    if b"\r" not in data:
+        return False
+    returns = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 13)
+    if int(returns[-1]) == len(data) - 1:
+        return True
+    return not bool((np.frombuffer(data, dtype=np.uint8)[returns + 1] == 10).all())
 
 
 def _parse(data: bytes, pool: pa.MemoryPool) -> pa.Table | None:
@@ -161,7 +183,10 @@ def _parse(data: bytes, pool: pa.MemoryPool) -> pa.Table | None:
         elif b";" in first_line:
             delimiter = ";"
     width = first_line.count(delimiter.encode()) + 1  # checked below: every column is text
-    read = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24)
+    # one block for the whole file (up to 1 GiB): the columns come in one piece each, and
+    # joining pieces would copy the whole table once more
+    read = pacsv.ReadOptions(autogenerate_column_names=True,
+                             block_size=min(max(len(data) + 1, 1 << 20), 1 << 30))
     parse = pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                escape_char=False, newlines_in_values=True,
                                ignore_empty_lines=False)
@@ -180,12 +205,19 @@ def _parse(data: bytes, pool: pa.MemoryPool) -> pa.Table | None:
 
 def _bytes(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of the cells (concatenated) and each cell's length in bytes."""
+    data, offsets = _cells(col)
+    return data, np.diff(offsets)
+
+
+def _cells(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of the cells (concatenated) and where each cell starts in them, with
+    the end of the last one: cell ``i`` is ``data[offsets[i]: offsets[i + 1]]``."""
     offsets = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset: col.offset + len(col)
                                                               + 1]
     buffer = col.buffers()[2]
     data = (np.frombuffer(buffer, dtype=np.uint8)[offsets[0]: offsets[-1]] if buffer is not None
             else np.zeros(0, dtype=np.uint8))
-    return data, np.diff(offsets)
+    return data, (offsets - offsets[0] if offsets[0] else offsets)
 
 
 _ASCII_SPACE = np.zeros(256, dtype=bool)
@@ -217,9 +249,91 @@ def has_match(col: pa.Array, pattern: str, ascii_free: bool = False) -> bool:
 
 def strip(col: pa.Array) -> pa.Array:
     """Every cell as Python's ``str.strip()`` gives it."""
-    if not has_space(col):
+    if not _space_at_an_end(col):
         return col
     return pc.replace_substring_regex(col, _STRIP, "")
+
+
+_WIDE_SPACES = tuple(chr(c).encode("utf-8") for c in WHITESPACE if c >= 128)
+_WIDE_SPACE_LEAD = np.zeros(256, dtype=bool)
+_WIDE_SPACE_LEAD[[enc[0] for enc in _WIDE_SPACES]] = True
+
+
+def _space_at_an_end(col: pa.Array) -> bool:
+    """Some cell starts or ends with whitespace (``str.strip()`` would change it), seen on
+    the first and last bytes of each cell; the few cells that may start or end with a
+    non-ASCII space are compared with each such character's UTF-8 bytes."""
+    data, offsets = _cells(col)
+    if not data.size:
+        return False
+    starts, ends = offsets[:-1], offsets[1:]
+    lengths = ends - starts
+    if not bool(lengths.all()):  # empty cells have no ends
+        starts, ends, lengths = starts[lengths > 0], ends[lengths > 0], lengths[lengths > 0]
+    if bool(_ASCII_SPACE[data[starts]].any()) or bool(_ASCII_SPACE[data[ends - 1]].any()):
+        return True
+    if int(data.max()) < 128:
+        return False
+    # a non-ASCII space has 2 or 3 bytes: its first byte starts the cell, or ends 2 or 3
+    # bytes before the cell does
+    maybe = _WIDE_SPACE_LEAD[data[starts]]
+    for k in (2, 3):
+        maybe |= (lengths >= k) & _WIDE_SPACE_LEAD[data[np.maximum(ends - k, starts)]]
+    some = np.flatnonzero(maybe)
+    starts, ends, lengths = starts[some], ends[some], lengths[some]
+    for enc in _WIDE_SPACES:
+        k = len(enc)
+        for at in (starts, ends - k):
+            match = lengths >= k
+            for j in range(k):
+                match &= data[np.clip(at + j, 0, data.size - 1)] == enc[j]
+            if match.any():
+                return True
+    return False
+
+
+def rows_with(col: pa.Array, chars: str) -> np.ndarray:
+    """The positions of the cells holding one of the non-ASCII ``chars``, found on the UTF-8
+    bytes (no Python object per cell, no regular expression): a character's bytes can only
+    match where a character starts (UTF-8 never repeats a leading byte inside a
+    character), so a match is the character itself."""
+    data, offsets = _cells(col)
+    if not data.size:
+        return np.zeros(0, dtype=np.intp)
+    encoded = sorted({c.encode("utf-8") for c in chars})
+    if any(len(enc) < 2 for enc in encoded):
+        raise ValueError("rows_with looks for non-ASCII characters only")
+    hits = []
+    for lead in sorted({enc[0] for enc in encoded}):
+        at = np.flatnonzero(data == lead)
+        for enc in (e for e in encoded if e[0] == lead):
+            pos = at[at <= data.size - len(enc)]
+            for j in range(1, len(enc)):
+                pos = pos[data[pos + j] == enc[j]]
+            hits.append(pos)
+    found = np.concatenate(hits) if hits else np.zeros(0, dtype=np.intp)
+    if not found.size:
+        return np.zeros(0, dtype=np.intp)
+    return np.unique(np.searchsorted(offsets[1:], found, side="right"))
+
+
+def all_distinct(col: pa.Array) -> bool:
+    """No two cells are the same text. Cells of one length in increasing byte order (a table
+    sorted by its codes, the usual case) are seen to be distinct in one comparison of
+    neighbours; any other column is hashed."""
+    data, lengths = _bytes(col)
+    if len(col) < 2:
+        return True
+    width = int(lengths.max()) if len(lengths) else 0
+    if width and int(lengths.min()) == width:
+        fixed = data.reshape(len(col), width)  # one row of bytes per cell
+        diff = fixed[1:] != fixed[:-1]
+        first = diff.argmax(axis=1)  # where each cell first differs from the one before
+        rows = np.arange(len(col) - 1)
+        if bool(diff[rows, first].all()) and bool(
+                (fixed[1:][rows, first] > fixed[:-1][rows, first]).all()):
+            return True  # strictly increasing: no two alike
+    return len(col.unique()) == len(col)
 
 
 def is_blank(stripped: pa.Array) -> np.ndarray:
@@ -243,6 +357,28 @@ def all_digits(col: pa.Array) -> bool:
     """Every cell is one or more ASCII digits."""
     data, lengths = _bytes(col)
     return not len(col) or (bool(lengths.min() > 0) and bool(_DIGIT[data].all()))
+
+
+def digit_values(col: pa.Array) -> np.ndarray | None:
+    """The numbers the cells write, when every cell is ASCII digits (at most 18) or empty
+    (0); ``None`` otherwise. Computed digit by digit from the right with numpy."""
+    data, offsets = _cells(col)
+    ends = offsets[1:]
+    lengths = ends - offsets[:-1]
+    width = int(lengths.max()) if len(lengths) else 0
+    if width > 18 or not bool(_DIGIT[data].all()):
+        return None
+    values = np.zeros(len(col), dtype=np.int64)
+    full = int(lengths.min()) if len(lengths) else 0  # every cell has this many digits
+    place = 1
+    for k in range(1, width + 1):  # the k-th digit from the right, where a cell has one
+        if k <= full:
+            values += (data[ends - k].astype(np.int64) - ord("0")) * place
+        else:
+            has = lengths >= k
+            values[has] += (data[ends[has] - k].astype(np.int64) - ord("0")) * place
+        place *= 10
+    return values
 
 
 def to_objects(col: pa.Array) -> np.ndarray:

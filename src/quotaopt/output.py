@@ -3,13 +3,13 @@
 Every file is written to a temporary file in the target folder and renamed over the target,
 so a reader (or a crash) never sees half a file. Text cells that a spreadsheet would run as a
 formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are written with a
-leading apostrophe in CSV (the OWASP rule) and as plain string cells in XLSX.
+leading apostrophe in CSV (the OWASP rule; the CSV bytes are made by
+:mod:`quotaopt.csvtext`) and as plain string cells in XLSX.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import errno
 import hashlib
@@ -26,14 +26,15 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from .csvtext import CSV_ENCODINGS as CSV_ENCODINGS  # the CSV writing, re-exported here
+from .csvtext import csv_bytes, csv_encoding, csv_utf8_writer, encoded_csv_text
+from .csvtext import csv_safe as csv_safe
+from .csvtext import csv_text as csv_text
+from .csvtext import safe_text as safe_text
 from .errors import InputError, Problem
 from .headers import ALLOCATION_ZH
 from .i18n import language
@@ -41,7 +42,6 @@ from .messages import render
 
 FORMATS = ("csv", "xlsx", "json")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX text
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 #: Hidden lock file in an output folder while a run puts its files in place.
@@ -300,60 +300,6 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def safe_text(value: Any) -> Any:
-    """Neutralise a text cell that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells — and column headers — a spreadsheet shows as text."""
-    out = df.copy()
-    for j in range(out.shape[1]):
-        col = out.iloc[:, j]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
-            # built with the column's own dtype: ``Series.map`` would infer one, and turn an
-            # object column of whole numbers and None into floats (235 → "235.0")
-            out.isetitem(j, pd.Series([safe_text(v) for v in col.tolist()], index=out.index,
-                                      dtype=col.dtype))
-    out.columns = pd.Index([safe_text(c) for c in out.columns], dtype=object)
-    return out
-
-
-#: Text encodings a CSV can be written in (``--encoding``). ``utf-8-sig`` starts the file
-#: with a byte-order mark, by which Excel recognises UTF-8 (without it, Excel on Chinese
-#: Windows reads the file as GBK and garbles every Chinese character).
-CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
-
-
-def csv_encoding(encoding: str | None = None) -> str:
-    """``encoding``, else the default of the language in use: ``utf-8-sig`` for Chinese
-    (for Excel), ``utf-8`` for English (as before)."""
-    if encoding is not None:
-        if encoding not in CSV_ENCODINGS:
-            raise ValueError(render("csv_encoding_unknown",
-                                    {"encoding": encoding, "choices": CSV_ENCODINGS}))
-        return encoding
-    return "utf-8-sig" if language() == "zh" else "utf-8"
-
-
-def csv_bytes(df: pd.DataFrame, encoding: str | None = None, target: Path | None = None) -> bytes:
-    """The bytes of ``df`` as a CSV file in ``encoding`` (:func:`csv_encoding`); a character
-    the encoding cannot hold (GBK lacks some) is an :class:`InputError` naming it."""
-    enc = csv_encoding(encoding)
-    if enc in ("utf-8", "utf-8-sig"):
-        body = _csv_utf8(df)
-        if body is not None:
-            return (b"\xef\xbb\xbf" if enc == "utf-8-sig" else b"") + body
-    try:
-        return csv_text(df).encode(enc)
-    except UnicodeEncodeError as exc:
-        char = str(exc.object[exc.start])
-        raise InputError([Problem.of("csv_not_encodable", file=str(target or ""), char=char,
-                                     encoding=enc)]) from None
-
-
 def for_people(df: pd.DataFrame) -> pd.DataFrame:
     """An allocation as written to CSV and XLSX files: in Chinese mode the Chinese headers of
     :data:`~quotaopt.headers.ALLOCATION_ZH` (which ``quotaopt audit`` reads back) and 是/否
@@ -374,121 +320,22 @@ def write_csv(df: pd.DataFrame, target: Path, encoding: str | None = None) -> No
     atomic_write(target, lambda fh: fh.write(data))
 
 
-def csv_text(df: pd.DataFrame) -> str:
-    """``csv_safe(df).to_csv(index=False, lineterminator="\\n")``, character for character.
+class _Hashing:
+    """A binary file that passes what is written on to ``fh``, counting the bytes and
+    hashing them (SHA-256) on the way."""
 
-    Built column by column for integer, boolean and text columns (about three times faster
-    than pandas at 10⁶ rows, and the formula check only looks at cells that may need it);
-    a frame with any other kind of column goes through pandas.
-    """
-    labels = list(df.columns)
-    cols = [_csv_cells(df.iloc[:, j]) for j in range(df.shape[1])] if df.shape[1] > 1 else []
-    if not cols or any(c is None for c in cols) or not all(type(x) is str for x in labels):
-        return csv_safe(df).to_csv(index=False, lineterminator="\n")
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
-    if not len(df):
-        return head.getvalue()
-    return head.getvalue() + "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
+    closed = False
 
+    def __init__(self, fh: IO[bytes]):
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
 
-_CSV_SPECIAL = (",", '"', "\r", "\n")  # characters that make the csv module quote a field
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return self.fh.write(data)
 
-
-def _csv_cells(series: pd.Series) -> list[str] | None:
-    """The CSV cells of one column as pandas would write them, or ``None`` (use pandas)."""
-    dtype = series.dtype
-    if not isinstance(dtype, np.dtype):  # pandas extension types (nullable, string, …)
-        return None
-    values = series.to_numpy()
-    if dtype.kind == "b":
-        return np.where(values, "True", "False").astype(object).tolist()
-    if dtype.kind in "iu":
-        if not len(values):
-            return []
-        lo, hi = int(values.min()), int(values.max())
-        if hi - lo <= 2 * len(values) + 1000:  # a table of the few texts needed
-            table = np.array([str(k) for k in range(lo, hi + 1)], dtype=object)
-            return table[values - lo].tolist()
-        return values.astype(str).astype(object).tolist()
-    if dtype.kind != "O" or pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return None
-    cells = values.tolist()
-    joined = "\x00" + "\x00".join(cells)  # a fast look for the rare cells that need work
-    if any("\x00" + c in joined for c in _FORMULA_START):
-        cells = [safe_text(x) for x in cells]
-    if any(c in joined for c in _CSV_SPECIAL):
-        cells = [_quoted(x) if any(c in x for c in _CSV_SPECIAL) else x for x in cells]
-    return cells
-
-
-_SPECIAL_BYTE = np.zeros(256, dtype=bool)
-_SPECIAL_BYTE[[ord(c) for c in _CSV_SPECIAL]] = True
-_FORMULA_BYTE = np.zeros(256, dtype=bool)
-_FORMULA_BYTE[[ord(c) for c in _FORMULA_START]] = True
-
-
-def _csv_utf8(df: pd.DataFrame) -> bytes | None:
-    """:func:`csv_text` encoded as UTF-8, byte for byte, written by pyarrow's CSV writer (no
-    Python object per cell); ``None`` for a frame with a column of another kind than
-    integer, boolean or text, or with a text cell that needs quotes (``csv_text`` then
-    writes it)."""
-    labels = list(df.columns)
-    if df.shape[1] < 2 or not all(type(x) is str for x in labels):
-        return None
-    columns = []
-    for j in range(df.shape[1]):
-        col = _arrow_cells(df.iloc[:, j])
-        if col is None:
-            return None
-        columns.append(col)
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([safe_text(c) for c in labels])
-    table = pa.table(columns, names=[f"c{j}" for j in range(len(columns))])
-    del columns
-    # a BytesIO grows in place and hands its buffer over without a copy (getvalue)
-    sink = io.BytesIO()
-    sink.write(head.getvalue().encode("utf-8"))
-    pacsv.write_csv(table, sink, pacsv.WriteOptions(
-        include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
-        quoting_style="none"))
-    del table
-    return sink.getvalue()
-
-
-def _arrow_cells(series: pd.Series) -> pa.Array | None:
-    """One column as pyarrow writes the cells :func:`_csv_cells` gives: integers as they
-    are, booleans as ``True``/``False``, text formula-safe; ``None`` when a text cell needs
-    quotes or the column is of another kind."""
-    dtype = series.dtype
-    if not isinstance(dtype, np.dtype):
-        return None
-    values = series.to_numpy()
-    if dtype.kind == "b":
-        return pc.if_else(pa.array(values, type=pa.bool_()), "True", "False")
-    if dtype.kind in "iu":
-        return pa.array(values)
-    if dtype.kind != "O" or pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return None
-    cells = pa.array(values, type=pa.string())
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[: len(cells) + 1]
-    data = (np.frombuffer(cells.buffers()[2], dtype=np.uint8)[: offsets[-1]]
-            if cells.buffers()[2] is not None else np.zeros(0, dtype=np.uint8))
-    if _SPECIAL_BYTE[data].any():  # ASCII: never a byte of a multi-byte character
-        return None
-    filled = np.flatnonzero(offsets[:-1] < offsets[1:])
-    odd = filled[_FORMULA_BYTE[data[offsets[filled]]]]
-    if not odd.size:
-        return cells
-    fixed = values.copy()
-    fixed[odd] = [safe_text(x) for x in values[odd].tolist()]
-    return pa.array(fixed, type=pa.string())
-
-
-def _quoted(text: str) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([text])
-    return buf.getvalue()[:-1]
+    def flush(self) -> None:
+        self.fh.flush()
 
 
 def write_json(obj: Any, target: Path) -> None:
@@ -677,6 +524,8 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
         return [t for t, _data in book]
     # both files are written first and renamed together: a run stopped while writing leaves
     # the previous pair, never a new allocation beside an old summary
+    if fmt == "csv" and result.allocation is not None:
+        return _write_csv_results(result, out, encoding)
     files: list[tuple[Path, bytes]] = []
     if result.allocation is not None:
         if fmt == "json":
@@ -694,6 +543,34 @@ def write_results(result: Any, out_dir: str | Path, fmt: str = "csv",
     write_files(files)
     written += [target for target, _ in files]
     return written
+
+
+def _write_csv_results(result: Any, out: Path, encoding: str | None) -> list[Path]:
+    """``allocation.csv`` and ``summary.json``, written as one set; the summary names the
+    allocation's SHA-256 and size, taken from the bytes as they go to the file. In UTF-8
+    the allocation goes from pyarrow's writer straight into its file (never held in memory
+    whole); in GBK, or with a cell that needs quotes, it is made by :func:`csv_text`."""
+    enc = csv_encoding(encoding)
+    target, summary_path = out / "allocation.csv", out / "summary.json"
+    people = for_people(result.allocation)
+    stream = csv_utf8_writer(people) if enc in ("utf-8", "utf-8-sig") else None
+    write: Callable[[IO[bytes]], object] = stream or partial(
+        _write_bytes, encoded_csv_text(people, enc, target))
+    del people
+    written: dict[str, Any] = {}
+
+    def write_allocation(fh: IO[bytes]) -> None:
+        sink = _Hashing(fh)
+        if stream is not None and enc == "utf-8-sig":  # csv_text's encoding writes its own
+            sink.write(b"\xef\xbb\xbf")
+        write(cast(IO[bytes], sink))
+        written[target.name] = {"sha256": sink.sha.hexdigest(), "bytes": sink.size}
+
+    def write_summary(fh: IO[bytes]) -> None:  # after the allocation: it names its hash
+        fh.write(json_bytes({**result.summary, "files": dict(written)}))
+
+    atomic_write_all([(target, write_allocation), (summary_path, write_summary)])
+    return [target, summary_path]
 
 
 def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
