@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         "table and summary; with method=mip part of the model building falls in solve.",
         "Speed-ups: naive (build + solve) / quotaopt (build + solve + check) on the same "
         "province; '>' means the naive run hit its time cap.",
-        "Peak RSS is the run's own maximum resident set (ru_maxrss of the fresh process); "
+        "Peak RSS is the run's own maximum resident set (VmHWM of the fresh process on Linux); "
         "it does not include child processes (the CBC binary that PuLP starts, compare's "
         "parallel workers).",
         "✓ = same objective values as every other configuration of that province and "
