@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("domain", {"_startup", "errors", "meta", "i18n", "numfmt", "messages", "messages.core",
                 "messages.general", "messages.analysis", "messages.reading",
                 "messages.checking", "exact", "policy"}),
-    ("input/output", {"headers", "table", "csvarrow", "unitcells", "unitlayout", "normalize",
+    ("input/output", {"headers", "workbook_parts", "table", "csvarrow", "unitcells", "unitlayout", "normalize",
                       "csvunits", "units", "budgets", "scenario_policy", "scenario", "csvtext",
                       "output"}),
     ("exact arithmetic", {"caps", "check"}),
