@@ -145,3 +145,26 @@ def test_elastic_through_either_backend_relaxes_as_much():
     assert got["highs"] == got["cbc"]
     assert ("budget", -5000, 0) in got["highs"]
     assert ("pooled senior+intermediate cap", 10, 16) in got["highs"]
+
+
+@pytest.mark.parametrize("backend", ["highs", "cbc"])
+def test_a_minimum_is_never_relaxed_below_zero(backend):
+    """Lowering the intermediate minimum further than to 0 would admit ``A > B`` (fewer than
+    no intermediate posts): the slack of a minimum is bounded by the minimum. Here every
+    optimum of the unbounded model costs the same, and CBC chose ``1 → −1``."""
+    units = pd.DataFrame({"unit_id": ["A"], "type": ["school"], "total_posts": [5],
+                          "senior_incumbents": [0], "intermediate_incumbents": [0]})
+    pol = Policy(scope=Scope.UNIT, minimum=(MinimumRule(Level.SENIOR, 3),
+                                            MinimumRule(Level.INTERMEDIATE, 1),
+                                            MinimumRule(Level.JUNIOR, 3)))
+    v = quotaopt.make_scenario(units, pol).variant()
+    lim = compute_limits(v.policy, v.units)
+    model = elastic_model(v.policy, v.units, lim)
+    f = model.form
+    x = np.zeros(f.num_col)
+    x[:2] = [3, 2]  # A = 3 > B = 2, every slack at its upper bound
+    x[model.first_slack:] = np.minimum(f.col_upper[model.first_slack:], 10)
+    assert not inside(f.matrix, f.col_lower, f.col_upper, f.row_upper, x[None, :])[0]
+    slacks = elastic(v.policy, v.units, lim, backend=backend)
+    assert slacks and all(s.relaxed >= 0 for s in slacks)
+    assert sum(s.amount for s in slacks) == 2

@@ -93,10 +93,10 @@ class ElasticRow:
 @dataclass(frozen=True)
 class ElasticModel:
     """The formulation's rows that restrict plans (:func:`quotaopt.model.plan_rows`), its
-    caps and minimums written as rows instead of bounds, and one slack column (−1, ≥ 0) in
-    every row of a rule: ``form`` has the original columns ``A, B, y_s, y_m`` first, then one
-    slack column per :class:`ElasticRow` (``rows[k]`` → column ``4n + k``); ``cost`` weighs
-    the slacks by :data:`PENALTY` (whole numbers)."""
+    caps and minimums written as rows instead of bounds, and one slack column (−1, ≥ 0; a
+    minimum's at most the minimum) in every row of a rule: ``form`` has the original columns
+    ``A, B, y_s, y_m`` first, then one slack column per :class:`ElasticRow` (``rows[k]`` →
+    column ``4n + k``); ``cost`` weighs the slacks by :data:`PENALTY` (whole numbers)."""
 
     form: Formulation
     cost: np.ndarray
@@ -141,8 +141,7 @@ def elastic_model(policy: Policy, units: pd.DataFrame, lim: UnitLimits,
         base,
         col_lower=np.concatenate([np.zeros(2 * n), base.col_lower[2 * n:4 * n],
                                   np.zeros(n_slack)]),
-        col_upper=np.concatenate([T, T, base.col_upper[2 * n:4 * n],
-                                  np.full(n_slack, np.inf)]),
+        col_upper=np.concatenate([T, T, base.col_upper[2 * n:4 * n], _slack_upper(rules)]),
         integrality=np.concatenate([base.integrality[:4 * n], np.zeros(n_slack, np.int8)]),
         matrix=sp.hstack([matrix, slack], format="csr"),
         row_lower=np.full(matrix.shape[0], -np.inf),
@@ -230,6 +229,14 @@ def _bound_rows(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np.nd
             add(n + k, 1.0, int(T[i]) - min_j, "junior minimum", i, min_j, -1)
     matrix = sp.csr_matrix((vals, (np.arange(len(out)), cols)), shape=(len(out), 4 * n))
     return matrix, np.array(upper, dtype=np.float64), out
+
+
+def _slack_upper(rules: list[ElasticRow]) -> np.ndarray:
+    """Each slack's upper bound: a minimum is lowered at most to 0 (beyond, the intermediate
+    minimum's row ``A − B ≤ −min + e`` would admit ``A > B``: fewer than no intermediate
+    posts), a ceiling is raised without bound."""
+    return np.array([float(r.limit) if r.direction < 0 else np.inf for r in rules],
+                    dtype=np.float64)
 
 
 def _penalties(policy: Policy, rules: list[ElasticRow]) -> np.ndarray:
