@@ -74,12 +74,12 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>",
     Parameters
     ----------
     df : pandas.DataFrame
-        Raw table: one row per unit, cells as text (as :func:`read_units` gives them) or
-        already as numbers.
+        Raw table: one row per unit, cells as text (as
+        :func:`~quotaopt.units.read_units` gives them) or already as numbers.
     source : str, default "<DataFrame>"
         Name used as ``file`` in every problem reported.
     columns : mapping, optional
-        Column name -> its header in ``df``, as for :func:`read_units`.
+        Column name -> its header in ``df``, as for :func:`~quotaopt.units.read_units`.
 
     Returns
     -------
@@ -98,8 +98,8 @@ def normalize_units(df: pd.DataFrame, source: str = "<DataFrame>",
         empty table, missing header or data rows; a required column (``unit_id``, ``type``,
         ``total_posts``) missing; two headers meaning the same column; an empty or repeated
         ``unit_id``; an empty ``type``; an empty ``total_posts``; a count that is not a
-        whole number, negative or above :data:`MAX_COUNT`; incumbents summing to more than
-        ``total_posts``; ``senior_waiting > intermediate_incumbents``;
+        whole number, negative or above :data:`~quotaopt.unitcells.MAX_COUNT`; incumbents
+        summing to more than ``total_posts``; ``senior_waiting > intermediate_incumbents``;
         ``intermediate_waiting > junior_incumbents``; a ``priority`` that is not a finite
         number > 0.
 

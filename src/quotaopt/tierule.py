@@ -25,14 +25,15 @@ def apply_tie_rule(policy: Policy, units: pd.DataFrame, lim: UnitLimits, idx: np
                    ym: np.ndarray) -> None:
     """The tie rule of scope pool on a MIP plan of the units ``idx`` (arrays changed in place).
 
-    A plan optimal for stages 1–3 may leave a post where the tie order (:func:`tie_order`:
-    larger ``total_posts`` first, then unit_id) would not. Move one post at a time, at one
-    level, from a unit later in its pool's tie order to an earlier one, when the move keeps
-    every rule and changes neither the weighted appointments (an appointment may move with
-    the post, between units of equal priority) nor the pool's sums nor the distance to the
-    quotas — so stages 1–3 stay optimal. Where the two levels do not constrain each other
-    (every block the structured method solves), a plan no such move improves is the one the
-    structured method finds (the exchange argument of :mod:`quotaopt.fastpath`).
+    A plan optimal for stages 1–3 may leave a post where the tie order
+    (:func:`~quotaopt.fastpath.tie_order`: larger ``total_posts`` first, then unit_id) would
+    not. Move one post at a time, at one level, from a unit later in its pool's tie order to an
+    earlier one, when the move keeps every rule and changes neither the weighted appointments
+    (an appointment may move with the post, between units of equal priority) nor the pool's sums
+    nor the distance to the quotas — so stages 1–3 stay optimal. Where the two levels do not
+    constrain each other (every block the structured method solves), a plan no such move
+    improves is the one the structured method finds (the exchange argument of
+    :mod:`quotaopt.fastpath`).
 
     Each pool, senior level first: the move taken is the one from the *first* unit ``u`` in
     tie order that has one, to the *last* unit ``v`` after it that allows it; repeat until
