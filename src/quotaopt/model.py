@@ -53,7 +53,6 @@ from .formulation import optimal_face as optimal_face
 from .formulation import segmented as segmented
 from .formulation import slack_rows as slack_rows
 from .formulation import weighted as weighted
-from .formulation import with_rows as with_rows
 from .policy import Budget, Policy, Scope
 
 
