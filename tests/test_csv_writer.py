@@ -114,3 +114,30 @@ def test_results_are_csv_bytes_and_the_summary_names_their_hash(tmp_path, encodi
     assert summary == {"status": "optimal", "files": {"allocation.csv": {
         "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}}}
     assert verify_result_file(tmp_path / "allocation.csv")[0] is True
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_a_file_of_many_batches_and_pieces_is_written_whole(tmp_path, encoding):
+    """20,000 rows: several of the writer's batches (8,192 rows) and many 64 KiB pieces;
+    the file is csv_text's text byte for byte and the summary names its hash."""
+    import hashlib
+    import json
+    from types import SimpleNamespace
+
+    from quotaopt.output import csv_text, write_results
+
+    n = 20_000
+    rows = np.arange(n)
+    allocation = pd.DataFrame({
+        "unit_id": [f"U{k:07d}" for k in range(n)],
+        "name": [("=" if k % 997 == 0 else "") + f"乡镇{k}卫生院" for k in range(n)],
+        "posts_senior": (rows * 7919 % 1000).astype(np.int64),
+        "over_ratio": rows % 3 == 0})
+    result = SimpleNamespace(allocation=allocation, summary={"status": "optimal"})
+    write_results(result, tmp_path, encoding=encoding)
+    data = (tmp_path / "allocation.csv").read_bytes()
+    assert len(data) > 8 * (1 << 16)
+    assert data == csv_text(allocation).encode(encoding)  # utf-8-sig: with its BOM
+    summary = json.loads((tmp_path / "summary.json").read_bytes())
+    assert summary["files"]["allocation.csv"] == {
+        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}

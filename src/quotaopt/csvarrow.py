@@ -66,7 +66,7 @@ class ArrowSheet:
         return [self.header, *(list(r) for r in zip(*cells, strict=True))][:count]
 
 
-def _memory_pool() -> pa.MemoryPool:
+def memory_pool() -> pa.MemoryPool:
     """jemalloc, told to give freed memory back at once, where this pyarrow has it: the
     default pool (mimalloc) keeps the parser's scratch memory (about 3× the file) after the
     table is made, and a million-unit run would carry it to the end.
@@ -114,7 +114,7 @@ def read_csv_columns(path: str | os.PathLike[str]) -> ArrowSheet | None:
     longest_line = tbl.MAX_COLUMNS * (4 * tbl.MAX_CELL_CHARS + 3)
     if len(data) > longest_line and _longest_line(data, longest_line) > longest_line:
         return None
-    pool = _memory_pool()
+    pool = memory_pool()
     table = _parse(data, pool)
     if table is None:
         if bom:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .csvarrow import memory_pool
 from .errors import InputError, Problem
 from .i18n import language
 from .messages import render
@@ -163,9 +164,14 @@ def csv_utf8_writer(df: pd.DataFrame) -> Callable[[IO[bytes]], None] | None:
     labels = list(df.columns)
     if df.shape[1] < 2 or not all(type(x) is str for x in labels):
         return None
+    # the columns in jemalloc's pool: the default pool (mimalloc) maps its memory asking for
+    # huge pages, and each first touch of it could wait for the kernel to compact memory
+    # (most of the write phase's system time at 10⁶ units, docs/performance.md); the CSV
+    # writer's per-batch scratch memory, used again and again, stays in the default pool
+    pool = memory_pool()
     columns = []
     for j in range(df.shape[1]):
-        col = _arrow_cells(df.iloc[:, j])
+        col = _arrow_cells(df.iloc[:, j], pool)
         if col is None:
             return None
         columns.append(col)
@@ -178,13 +184,13 @@ def csv_utf8_writer(df: pd.DataFrame) -> Callable[[IO[bytes]], None] | None:
     def write(fh: IO[bytes]) -> None:
         fh.write(header)
         pacsv.write_csv(table, fh, pacsv.WriteOptions(
-            include_header=False, batch_size=1 << 16, delimiter=",", eol="\n",
+            include_header=False, batch_size=1 << 13, delimiter=",", eol="\n",
             quoting_style="none"))
 
     return write
 
 
-def _arrow_cells(series: pd.Series) -> pa.Array | None:
+def _arrow_cells(series: pd.Series, pool: pa.MemoryPool) -> pa.Array | None:
     """One column as pyarrow writes the cells :func:`_csv_cells` gives: integers as they
     are, booleans as ``True``/``False``, text formula-safe; ``None`` when a text cell needs
     quotes or the column is of another kind."""
@@ -193,12 +199,13 @@ def _arrow_cells(series: pd.Series) -> pa.Array | None:
         return None
     values = series.to_numpy()
     if dtype.kind == "b":
-        return pc.if_else(pa.array(values, type=pa.bool_()), "True", "False")
+        return pc.if_else(pa.array(values, type=pa.bool_(), memory_pool=pool), "True",
+                          "False", memory_pool=pool)
     if dtype.kind in "iu":
-        return pa.array(values)
+        return pa.array(values, memory_pool=pool)
     if dtype.kind != "O" or pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
-    cells = pa.array(values, type=pa.string())
+    cells = pa.array(values, type=pa.string(), memory_pool=pool)
     offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[: len(cells) + 1]
     data = (np.frombuffer(cells.buffers()[2], dtype=np.uint8)[: offsets[-1]]
             if cells.buffers()[2] is not None else np.zeros(0, dtype=np.uint8))
@@ -210,7 +217,7 @@ def _arrow_cells(series: pd.Series) -> pa.Array | None:
         return cells
     fixed = values.copy()
     fixed[odd] = [safe_text(x) for x in values[odd].tolist()]
-    return pa.array(fixed, type=pa.string())
+    return pa.array(fixed, type=pa.string(), memory_pool=pool)
 
 
 def _quoted(text: str) -> str:
