@@ -40,8 +40,10 @@ ALLOWED = {
     "quotaopt", "OPTIONS", "COMMAND", "ARGS", "SCENARIO", "DIRECTORY", "TEXT", "FLOAT",
     "RANGE", "INTEGER", "csv", "xlsx", "json", "html", "CSV", "XLSX", "JSON", "HTML", "utf",
     "sig", "gbk", "Excel", "Python", "PuLP", "pulp", "highs", "HiGHS", "cbc", "CBC", "MIP",
-    "mip", "auto", "Bash", "UUID", "Windows", "sha", "SHA", "unit", "pool", "floor",
-    "nearest", "ceil", "protect", "grandfather", "absorb", "baseline", "LANG", "zh", "en",
+    "mip", "auto", "Bash", "UUID", "Windows", "sha", "SHA", "unit", "pool",
+    # TOML values that a suggested fix or a list of choices tells the user to write
+    "protect", "grandfather", "floor", "nearest", "ceil",
+    "absorb", "baseline", "LANG", "zh", "en",
     "scenario", "units", "toml", "summary", "allocation", "results", "plan", "report",
     "comparison", "violations", "audit", "init", "run", "validate", "explain", "compare",
     "help", "version", "debug", "lang", "out", "format", "solver", "method", "quiet",
@@ -105,6 +107,21 @@ def commands(work: Path) -> list[list[str]]:
                  "--out", str(out / "audit")])
     cmds.append(["compare", sc, "--out", str(out / "compare"), "--format", "html,xlsx,csv"])
     return cmds
+
+
+def test_policy_settings_are_named_in_chinese(work: Path) -> None:
+    """validate, run and explain name the scope, the rounding, the incumbents rule and the
+    junior share used for intermediate posts in Chinese, not by the scenario file's words."""
+    sc = str(work / "tongxi-county.toml")
+    _, validate = zh("validate", sc)
+    assert "适用范围 单位 · 取整方式 向下取整 · 初级比例用于中级" in validate, validate
+    assert "适用范围 统筹范围 · " in validate  # the county-pool variant
+    assert "现聘人员 不得超比例" in validate
+    assert "junior_to_intermediate" not in validate
+    _, run = zh("run", sc)
+    assert "适用范围 单位" in run, run
+    english = CliRunner().invoke(main, ["--lang", "en", "validate", sc]).output
+    assert "scope unit · rounding floor · junior_to_intermediate" in english, english
 
 
 def test_every_translated_command_speaks_chinese(work: Path) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from .backends import Status
 from .caps import compute_limits
 from .i18n import _
-from .messages import render
+from .messages import render, setting_word
 from .numfmt import exact, share
 from .policy import LEVEL_WORDS, Scope
 from .result import PlanFigures, Result, json_number
@@ -59,8 +59,8 @@ def describe_variant(sc: Scenario, name: str) -> str:
             posts=int(u["total_posts"].sum())),
         "  " + _("ratio {ratio} · scope {scope} · rounding {rounding} · junior_to_intermediate "
                  "{jti} · incumbents {incumbents}").format(
-            ratio=pol.ratio, scope=pol.scope, rounding=pol.rounding,
-            jti=pol.junior_to_intermediate, incumbents=pol.incumbents),
+            ratio=pol.ratio, scope=setting_word(pol.scope), rounding=setting_word(pol.rounding),
+            jti=pol.junior_to_intermediate, incumbents=setting_word(pol.incumbents)),
         "  " + _("weights senior {senior}, intermediate {intermediate}").format(
             senior=pol.weight_senior, intermediate=pol.weight_intermediate)
         + (_(" · a budget per pool") if pol.budget and pol.budget.per_pool else
@@ -125,7 +125,8 @@ def render_summary(res: Result) -> str:
     lines.append(_("units {units} · pools {pools} · total posts {posts} · ratio {ratio} · "
                    "scope {scope}").format(units=s.units, pools=s.pools,
                                            posts=plan.totals.total_posts,
-                                           ratio=s.policy.ratio, scope=s.policy.scope.value))
+                                           ratio=s.policy.ratio,
+                                           scope=setting_word(s.policy.scope.value)))
     lines += ["", _level_table(res.allocation, plan), "", _type_table(plan), ""]
     lines += _objective_lines(plan)
     return "\n".join(lines)

@@ -22,10 +22,10 @@ renders them. Importing this package registers them all.
 from __future__ import annotations
 
 from . import analysis, checking, general, reading  # noqa: F401  (registers every code)
-from .analysis import LEVELS, ROUNDING, level_word, share_sum
+from .analysis import LEVELS, ROUNDING, level_word, setting_word, share_sum
 from .checking import VIOLATION_RULES
 from .core import CATALOGUE, Message, message, render
 from .general import RULES, rule_name
 
 __all__ = ["CATALOGUE", "LEVELS", "Message", "ROUNDING", "RULES", "VIOLATION_RULES",
-           "level_word", "message", "render", "rule_name", "share_sum"]
+           "level_word", "message", "render", "rule_name", "setting_word", "share_sum"]

@@ -105,6 +105,22 @@ def level_word(level: str) -> str:
     return _(LEVELS[level]) if level in LEVELS else level
 
 
+#: A policy setting's value as the scenario file spells it (``scope``, ``rounding``,
+#: ``incumbents``), in the reader's language; in Chinese with the file's word beside it.
+SETTINGS = {"unit": N_("unit"), "pool": N_("pool"), **ROUNDING,
+            "protect": N_("protect"), "grandfather": N_("grandfather")}
+
+
+def setting_word(value: object) -> str:
+    """``"pool"`` → ``pool`` in English, ``统筹范围`` in Chinese; other values unchanged.
+
+    >>> setting_word("floor"), setting_word("1:4:5")
+    ('floor', '1:4:5')
+    """
+    text = str(value)
+    return _(SETTINGS[text]) if text in SETTINGS else text
+
+
 @message("list_item")
 def list_item(text: Any) -> str:
     return f"  - {text}"
@@ -168,8 +184,9 @@ def explain_policy(ratio: str, scope: str, rounding: str, incumbents: str,
                    budget: Fraction | None,
                    pool_budget: tuple[str, Fraction] | None = None) -> str:
     text = _("policy: ratio {ratio} · scope {scope} · rounding {rounding} · incumbents "
-             "{incumbents}").format(ratio=ratio, scope=scope, rounding=rounding,
-                                    incumbents=incumbents)
+             "{incumbents}").format(ratio=ratio, scope=setting_word(scope),
+                                    rounding=setting_word(rounding),
+                                    incumbents=setting_word(incumbents))
     if pool_budget is not None:
         text += _(" · budget of pool {pool} {amount}").format(pool=pool_budget[0],
                                                               amount=exact(pool_budget[1]))
