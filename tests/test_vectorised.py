@@ -217,5 +217,16 @@ def test_step_order_is_the_stable_lexsort(close_span: int, seed: int) -> None:
     gain = rng.choice(np.array([0, 1, 5, 10**9]), len(steps))
     close = rng.integers(-close_span, close_span + 1, len(steps))
     tie = tie_of_unit[steps]
-    got = _step_order(pool, gain, close, tie, pools)
-    assert np.array_equal(got, np.lexsort((tie, -close, -gain, pool)))
+    want = np.lexsort((tie, -close, -gain, pool))
+    assert np.array_equal(_step_order(pool, gain, close, tie, pools), want)
+    # the same steps picked inside from longer arrays (as take_best_steps passes them):
+    # gain and closeness at positions ``at``, tie positions by unit; the inputs stay as given
+    at = rng.permutation(3 * len(steps))[:len(steps)]
+    all_gain = rng.choice(np.array([0, 1, 5, 10**9]), 3 * len(steps))
+    all_close = rng.integers(-close_span, close_span + 1, 3 * len(steps))
+    all_gain[at], all_close[at] = gain, close
+    kept = all_gain.copy(), all_close.copy(), tie_of_unit.copy()
+    got = _step_order(pool, all_gain, all_close, tie_of_unit, pools, at, steps)
+    assert np.array_equal(got, want)
+    assert all(np.array_equal(a, b) for a, b in zip(kept, (all_gain, all_close, tie_of_unit),
+                                                    strict=True))

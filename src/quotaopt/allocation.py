@@ -24,7 +24,13 @@ from .units import BUDGET_COLUMN, UNIT_COLUMNS
 def checked_allocation(v: Variant, lim: UnitLimits, A: np.ndarray, B: np.ndarray,
                        ys: np.ndarray, ym: np.ndarray) -> pd.DataFrame:
     """The allocation table, after the independent checker has passed it (else a bug)."""
-    allocation = build_allocation(v, lim, A, B, ys, ym)
+    return passed_check(v, build_allocation(v, lim, A, B, ys, ym))
+
+
+def passed_check(v: Variant, allocation: pd.DataFrame) -> pd.DataFrame:
+    """``allocation`` (from :func:`build_allocation`) once the independent checker has
+    passed its plan (else a bug). A caller that drops the plan arrays after building the
+    table keeps them out of the checker's peak memory (the table holds its own copies)."""
     violations = check_plan(v.policy, plan_columns(v, allocation))
     if violations:
         raise InternalError(render("plan_fails_check",

@@ -106,6 +106,16 @@ def greedy_level(
         # stage 1 appoints everyone it can, stage 2 then moves x to the base cap
         return np.maximum(np.maximum(lower, need), np.minimum(target, upper))
     assert quota is not None and pool_cap is not None and pool_target is not None
+    steps, left = pool_steps(lower, upper, need, gain, quota, pool, pool_cap, pool_target)
+    return take_pool_steps(lower, steps, pool, left, tie)
+
+
+def pool_steps(lower: np.ndarray, upper: np.ndarray, need: np.ndarray, gain: np.ndarray,
+               quota: tuple[np.ndarray, np.ndarray], pool: np.ndarray, pool_cap: np.ndarray,
+               pool_target: np.ndarray) -> tuple[Steps, np.ndarray]:
+    """The first half of :func:`greedy_level` in scope pool: every unit's steps
+    (:func:`level_steps`) and how many steps each pool takes. A caller that drops its
+    unit-sized inputs before :func:`take_pool_steps` sorts keeps them out of the peak."""
     steps = level_steps(lower, upper, need, gain, quota)
     m = len(pool_cap)
     low = _pool_sum(lower, pool, m)
@@ -115,7 +125,14 @@ def greedy_level(
     appointing = _pool_sum(np.clip(need - lower, 0, upper - lower), pool, m)
     left = np.maximum(np.minimum(appointing, room),
                       np.minimum(pool_target, _pool_sum(upper, pool, m)) - low)
-    taken = take_best_steps(steps, pool, left, tie, m)
+    return steps, left
+
+
+def take_pool_steps(lower: np.ndarray, steps: Steps, pool: np.ndarray, left: np.ndarray,
+                    tie: np.ndarray) -> np.ndarray:
+    """The second half of :func:`greedy_level` in scope pool: ``x`` = ``lower`` plus the
+    best ``left[p]`` steps of each pool ``p``."""
+    taken = take_best_steps(steps, pool, left, tie, len(left))
     # every count is far below 2^53, so the float sums are exact
     return lower + np.rint(np.bincount(steps.unit, weights=taken,
                                        minlength=len(lower))).astype(np.int64)
@@ -188,16 +205,16 @@ def closeness_values(rem: np.ndarray, qden: np.ndarray, n: int) -> list[np.ndarr
 
 def take_best_steps(steps: Steps, pool: np.ndarray, left: np.ndarray, tie: np.ndarray,
                     m: int) -> np.ndarray:
-    """How many steps of each segment are taken (int64, aligned with ``steps``): ``left[p]``
-    steps of each pool ``p``, the best first (gain, then closeness, descending; then the tie
-    order).
+    """How many steps of each segment are taken (int32, aligned with ``steps``; a segment's
+    count fits in int32): ``left[p]`` steps of each pool ``p``, the best first (gain, then
+    closeness, descending; then the tie order).
 
     Steps that neither appoint nor bring a unit closer to its quota come after all others
     in every pool; they are sorted only for pools that still need steps after the others
     (rare: the units' bounds keep the quotas from adding up to the base cap)."""
     su, sg, sc, cnt = steps.unit, steps.gain, steps.close, steps.count
     main = (sg > 0) | (sc > 0)
-    taken = np.zeros(len(su), dtype=np.int64)
+    taken = np.zeros(len(su), dtype=np.int32)
     for rest in (False, True):
         sel = np.flatnonzero(~main if rest else main)
         if rest:
@@ -206,78 +223,107 @@ def take_best_steps(steps: Steps, pool: np.ndarray, left: np.ndarray, tie: np.nd
             continue
         pu = su[sel]
         pp = pool[pu]
-        order = _step_order(pp, sg[sel], sc[sel], tie[pu], m)
+        # the steps' gains, closeness and tie positions are picked inside, one at a time
+        order = _step_order(pp, sg, sc, tie, m, sel, pu)
         del pu
-        pp, sel = pp[order], sel[order]
+        pp = pp[order]
+        sel = sel[order]
         del order
         pc = cnt[sel].astype(np.int64)
         cum = np.cumsum(pc)
-        # cumulative count before each segment, within its pool (starts never decrease)
+        cum -= pc  # cumulative count before each segment
+        # the same within its pool (starts never decrease)
         first = np.r_[True, pp[1:] != pp[:-1]]
-        base = np.maximum.accumulate(np.where(first, cum - pc, 0))
-        got = np.clip(left[pp] - (cum - pc - base), 0, pc)
+        base = np.maximum.accumulate(np.where(first, cum, 0))
+        del first
+        cum -= base
+        del base
+        got = np.clip(left[pp] - cum, 0, pc)
+        del cum, pc
         taken[sel] = got
         left = left - _pool_sum(got, pp, m)
+        del got, pp, sel
     return taken
 
 
 def _step_order(pool: np.ndarray, gain: np.ndarray, close: np.ndarray, tie: np.ndarray,
-                k: int) -> np.ndarray:
+                k: int, at: np.ndarray | None = None,
+                unit: np.ndarray | None = None) -> np.ndarray:
     """The stable order of steps by pool, gain (descending), closeness (descending) and tie
     position: ``np.lexsort((tie, -close, -gain, pool))``, as one sort of the values of a
     combined whole-number key with the step's position in its low bits when that fits in 64
-    bits, else one argsort of the key when it fits in 62 bits (four sorts otherwise). The key
-    is built in place: at 10⁶ units there are millions of steps, and memory is the limit
-    there."""
+    bits, else one argsort of the key when it fits in 62 bits (four sorts otherwise).
+
+    With ``at`` and ``unit`` given the steps are ``gain[at]``, ``close[at]`` and
+    ``tie[unit]``: each is picked when it is used and dropped after, and the key is built
+    in place, because at 10⁶ units there are millions of steps and memory is the limit."""
     if not len(pool):
         return np.zeros(0, dtype=np.int64)
-    g_max = int(gain.max())
-    if int(gain.min()) >= 0 and g_max <= 4 * len(gain):
+
+    def pick(values: np.ndarray, where: np.ndarray | None) -> np.ndarray:
+        return values if where is None else values[where]
+
+    def own_int64(values: np.ndarray, where: np.ndarray | None) -> np.ndarray:
+        """``pick(values, where)`` as an int64 array of its own (to change in place)."""
+        out = values.copy() if where is None else values[where]
+        return out if out.dtype == np.int64 else out.astype(np.int64)
+
+    g = pick(gain, at)
+    g_max = int(g.max())
+    if int(g.min()) >= 0 and g_max <= 4 * len(g):
         present = np.zeros(g_max + 1, dtype=bool)
-        present[gain] = True
+        present[g] = True
         rank = np.cumsum(present) - 1  # ascending rank of each gain value
         n_gains = int(rank[-1]) + 1
-        g_key = (n_gains - 1) - rank[gain]
+        g_key = (n_gains - 1) - rank[g]
         del present, rank
     else:
-        gains, g_inv = np.unique(gain, return_inverse=True)
+        gains, g_inv = np.unique(g, return_inverse=True)
         n_gains = len(gains)
         g_key = (n_gains - 1) - g_inv.reshape(-1)
         del gains, g_inv
-    c_top = int(close.max())
+    del g
+    c = pick(close, at)
+    c_top, c_low = int(c.max()), int(c.min())
+    del c
+    t_key = own_int64(tie, unit)
     start = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(start, pool, tie)
-    t_key = tie - start[pool]  # tie positions run pool by pool, each from its start
+    np.minimum.at(start, pool, t_key)
+    t_key -= start[pool]  # tie positions run pool by pool, each from its start
     del start
-    sizes = (n_gains, c_top - int(close.min()) + 1, int(t_key.max()) + 1)
+    sizes = (n_gains, c_top - c_low + 1, int(t_key.max()) + 1)
     space = k * sizes[0] * sizes[1] * sizes[2]
     idx_bits = max(1, (len(pool) - 1).bit_length())
     if space << idx_bits <= 2**64:
         # every key is distinct once the step's position fills its low bits, so a plain sort
-        # of the values (several times faster than an argsort) gives the stable order
+        # of the values (several times faster than an argsort) gives the stable order; every
+        # part is ≥ 0, so its int64 values are read as uint64 without a copy
         ukey = pool.astype(np.uint64)
         ukey *= np.uint64(sizes[0])
-        ukey += g_key.astype(np.uint64)
+        ukey += g_key.astype(np.int64, copy=False).view(np.uint64)
         del g_key
         ukey *= np.uint64(sizes[1])
-        ukey += (c_top - close).astype(np.uint64)
+        c_key = own_int64(close, at)
+        np.subtract(c_top, c_key, out=c_key)
+        ukey += c_key.view(np.uint64)
+        del c_key
         ukey *= np.uint64(sizes[2])
-        ukey += t_key.astype(np.uint64)
+        ukey += t_key.view(np.uint64)
         del t_key
         ukey <<= np.uint64(idx_bits)
         ukey |= np.arange(len(pool), dtype=np.uint64)
         ukey.sort()
         ukey &= np.uint64((1 << idx_bits) - 1)
-        return ukey.astype(np.int64)
+        return ukey.view(np.int64)
     if space >= 2**62:
-        return np.lexsort((tie, -close, -gain, pool))
+        return np.lexsort((pick(tie, unit), -pick(close, at), -pick(gain, at), pool))
     key = pool.astype(np.int64)
     key *= sizes[0]
     key += g_key
     del g_key
     key *= sizes[1]
     key += c_top
-    key -= close
+    key -= pick(close, at)
     key *= sizes[2]
     key += t_key
     del t_key
@@ -321,15 +367,19 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
               which: str, target: np.ndarray, pool_cap: np.ndarray,
               pool_target: np.ndarray) -> Any:
         lo, hi = lo[sel], hi[sel]
-        quota = None
-        if pooled:
-            num, den = limits.quotas(which)
-            quota = (num[sel], den[sel])
-        return greedy_level(
-            lo, np.maximum(hi, lo), np.minimum(hi, inc[sel] + w[sel]), c[sel], target[sel],
-            quota, limits.pool_codes[sel] if pooled else None,
-            pool_cap if pooled else None, pool_target if pooled else None, tie[sel],
-        )
+        upper = np.maximum(hi, lo)
+        del hi
+        need = np.minimum(upper, inc[sel] + w[sel])
+        if not pooled:
+            return greedy_level(lo, upper, need, c[sel], target[sel], None, None, None, None,
+                                tie[sel])
+        num, den = limits.quotas(which)
+        pool = limits.pool_codes[sel]
+        steps, left = pool_steps(lo, upper, need, c[sel], (num[sel], den[sel]), pool,
+                                 pool_cap, pool_target)
+        # the unit-sized inputs go before the steps are sorted (the peak of the method)
+        del upper, need, num, den
+        return take_pool_steps(lo, steps, pool, left, tie[sel])
 
     def every_unit(x: np.ndarray) -> np.ndarray:
         """``x`` (the eligible units' values) as one entry per unit, 0 for the others."""
@@ -341,6 +391,7 @@ def solve_fast(policy: Policy, units: pd.DataFrame, limits: UnitLimits,
 
     A = every_unit(level(lo_a, hi_a, inc_s, w_s, c_s, "s", limits.target_s,
                          limits.pool_cap_s, limits.pool_target_s))
+    del lo_a  # level a's arrays go before level b
     B = every_unit(level(lo_b, hi_b, inc_sm, w_m, c_m, "sm", limits.target_sm,
                          limits.pool_cap_sm, limits.pool_target_sm))
     solved = eligible.copy()

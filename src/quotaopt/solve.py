@@ -20,6 +20,8 @@ applied to MIP plans (:mod:`quotaopt.tierule`); the allocation table is built an
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -28,6 +30,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+from .allocation import build_allocation, passed_check
 from .allocation import checked_allocation as checked_allocation
 from .allocation import plan_for_check as plan_for_check
 from .backends import Backend, Status, get_backend
@@ -69,6 +72,22 @@ BATCH_UNITS = 2000
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def release_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``; a no-op on
+    other systems). Between the solve and the allocation table: glibc keeps the pages of
+    freed arrays below its mmap threshold (which rises to 32 MB as large arrays are freed),
+    so at 10⁶ units the process otherwise keeps about 180 MB the solve no longer uses while
+    the table's 122 MB block is allocated. It only changes where memory comes from."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim.argtypes = (ctypes.c_size_t,)
+    trim(0)
 
 
 def canonical_order(units: pd.DataFrame, pool_codes: np.ndarray | None = None) -> np.ndarray:
@@ -225,11 +244,16 @@ def solve(
     if isinstance(outcome, Result):
         return outcome
     status, messages = outcome
+    units_structured = int(structured.sum())
+    # at 10⁶ units every per-unit array is 8 MB: those only the solve needed go first
+    del blocks, order, rank, tie, structured, todo
+    release_freed_memory()
     report_progress(progress, _("checking the plan (independent checker) and summarising"))
-    allocation = checked_allocation(v, limits, *plan)
-    return finish_result(scenario, v, status, allocation, limits, be, started,
+    allocation = build_allocation(v, limits, *plan)
+    del plan  # the table holds its own copies
+    return finish_result(scenario, v, status, passed_check(v, allocation), limits, be, started,
                          message="; ".join(sorted(set(messages))), method=how,
-                         units_structured=int(structured.sum()))
+                         units_structured=units_structured)
 
 
 #: A plan as four arrays, one entry per unit: ``A = P_s``, ``B = P_s + P_m``, ``y_s``, ``y_m``.
