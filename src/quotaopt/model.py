@@ -18,7 +18,7 @@ Every objective stage is an integer vector: ``cost1`` is stage 1 divided by its 
 to minimise: stage 2 (whole numbers: the base caps are whole), stage 3 (scope pool: the
 distances to the quotas times the common denominator ``L`` of the block's quotas). Each
 takes whole values at a plan whose deviations are tight. The tie rule of scope pool is
-applied afterwards (:func:`quotaopt.solve.apply_tie_rule`). ``|x − q|`` is written with three
+applied afterwards (:func:`quotaopt.tierule.apply_tie_rule`). ``|x − q|`` is written with three
 rows: ``d ≥ x − q``, ``d ≥ q − x`` and
 the chord through the two integer points next to ``q``,
 ``d ≥ (1 − 2φ)(x − ⌊q⌋) + φ`` with ``φ = q − ⌊q⌋``; for integer ``x`` the three give exactly
