@@ -34,7 +34,6 @@ from .csvtext import CSV_ENCODINGS as CSV_ENCODINGS  # the CSV writing, re-expor
 from .csvtext import csv_bytes, csv_encoding, csv_utf8_writer, encoded_csv_text
 from .csvtext import csv_safe as csv_safe
 from .csvtext import csv_text as csv_text
-from .csvtext import safe_text as safe_text
 from .errors import InputError, Problem
 from .headers import ALLOCATION_ZH
 from .i18n import language
