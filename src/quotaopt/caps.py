@@ -163,9 +163,13 @@ def compute_limits(policy: Policy, units: pd.DataFrame) -> UnitLimits:
                           empty, empty)
     else:
         pools = _PoolCaps.of(policy, q, pool_codes, len(pool_names), inc_s, inc_sm)
+        # In pool scope a unit is bounded only by its own size: one array for both caps,
+        # a read-only view of the units' column (no copy), so no caller can write into
+        # the table or into one cap through the other (pandas 2 hands out writable views).
+        own = total.view()
+        own.flags.writeable = False
         caps = _UnitCaps(
-            # In pool scope a unit is bounded only by its own size (one array for both).
-            cap_s=total, cap_sm=total,
+            cap_s=own, cap_sm=own,
             target_s=pools.target_s[pool_codes], target_sm=pools.target_sm[pool_codes],
             over=pools.over[pool_codes] if policy.incumbents is Incumbents.GRANDFATHER
             else np.zeros(n, dtype=bool))
