@@ -302,12 +302,18 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None,
         wb.close()
     where = _sheet_where(source, names, index)
     hidden_rows, formulas, merged = xlsx_sheet_checks(data, index)
+    _refuse_formulas(formulas, where)
+    _drop_trailing_empty(rows)
+    return SheetData(rows, where, hidden_rows, merged)
+
+
+def _refuse_formulas(formulas: list[tuple[int, int]], where: str) -> None:
+    """Refuse a sheet whose cells (row, 0-based column) hold a formula without a saved value,
+    naming the first 20 of them."""
     if formulas:
         raise InputError([Problem.of("formula_without_value", file=where, row=row,
                                      column=column_letter(col), cell=f"{column_letter(col)}{row}")
                           for row, col in formulas[:20]])
-    _drop_trailing_empty(rows)
-    return SheetData(rows, where, hidden_rows, merged)
 
 
 def _drop_trailing_empty(rows: list[list[str]]) -> None:
@@ -407,11 +413,7 @@ def _read_calamine(data: bytes, source: str, sheet: str | None,
     else:  # .ods: calamine tells neither hidden rows nor merged cells; the XML does
         hidden_rows, formulas, merged = ods_checks(data, names[index])
         where = _sheet_where(source, names, index)
-        if formulas:
-            raise InputError([Problem.of("formula_without_value", file=where, row=row,
-                                         column=column_letter(col),
-                                         cell=f"{column_letter(col)}{row}")
-                              for row, col in formulas[:20]])
+        _refuse_formulas(formulas, where)
     _drop_trailing_empty(rows)
     return SheetData(rows, _sheet_where(source, names, index), hidden_rows, merged)
 
